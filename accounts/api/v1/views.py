@@ -1,0 +1,61 @@
+from drf_spectacular.utils import extend_schema
+
+from accounts import services
+from accounts.api.v1.serializers import (
+    JwtResponseSerializer,
+    LoginRequestSerializer,
+    RefreshRequestSerializer,
+    jwt_response,
+)
+from accounts.errors import InvalidRefreshToken
+from config.api.jwt import mint_token_pair, read_refresh_token
+from config.api.v1.responses import ApiResponse
+from config.api.v1.schema import enveloped, error
+from config.api.v1.views import PublicPlatformAPIView
+
+TOKEN_RESPONSES = {
+    400: error("Missing or malformed field."),
+    429: error("Too many attempts from this address; see Retry-After."),
+}
+
+
+class LoginView(PublicPlatformAPIView):
+    @extend_schema(
+        operation_id="account_login",
+        request=LoginRequestSerializer,
+        responses={
+            200: enveloped("LoginEnvelope", JwtResponseSerializer(), description="Login successful"),
+            401: error("Invalid or expired API key"),
+            **TOKEN_RESPONSES,
+        },
+        tags=["account"],
+    )
+    def post(self, request):
+        serializer = LoginRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        grant = services.api_session_start(api_key=serializer.validated_data["apiKey"])
+        return ApiResponse(jwt_response(mint_token_pair(grant)), message="Login successful")
+
+
+class RefreshView(PublicPlatformAPIView):
+    @extend_schema(
+        operation_id="account_refresh",
+        request=RefreshRequestSerializer,
+        responses={
+            200: enveloped(
+                "RefreshEnvelope", JwtResponseSerializer(), description="Token refreshed successfully"
+            ),
+            401: error("Invalid or expired refresh token"),
+            **TOKEN_RESPONSES,
+        },
+        tags=["account"],
+    )
+    def post(self, request):
+        serializer = RefreshRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        claims = read_refresh_token(serializer.validated_data["refreshToken"])
+        if claims is None:
+            raise InvalidRefreshToken()
+        session_id, jti = claims
+        grant = services.api_session_refresh(session_id=session_id, jti=jti)
+        return ApiResponse(jwt_response(mint_token_pair(grant)), message="Token refreshed successfully")

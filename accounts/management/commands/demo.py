@@ -1,0 +1,53 @@
+"""Create a new demo company with an API user, an API key and a funded balance.
+
+The LAST line on stdout is one JSON object (with --json); scripts and `make run` read it.
+Its keys are a stable contract: company_id, api_key, ... (later features add keys, never rename).
+"""
+
+import json
+import secrets
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from accounts import services as account_services
+from billing import services as billing_services
+from billing.models import LedgerEntry
+
+DEMO_BALANCE = "10000.00"
+
+
+class Command(BaseCommand):
+    help = "Create a new demo company (API user, API key, 10000.00 GBP balance) and print its key."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--json", action="store_true", help="print the result as one JSON line")
+        parser.add_argument("--name", default="", help="company name (default: Demo Company <random>)")
+
+    def handle(self, *args, **options):
+        suffix = secrets.token_hex(3)
+        with transaction.atomic():
+            company = account_services.company_create(name=options["name"] or f"Demo Company {suffix}")
+            user = account_services.user_create(
+                company=company, email=f"demo-{suffix}@postroom.example", api_access_enabled=True
+            )
+            issued = account_services.api_key_issue(user=user)
+            billing_services.balance_change(
+                company=company,
+                amount=DEMO_BALANCE,
+                kind=LedgerEntry.Kind.TOP_UP,
+                reason="Demo opening balance",
+            )
+        result = {
+            "company_id": str(company.pk),
+            "company_name": company.name,
+            "user_email": user.email,
+            "api_key": issued.secret,
+            "balance": DEMO_BALANCE,
+            "currency": company.currency,
+        }
+        if options["json"]:
+            self.stdout.write(json.dumps(result))
+        else:
+            for key, value in result.items():
+                self.stdout.write(f"{key}: {value}")

@@ -1,0 +1,130 @@
+import uuid
+
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from accounts.tenancy import TenantModel
+
+
+class Company(models.Model):
+    """The tenant. Everything a customer owns hangs off one company."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    name = models.CharField(max_length=200)
+    currency = models.CharField(max_length=3, default="GBP")
+    is_active = models.BooleanField(default=True, help_text="An inactive company cannot use the API.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name_plural = "companies"
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def create_user(self, email, password=None, **fields):
+        user = self.model(email=self.normalize_email(email), **fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, email, password=None, **fields):
+        fields.update(is_staff=True, is_superuser=True)
+        return self.create_user(email, password, **fields)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person. Customers belong to a company; staff (back office) usually do not.
+    Roles are Django groups; their permissions are the API rights (accounts/roles.py)."""
+
+    email = models.EmailField(unique=True)
+    full_name = models.CharField(max_length=200, blank=True)
+    company = models.ForeignKey(
+        Company, null=True, blank=True, on_delete=models.PROTECT, related_name="users"
+    )
+    api_access_enabled = models.BooleanField(
+        default=False,
+        help_text="API logins work only after staff switch this on (the approval of API users).",
+    )
+    is_staff = models.BooleanField(default=False)
+    is_active = models.BooleanField(default=True)
+    date_joined = models.DateTimeField(default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+
+    class Meta:
+        ordering = ["email"]
+
+    def __str__(self):
+        return self.email
+
+
+class ApiKey(TenantModel):
+    """An API key: shown once, kept only as a prefix (for people) and a SHA-256 hash (for lookup).
+    The secret has 256 bits of entropy, so a fast hash is safe and keeps login cheap."""
+
+    PREFIX = "sk_live_"
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_keys")
+    prefix = models.CharField(max_length=20, help_text="The first characters of the key, to recognise it.")
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta(TenantModel.Meta):
+        verbose_name = "API key"
+        ordering = ["-created_at"]
+        constraints = [
+            # Rotation revokes the previous key at once: a user has at most one live key.
+            models.UniqueConstraint(
+                fields=["user"], condition=Q(revoked_at__isnull=True), name="one_live_api_key_per_user"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.prefix}… ({self.user})"
+
+    @property
+    def is_live(self) -> bool:
+        return self.revoked_at is None
+
+
+class ApiSession(models.Model):
+    """One API login: the chain of refresh tokens that descends from it. Revoking the session
+    ends every access and refresh token issued in it."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_sessions")
+    api_key = models.ForeignKey(ApiKey, on_delete=models.CASCADE, related_name="sessions")
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_reason = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = "API session"
+
+    def __str__(self):
+        return f"session {self.pk} of {self.user_id}"
+
+
+class IssuedRefreshToken(models.Model):
+    """A refresh token handed out (by its JWT id). Each may be exchanged once."""
+
+    jti = models.CharField(primary_key=True, max_length=64)
+    session = models.ForeignKey(ApiSession, on_delete=models.CASCADE, related_name="refresh_tokens")
+    issued_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField(db_index=True)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self):
+        return self.jti

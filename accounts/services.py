@@ -1,0 +1,180 @@
+"""Every write about companies, users, API keys and API sessions."""
+
+import hashlib
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.conf import settings
+from django.contrib.auth.models import Group
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.errors import InvalidApiKey, InvalidRefreshToken, NotStaff
+from accounts.models import ApiKey, ApiSession, Company, IssuedRefreshToken, User
+from accounts.roles import INTEGRATOR
+from billing import services as billing_services
+
+
+def hash_api_key(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+# ---- companies and users ----------------------------------------------------------------------
+
+
+@transaction.atomic
+def company_create(*, name: str, currency: str = "GBP") -> Company:
+    company = Company.objects.create(name=name, currency=currency)
+    billing_services.balance_open(company=company)
+    return company
+
+
+@transaction.atomic
+def user_create(
+    *,
+    company: Company | None,
+    email: str,
+    password: str | None = None,
+    roles: tuple[str, ...] = (INTEGRATOR,),
+    api_access_enabled: bool = False,
+) -> User:
+    user = User.objects.create_user(email, password, company=company, api_access_enabled=api_access_enabled)
+    user.groups.set(Group.objects.filter(name__in=roles))
+    return user
+
+
+def user_set_api_access(*, user: User, enabled: bool, by: User) -> User:
+    """The approval of an API user: only staff may switch API access on or off."""
+    if not by.is_staff:
+        raise NotStaff()
+    with transaction.atomic():
+        user.api_access_enabled = enabled
+        user.save(update_fields=["api_access_enabled"])
+        if not enabled:
+            _revoke_sessions(ApiSession.objects.filter(user=user), reason="API access disabled")
+    return user
+
+
+# ---- API keys ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class IssuedApiKey:
+    api_key: ApiKey
+    secret: str  # shown once, never stored
+
+
+@transaction.atomic
+def api_key_issue(*, user: User) -> IssuedApiKey:
+    """Generate a key for the user; any key they had is revoked at once (rotation)."""
+    if user.company_id is None:
+        raise NotStaff("Only a company user can hold an API key.")
+    now = timezone.now()
+    old_keys = ApiKey.objects.for_company(user.company).filter(user=user, revoked_at__isnull=True)
+    _revoke_sessions(ApiSession.objects.filter(api_key__in=old_keys), reason="API key rotated", now=now)
+    old_keys.update(revoked_at=now)
+    secret = ApiKey.PREFIX + secrets.token_urlsafe(32)
+    api_key = ApiKey.objects.for_company(user.company).create(
+        company=user.company, user=user, prefix=secret[:12], key_hash=hash_api_key(secret)
+    )
+    return IssuedApiKey(api_key=api_key, secret=secret)
+
+
+@transaction.atomic
+def api_key_revoke(*, api_key: ApiKey) -> None:
+    now = timezone.now()
+    _revoke_sessions(ApiSession.objects.filter(api_key=api_key), reason="API key revoked", now=now)
+    ApiKey.unscoped.filter(pk=api_key.pk, revoked_at__isnull=True).update(revoked_at=now)
+
+
+# ---- API sessions (login, refresh rotation) ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RefreshGrant:
+    """What the API edge needs to mint a token pair: the session and the new refresh token id."""
+
+    session: ApiSession
+    user: User
+    jti: str
+    expires_at: datetime
+
+
+def api_session_start(*, api_key: str) -> RefreshGrant:
+    """Log in with an API key. The key must be live, its user approved for API access and the
+    company active; otherwise the answer is the same InvalidApiKey, whatever the reason."""
+    if not api_key or not api_key.startswith(ApiKey.PREFIX):
+        raise InvalidApiKey()
+    key = (
+        ApiKey.unscoped.select_related("user", "company")
+        .filter(key_hash=hash_api_key(api_key), revoked_at__isnull=True)
+        .first()
+    )
+    if key is None or not _may_use_api(key.user, key.company):
+        raise InvalidApiKey()
+    now = timezone.now()
+    with transaction.atomic():
+        ApiKey.unscoped.filter(pk=key.pk).update(last_used_at=now)
+        session = ApiSession.objects.create(user=key.user, api_key=key)
+        return _grant_refresh(session, key.user, now)
+
+
+def api_session_refresh(*, session_id: str, jti: str) -> RefreshGrant:
+    """Exchange a refresh token (already verified as a JWT) for a new one. A token presented a
+    second time means it leaked: the whole session, and every token from it, is revoked."""
+    now = timezone.now()
+    grant = None
+    with transaction.atomic():
+        record = (
+            IssuedRefreshToken.objects.select_for_update()
+            .select_related("session__user__company", "session__api_key")
+            .filter(jti=jti, session_id=session_id)
+            .first()
+        )
+        if record is None:
+            raise InvalidRefreshToken()
+        session = record.session
+        if record.used_at is not None:
+            _revoke_sessions(ApiSession.objects.filter(pk=session.pk), reason="refresh token reused", now=now)
+        elif _refresh_usable(record, now):
+            record.used_at = now
+            record.save(update_fields=["used_at"])
+            grant = _grant_refresh(session, session.user, now)
+    # Raised after the block so that a revocation for reuse is committed, not rolled back.
+    if grant is None:
+        raise InvalidRefreshToken()
+    return grant
+
+
+def _refresh_usable(record: IssuedRefreshToken, now: datetime) -> bool:
+    session = record.session
+    return (
+        record.expires_at > now
+        and session.revoked_at is None
+        and session.api_key.revoked_at is None
+        and _may_use_api(session.user, session.user.company)
+    )
+
+
+def purge_expired_refresh_tokens(*, now: datetime | None = None) -> int:
+    """Housekeeping: drop refresh-token records that can no longer be exchanged."""
+    deleted, _ = IssuedRefreshToken.objects.filter(expires_at__lt=now or timezone.now()).delete()
+    return deleted
+
+
+def _may_use_api(user: User, company: Company | None) -> bool:
+    return bool(user.is_active and user.api_access_enabled and company is not None and company.is_active)
+
+
+def _grant_refresh(session: ApiSession, user: User, now: datetime) -> RefreshGrant:
+    expires_at = now + settings.API_REFRESH_TOKEN_LIFETIME
+    record = IssuedRefreshToken.objects.create(
+        jti=uuid.uuid4().hex, session=session, issued_at=now, expires_at=expires_at
+    )
+    return RefreshGrant(session=session, user=user, jti=record.jti, expires_at=expires_at)
+
+
+def _revoke_sessions(sessions, *, reason: str, now: datetime | None = None) -> None:
+    sessions.filter(revoked_at__isnull=True).update(revoked_at=now or timezone.now(), revoked_reason=reason)

@@ -1,0 +1,24 @@
+from drf_spectacular.utils import extend_schema
+
+from billing import selectors
+from billing.api.v1.serializers import BalanceSerializer
+from config.api.v1.responses import ApiResponse
+from config.api.v1.schema import AUTH_ERRORS, enveloped
+from config.api.v1.views import PlatformAPIView
+
+
+class BalanceView(PlatformAPIView):
+    required_right = "Balance.Read"
+
+    @extend_schema(
+        operation_id="account_balance",
+        request=None,
+        responses={
+            200: enveloped("BalanceEnvelope", BalanceSerializer(), description="Successful!"),
+            **AUTH_ERRORS,
+        },
+        tags=["account"],
+    )
+    def post(self, request):
+        balance = selectors.balance_for_company(company=self.company)
+        return ApiResponse(BalanceSerializer(balance).data, message="Successful!")

@@ -1,0 +1,85 @@
+"""JWT transport for API sessions: mint the token pair for a grant, and authenticate requests.
+
+The domain (accounts.services) owns sessions and refresh-token lineage; this module only turns a
+grant into signed tokens and a bearer token back into a user, shared by every JWT surface.
+"""
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from django.conf import settings
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from rest_framework_simplejwt.authentication import JWTAuthentication
+from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
+from rest_framework_simplejwt.tokens import RefreshToken
+
+from accounts import selectors as account_selectors
+from accounts.services import RefreshGrant
+
+
+@dataclass(frozen=True)
+class TokenPair:
+    access: str
+    access_expires_at: datetime
+    refresh: str
+    refresh_expires_at: datetime
+
+
+def mint_token_pair(grant: RefreshGrant) -> TokenPair:
+    user = grant.user
+    refresh = RefreshToken()
+    refresh["jti"] = grant.jti
+    refresh.set_exp(from_time=grant.expires_at - settings.API_REFRESH_TOKEN_LIFETIME)
+    refresh["user_id"] = user.pk
+    refresh["company_id"] = str(user.company_id)
+    refresh["sid"] = str(grant.session.pk)
+    refresh["role"] = ",".join(sorted(g.name for g in user.groups.all()))
+    access = refresh.access_token
+    return TokenPair(
+        access=str(access),
+        access_expires_at=datetime.fromtimestamp(access["exp"], tz=UTC),
+        refresh=str(refresh),
+        refresh_expires_at=datetime.fromtimestamp(refresh["exp"], tz=UTC),
+    )
+
+
+def read_refresh_token(raw: str) -> tuple[str, str] | None:
+    """(session id, token id) of a well-signed, unexpired refresh token; None for anything else
+    (garbage, another signing key, an access token passed as a refresh token)."""
+    try:
+        token = RefreshToken(raw)
+    except TokenError:
+        return None
+    session_id, jti = token.get("sid"), token.get("jti")
+    if not isinstance(session_id, str) or not isinstance(jti, str):
+        return None
+    return session_id, jti
+
+
+class SessionJWTAuthentication(JWTAuthentication):
+    """Bearer access tokens whose session is still alive; the user comes with its company."""
+
+    www_authenticate_realm = "api"
+
+    def get_user(self, validated_token):
+        try:
+            user = account_selectors.api_user_for_session(
+                session_id=validated_token["sid"],
+                user_id=validated_token["user_id"],
+                company_id=validated_token["company_id"],
+            )
+        except (KeyError, ValueError, TypeError) as exc:
+            raise InvalidToken("Token carries no valid session.") from exc
+        if user is None:
+            raise InvalidToken("Token session is no longer valid.")
+        return user
+
+
+class SessionJWTScheme(OpenApiAuthenticationExtension):
+    """Documents SessionJWTAuthentication as a bearer JWT in the OpenAPI schema."""
+
+    target_class = SessionJWTAuthentication
+    name = "BearerJWT"
+
+    def get_security_definition(self, auto_schema):
+        return {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}

@@ -1,0 +1,43 @@
+"""The base of every platform API view: envelope, parsing, JWT auth, rights, rate limits, and the
+company taken from the credential (never from the request)."""
+
+from rest_framework.views import APIView
+
+from config.api.jwt import SessionJWTAuthentication
+from config.api.parsers import FormParser, JSONParser, MultiPartParser
+from config.api.throttles import CompanyRateThrottle, LoginRateThrottle
+from config.api.v1 import messages
+from config.api.v1.exceptions import exception_handler
+from config.api.v1.permissions import HasRight
+from config.api.v1.renderers import EnvelopeRenderer
+
+
+class PlatformAPIView(APIView):
+    renderer_classes = [EnvelopeRenderer]
+    parser_classes = [JSONParser, FormParser, MultiPartParser]
+    authentication_classes = [SessionJWTAuthentication]
+    permission_classes = [HasRight]
+    throttle_classes = [CompanyRateThrottle]
+
+    required_right: str | None = None
+    unauthenticated_message = messages.UNAUTHENTICATED
+    permission_denied_message = messages.FORBIDDEN
+    error_messages: dict = {}
+    max_body_bytes: int | None = None
+
+    company = None
+
+    def get_exception_handler(self):
+        return exception_handler
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        self.company = request.user.company if request.user is not None else None
+
+
+class PublicPlatformAPIView(PlatformAPIView):
+    """Endpoints that take credentials in the body (login, refresh)."""
+
+    authentication_classes = []
+    permission_classes = []
+    throttle_classes = [LoginRateThrottle]

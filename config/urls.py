@@ -1,0 +1,23 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.views import defaults
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from config import health
+from config.api.v1 import fallback as v1_fallback
+
+urlpatterns = [
+    path("api/v1/", include("config.api.v1.urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
+    path("admin/", admin.site.urls),
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
+]
+
+
+def handler500(request, *args, **kwargs):
+    """A crash outside a DRF view: the surface's 500 shape, no internals."""
+    if request.path.startswith("/api/v1/"):
+        return v1_fallback.server_error(request)
+    return defaults.server_error(request)

@@ -1,0 +1,57 @@
+import factory
+from factory.django import DjangoModelFactory
+
+from accounts import services
+from accounts.models import Company, User
+from accounts.roles import INTEGRATOR
+
+
+class CompanyFactory(DjangoModelFactory):
+    """Companies are made by the service, so each comes with its balance like a real one."""
+
+    class Meta:
+        model = Company
+
+    name = factory.Sequence(lambda n: f"Company {n}")
+    currency = "GBP"
+    is_active = True
+
+    @classmethod
+    def _create(cls, model_class, *, name, currency, is_active):
+        company = services.company_create(name=name, currency=currency)
+        if not is_active:
+            company.is_active = False
+            company.save(update_fields=["is_active"])
+        return company
+
+
+class UserFactory(DjangoModelFactory):
+    class Meta:
+        model = User
+
+    company = factory.SubFactory(CompanyFactory)
+    email = factory.Sequence(lambda n: f"user{n}@example.com")
+    api_access_enabled = True
+    roles = (INTEGRATOR,)
+
+    @classmethod
+    def _create(cls, model_class, *, company, email, api_access_enabled, roles, **extra):
+        user = services.user_create(
+            company=company, email=email, roles=tuple(roles), api_access_enabled=api_access_enabled
+        )
+        for field, value in extra.items():
+            setattr(user, field, value)
+        if extra:
+            user.save()
+        return user
+
+
+class StaffUserFactory(DjangoModelFactory):
+    class Meta:
+        model = User
+
+    email = factory.Sequence(lambda n: f"staff{n}@postroom.example")
+
+    @classmethod
+    def _create(cls, model_class, *, email):
+        return model_class.objects.create_superuser(email, "staff-password")

@@ -1,0 +1,81 @@
+import uuid
+
+import pytest
+from rest_framework.test import APIClient
+
+from accounts import services as account_services
+from config.celery import app as celery_app
+from tests.accounts.factories import CompanyFactory, StaffUserFactory, UserFactory
+from tests.platform_api import bearer, login
+
+
+@pytest.fixture(autouse=True)
+def _isolated_cache(settings):
+    """A fresh cache namespace per test (rate-limit counters, ...), also on a shared Redis."""
+    settings.CACHES = {
+        alias: {**conf, "KEY_PREFIX": uuid.uuid4().hex} for alias, conf in settings.CACHES.items()
+    }
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _eager_celery(request):
+    """Tasks run in-process unless a test asks for a real worker (marker `worker`)."""
+    if request.node.get_closest_marker("worker"):
+        yield
+        return
+    previous = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = True
+    yield
+    celery_app.conf.task_always_eager = previous
+
+
+@pytest.fixture
+def api_client() -> APIClient:
+    return APIClient()
+
+
+@pytest.fixture
+def company(db):
+    return CompanyFactory()
+
+
+@pytest.fixture
+def api_user(company):
+    return UserFactory(company=company)
+
+
+@pytest.fixture
+def api_key(api_user) -> str:
+    return account_services.api_key_issue(user=api_user).secret
+
+
+@pytest.fixture
+def tokens(api_client, api_key) -> dict:
+    return login(APIClient(), api_key)
+
+
+@pytest.fixture
+def authed_client(api_client, tokens) -> APIClient:
+    """An API client logged in as an Integrator of `company`."""
+    return bearer(api_client, tokens["token"])
+
+
+@pytest.fixture
+def other_company(db):
+    return CompanyFactory(name="Someone Else Ltd")
+
+
+@pytest.fixture
+def staff_user(db):
+    return StaffUserFactory()
+
+
+@pytest.fixture
+def admin_client(client, staff_user):
+    client.force_login(staff_user)
+    return client
