@@ -128,7 +128,7 @@ def api_session_refresh(*, session_id: str, jti: str) -> RefreshGrant:
     grant = None
     with transaction.atomic():
         record = (
-            IssuedRefreshToken.objects.select_for_update()
+            IssuedRefreshToken.objects.select_for_update(of=("self",))
             .select_related("session__user__company", "session__api_key")
             .filter(jti=jti, session_id=session_id)
             .first()

@@ -23,6 +23,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--json", action="store_true", help="print the result as one JSON line")
         parser.add_argument("--name", default="", help="company name (default: Demo Company <random>)")
+        parser.add_argument("--base-url", default="http://127.0.0.1:8000", help="where the API is served")
 
     def handle(self, *args, **options):
         suffix = secrets.token_hex(3)
@@ -49,5 +50,20 @@ class Command(BaseCommand):
         if options["json"]:
             self.stdout.write(json.dumps(result))
         else:
-            for key, value in result.items():
-                self.stdout.write(f"{key}: {value}")
+            self.stdout.write(self._banner(result, options["base_url"].rstrip("/")))
+
+    def _banner(self, result: dict, base: str) -> str:
+        login = json.dumps({"ApiKey": result["api_key"]})
+        return "\n".join(
+            [
+                "",
+                f"Postroom demo company: {result['company_name']} ({result['company_id']})",
+                f"  API key (shown once): {result['api_key']}",
+                f"  balance:              {result['balance']} {result['currency']}",
+                f"  log in:   curl -s -X POST {base}/api/v1/account/login "
+                f"-H 'Content-Type: application/json' -d '{login}'",
+                f"  API docs: {base}/api/docs/   schema: {base}/api/schema/",
+                f"  admin:    {base}/admin/   (create a staff login: python manage.py createsuperuser)",
+                "",
+            ]
+        )
