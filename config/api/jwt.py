@@ -34,6 +34,9 @@ def mint_token_pair(grant: RefreshGrant) -> TokenPair:
     refresh["company_id"] = str(user.company_id)
     refresh["sid"] = str(grant.session.pk)
     refresh["role"] = ",".join(sorted(g.name for g in user.groups.all()))
+    # Rights travel in the token (as scopes do): role changes apply from the next refresh, at
+    # most one access-token lifetime later; revoking access altogether applies at once.
+    refresh["rights"] = account_selectors.rights_of_user(user=user)
     access = refresh.access_token
     return TokenPair(
         access=str(access),

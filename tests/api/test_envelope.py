@@ -1,8 +1,10 @@
 """Every answer under /api/v1/, success or error, is the envelope {success, message, data, errors}."""
 
 import logging
+import time
 
 import pytest
+import time_machine
 from django.test import Client
 
 from tests.platform_api import assert_envelope
@@ -10,6 +12,21 @@ from tests.platform_api import assert_envelope
 LOGIN = "/api/v1/account/login"
 BALANCE = "/api/v1/account/balance"
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def frozen_clock():
+    """Time stands still, so every request of a test falls in one rate-limit window."""
+    with time_machine.travel(time.time(), tick=False) as traveller:
+        yield traveller
+
+
+def test_rate_limit_window_resets(api_client, settings, frozen_clock):
+    settings.API_RATE_LIMITS = {**settings.API_RATE_LIMITS, "login": "1/second"}
+    assert_envelope(api_client.post(LOGIN, {"ApiKey": "sk_live_x"}, format="json"), 401)
+    assert_envelope(api_client.post(LOGIN, {"ApiKey": "sk_live_x"}, format="json"), 429)
+    frozen_clock.shift(1)
+    assert_envelope(api_client.post(LOGIN, {"ApiKey": "sk_live_x"}, format="json"), 401)
 
 
 def test_unknown_route_is_404_envelope(api_client):
@@ -84,7 +101,7 @@ def test_form_body_over_the_limit_is_413(api_client, settings):
     assert_envelope(response, 413, "Request body exceeds allowed limit")
 
 
-def test_login_rate_limit_is_429_with_retry_after(api_client, settings):
+def test_login_rate_limit_is_429_with_retry_after(api_client, settings, frozen_clock):
     settings.API_RATE_LIMITS = {**settings.API_RATE_LIMITS, "login": "3/minute"}
     for _ in range(3):
         assert_envelope(api_client.post(LOGIN, {"ApiKey": "sk_live_x"}, format="json"), 401)
@@ -94,7 +111,7 @@ def test_login_rate_limit_is_429_with_retry_after(api_client, settings):
     assert 1 <= int(response["Retry-After"]) <= 60
 
 
-def test_company_rate_limit_is_429_with_retry_after(authed_client, settings):
+def test_company_rate_limit_is_429_with_retry_after(authed_client, settings, frozen_clock):
     settings.API_RATE_LIMITS = {**settings.API_RATE_LIMITS, "write": "2/minute"}
     for _ in range(2):
         assert_envelope(authed_client.post(BALANCE), 200)

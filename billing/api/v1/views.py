@@ -6,6 +6,9 @@ from config.api.v1.responses import ApiResponse
 from config.api.v1.schema import AUTH_ERRORS, enveloped
 from config.api.v1.views import PlatformAPIView
 
+# Output-only serializers are stateless once built; reusing one skips re-copying its fields.
+BALANCE_OUTPUT = BalanceSerializer()
+
 
 class BalanceView(PlatformAPIView):
     required_right = "Balance.Read"
@@ -21,4 +24,4 @@ class BalanceView(PlatformAPIView):
     )
     def post(self, request):
         balance = selectors.balance_for_company(company=self.company)
-        return ApiResponse(BalanceSerializer(balance).data, message="Successful!")
+        return ApiResponse(BALANCE_OUTPUT.to_representation(balance), message="Successful!")

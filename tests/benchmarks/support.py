@@ -1,0 +1,189 @@
+"""Shared plumbing for the benchmarks: an isolated environment, a gunicorn server on loopback,
+and a bounded HTTP load generator (fixed duration, 127.0.0.1 only)."""
+
+import json
+import multiprocessing
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+PYTHON = sys.executable
+
+
+def bench_env(**extra) -> dict:
+    """The environment the benchmarked processes run with: the caller's DATABASE_URL/REDIS_URL if
+    set (PostgreSQL/Redis), else the embedded defaults in a throwaway var/ directory."""
+    env = dict(os.environ)
+    env.setdefault("POSTROOM_VAR_DIR", tempfile.mkdtemp(prefix="postroom-bench-"))
+    env.setdefault("SECRET_KEY", "bench-" + "k" * 40)
+    env["DJANGO_SETTINGS_MODULE"] = "tests.benchmarks.settings"
+    env.update(extra)
+    return env
+
+
+def manage(env: dict, *args: str) -> str:
+    result = subprocess.run(
+        [PYTHON, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, check=True
+    )
+    return result.stdout
+
+
+def demo_company(env: dict) -> dict:
+    manage(env, "migrate", "--noinput", "-v", "0")
+    return json.loads(manage(env, "demo", "--json").strip().splitlines()[-1])
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    """gunicorn serving the project (plus the bench-only routes) on 127.0.0.1."""
+
+    def __init__(self, env: dict, workers: int = 2):
+        self.env, self.workers, self.port = env, workers, free_port()
+        self.process: subprocess.Popen | None = None
+        self.log = tempfile.TemporaryFile()  # noqa: SIM115 (lives as long as the server)
+
+    def __enter__(self) -> "Server":
+        command = [PYTHON, "-m", "gunicorn", "config.wsgi", "--bind", f"127.0.0.1:{self.port}"]
+        command += ["--workers", str(self.workers)]
+        command += ["--log-level", "warning"]
+        self.process = subprocess.Popen(
+            command, cwd=ROOT, env=self.env, stdout=subprocess.DEVNULL, stderr=self.log
+        )
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                if request("127.0.0.1", self.port, http_request("GET", "/healthz")).startswith(
+                    b"HTTP/1.1 200"
+                ):
+                    return self
+            except OSError:
+                pass
+            time.sleep(0.2)
+        self.__exit__()
+        self.log.seek(0)
+        raise RuntimeError(f"gunicorn did not start: {self.log.read()[-3000:].decode(errors='replace')}")
+
+    def __exit__(self, *exc):
+        self.process.terminate()
+        self.process.wait(timeout=20)
+
+    def pids(self) -> list[int]:
+        out = subprocess.run(["pgrep", "-P", str(self.process.pid)], capture_output=True, text=True).stdout
+        return [self.process.pid, *map(int, out.split())]
+
+
+def http_request(method: str, path: str, headers: dict | None = None, body: bytes = b"") -> bytes:
+    lines = [
+        f"{method} {path} HTTP/1.1",
+        "Host: 127.0.0.1",
+        "Connection: close",
+        f"Content-Length: {len(body)}",
+    ]
+    lines += [f"{k}: {v}" for k, v in (headers or {}).items()]
+    return ("\r\n".join(lines) + "\r\n\r\n").encode() + body
+
+
+def request(host: str, port: int, raw: bytes) -> bytes:
+    with socket.create_connection((host, port), timeout=10) as conn:
+        conn.sendall(raw)
+        chunks = []
+        while chunk := conn.recv(65536):
+            chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _load_worker(port: int, raw: bytes, seconds: float, threads: int, expect: bytes, out) -> None:
+    counts = [0] * threads
+    errors = [0] * threads
+
+    def loop(i: int) -> None:
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            try:
+                ok = request("127.0.0.1", port, raw).startswith(expect)
+            except OSError:
+                ok = False
+            counts[i] += ok
+            errors[i] += not ok
+
+    pool = [threading.Thread(target=loop, args=(i,)) for i in range(threads)]
+    for t in pool:
+        t.start()
+    for t in pool:
+        t.join()
+    out.put((sum(counts), sum(errors)))
+
+
+@dataclass
+class LoadResult:
+    requests: int
+    errors: int
+    seconds: float
+
+    @property
+    def rps(self) -> float:
+        return self.requests / self.seconds
+
+
+def load(
+    port: int,
+    raw: bytes,
+    *,
+    seconds: float = 5.0,
+    processes: int = 2,
+    threads: int = 4,
+    expect: bytes = b"HTTP/1.1 200",
+) -> LoadResult:
+    """Closed-loop load for a fixed time from `processes` x `threads` connections on loopback."""
+    ctx = multiprocessing.get_context("fork")
+    out = ctx.Queue()
+    workers = [
+        ctx.Process(target=_load_worker, args=(port, raw, seconds, threads, expect, out))
+        for _ in range(processes)
+    ]
+    started = time.monotonic()
+    for w in workers:
+        w.start()
+    results = [out.get(timeout=seconds + 60) for _ in workers]
+    for w in workers:
+        w.join()
+    return LoadResult(sum(r[0] for r in results), sum(r[1] for r in results), time.monotonic() - started)
+
+
+def rss_mb(pids: list[int]) -> float:
+    total = 0
+    for pid in pids:
+        try:
+            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+        except OSError:
+            pass
+    return total / 1024
+
+
+@dataclass
+class Row:
+    name: str
+    value: float
+    unit: str
+    baseline_name: str = ""
+    baseline: float | None = None
+    target: str = ""
+    passed: bool | None = None
+
+    @property
+    def ratio(self) -> float | None:
+        return self.value / self.baseline if self.baseline else None
