@@ -49,7 +49,7 @@ def free_port() -> int:
 class Server:
     """gunicorn serving the project (plus the bench-only routes) on 127.0.0.1."""
 
-    def __init__(self, env: dict, workers: int = 2):
+    def __init__(self, env: dict, workers: int = 2 * (os.cpu_count() or 1) + 1):
         self.env, self.workers, self.port = env, workers, free_port()
         self.process: subprocess.Popen | None = None
         self.log = tempfile.TemporaryFile()  # noqa: SIM115 (lives as long as the server)

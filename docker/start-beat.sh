@@ -1,0 +1,2 @@
+#!/bin/sh
+exec celery -A config beat --loglevel ${LOG_LEVEL:-INFO} --schedule /tmp/celerybeat-schedule
