@@ -1,7 +1,10 @@
 """Reads about companies, users and API sessions."""
 
+import time
 import uuid
 
+from django.conf import settings
+from django.contrib.auth.models import Permission
 from django.db import connection
 
 from accounts.models import ApiKey, ApiSession, Company, User
@@ -49,9 +52,35 @@ def api_user_for_session(*, session_id: str, user_id: int, company_id: str) -> U
     return user
 
 
-def rights_of_user(*, user: User) -> list[str]:
-    """The API rights the user's roles grant, by their documented names."""
-    return sorted(right for right, permission in RIGHTS.items() if user.has_perm(permission))
+def roles_of_user(*, user: User) -> list[str]:
+    return sorted(user.groups.values_list("name", flat=True))
+
+
+_rights_by_roles: dict[tuple[str, ...], tuple[float, frozenset[str]]] = {}
+
+
+def rights_of_roles(*, roles: tuple[str, ...]) -> frozenset[str]:
+    """The API rights a set of roles grants, by their documented names. Checked on every API
+    request, so each process remembers the answer for ROLE_RIGHTS_CACHE_SECONDS: a change to a
+    role's permissions in the admin applies within that time."""
+    now = time.time()
+    cached = _rights_by_roles.get(roles)
+    if cached and cached[0] > now:
+        return cached[1]
+    granted = {
+        f"{app_label}.{codename}"
+        for app_label, codename in Permission.objects.filter(group__name__in=roles).values_list(
+            "content_type__app_label", "codename"
+        )
+    }
+    rights = frozenset(right for right, permission in RIGHTS.items() if permission in granted)
+    _rights_by_roles[roles] = (now + settings.ROLE_RIGHTS_CACHE_SECONDS, rights)
+    return rights
+
+
+def forget_role_rights() -> None:
+    """Drop this process's memory of role rights (the next request looks them up again)."""
+    _rights_by_roles.clear()
 
 
 def api_keys_for_user(*, user: User):

@@ -196,6 +196,9 @@ SIMPLE_JWT = {
     "LEEWAY": 0,
 }
 
+# How long a process trusts its memory of which rights a role grants.
+ROLE_RIGHTS_CACHE_SECONDS = env.int("ROLE_RIGHTS_CACHE_SECONDS", default=60)
+
 # Largest JSON/form body an API view reads unless it says otherwise (413 beyond).
 API_MAX_BODY_BYTES = env.int("API_MAX_BODY_BYTES", default=10 * 1024 * 1024)
 

@@ -3,6 +3,7 @@ import uuid
 import pytest
 from rest_framework.test import APIClient
 
+from accounts import selectors as account_selectors
 from accounts import services as account_services
 from config.celery import app as celery_app
 from tests.accounts.factories import CompanyFactory, StaffUserFactory, UserFactory
@@ -15,6 +16,14 @@ def _isolated_cache(settings):
     settings.CACHES = {
         alias: {**conf, "KEY_PREFIX": uuid.uuid4().hex} for alias, conf in settings.CACHES.items()
     }
+
+
+@pytest.fixture(autouse=True)
+def _fresh_role_rights():
+    """Each test starts with no remembered role rights (a process-local cache)."""
+    account_selectors.forget_role_rights()
+    yield
+    account_selectors.forget_role_rights()
 
 
 @pytest.fixture(autouse=True)

@@ -33,10 +33,7 @@ def mint_token_pair(grant: RefreshGrant) -> TokenPair:
     refresh["user_id"] = user.pk
     refresh["company_id"] = str(user.company_id)
     refresh["sid"] = str(grant.session.pk)
-    refresh["role"] = ",".join(sorted(g.name for g in user.groups.all()))
-    # Rights travel in the token (as scopes do): role changes apply from the next refresh, at
-    # most one access-token lifetime later; revoking access altogether applies at once.
-    refresh["rights"] = account_selectors.rights_of_user(user=user)
+    refresh["role"] = ",".join(account_selectors.roles_of_user(user=user))
     access = refresh.access_token
     return TokenPair(
         access=str(access),
@@ -76,6 +73,14 @@ class SessionJWTAuthentication(JWTAuthentication):
         if user is None:
             raise InvalidToken("Token session is no longer valid.")
         return user
+
+
+def token_rights(token) -> frozenset[str]:
+    """The API rights of the roles the access token names."""
+    role = token.get("role") if token is not None else None
+    if not role or not isinstance(role, str):
+        return frozenset()
+    return account_selectors.rights_of_roles(roles=tuple(role.split(",")))
 
 
 class SessionJWTScheme(OpenApiAuthenticationExtension):

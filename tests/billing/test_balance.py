@@ -5,6 +5,7 @@ import jwt
 import pytest
 import time_machine
 from django.conf import settings
+from django.contrib.auth.models import Group
 from django.utils import timezone
 from rest_framework.test import APIClient
 
@@ -127,3 +128,17 @@ def test_read_only_role_may_read_the_balance(company):
 
 def test_balance_cannot_be_read_with_get(authed_client):
     assert_envelope(authed_client.get(URL), 405, "Method not allowed.")
+
+
+def test_role_changes_apply_once_the_role_cache_expires(company, settings):
+    # given: a read-only user whose role's rights this process has already looked up
+    client = _client_for(UserFactory(company=company, roles=(READ_ONLY,)))
+    assert_envelope(client.post(URL), 200, "Successful!")
+
+    # when: staff take the right away from the role
+    Group.objects.get(name=READ_ONLY).permissions.clear()
+
+    # then: the remembered answer stands for ROLE_RIGHTS_CACHE_SECONDS, then the change applies
+    assert_envelope(client.post(URL), 200, "Successful!")
+    with time_machine.travel(timezone.now() + timedelta(seconds=settings.ROLE_RIGHTS_CACHE_SECONDS + 1)):
+        assert_envelope(client.post(URL), 403, "Authenticated token is valid, but permission is denied")
