@@ -1,4 +1,4 @@
-from config.errors import DomainError, NotAuthenticated
+from config.errors import DomainError, InvalidInput, NotAuthenticated
 
 
 class InvalidApiKey(NotAuthenticated):
@@ -11,3 +11,7 @@ class InvalidRefreshToken(NotAuthenticated):
 
 class NotStaff(DomainError):
     default_message = "Only staff can change API access."
+
+
+class UserWithoutCompany(InvalidInput):
+    default_message = "Only a company user can hold an API key."

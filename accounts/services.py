@@ -11,7 +11,7 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.errors import InvalidApiKey, InvalidRefreshToken, NotStaff
+from accounts.errors import InvalidApiKey, InvalidRefreshToken, NotStaff, UserWithoutCompany
 from accounts.models import ApiKey, ApiSession, Company, IssuedRefreshToken, User
 from accounts.roles import INTEGRATOR
 from billing import services as billing_services
@@ -70,7 +70,7 @@ class IssuedApiKey:
 def api_key_issue(*, user: User) -> IssuedApiKey:
     """Generate a key for the user; any key they had is revoked at once (rotation)."""
     if user.company_id is None:
-        raise NotStaff("Only a company user can hold an API key.")
+        raise UserWithoutCompany()
     now = timezone.now()
     old_keys = ApiKey.objects.for_company(user.company).filter(user=user, revoked_at__isnull=True)
     _revoke_sessions(ApiSession.objects.filter(api_key__in=old_keys), reason="API key rotated", now=now)
