@@ -9,6 +9,12 @@ from django.contrib.auth.models import Group, Permission
 # Right name (as the API documents it) -> Django permission "app_label.codename".
 RIGHTS: dict[str, str] = {
     "Balance.Read": "billing.view_balance",
+    "Recipient.Read": "recipients.view_recipient",
+    "Recipient.Write": "recipients.change_recipient",
+    "Recipient.Delete": "recipients.delete_recipient",
+    "Recipient.Import": "recipients.add_importjob",
+    "Group.Read": "recipients.view_recipientgroup",
+    "Group.Write": "recipients.change_recipientgroup",
 }
 
 INTEGRATOR = "Integrator"

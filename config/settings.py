@@ -113,7 +113,8 @@ else:
 # Celery: a real broker when REDIS_URL is set, eager in-process execution otherwise.
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not REDIS_URL)
-CELERY_TASK_EAGER_PROPAGATES = True
+# Like a real worker, an eager task that fails does not fail the request that queued it.
+CELERY_TASK_EAGER_PROPAGATES = env.bool("CELERY_TASK_EAGER_PROPAGATES", default=False)
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
@@ -195,6 +196,14 @@ SIMPLE_JWT = {
     "USER_ID_CLAIM": "user_id",
     "LEEWAY": 0,
 }
+
+# Recipient imports: largest file, its largest request body as Base64 JSON, URL fetch time,
+# and rows per committed batch.
+IMPORT_MAX_FILE_BYTES = env.int("IMPORT_MAX_FILE_BYTES", default=200 * 1024 * 1024)
+IMPORT_MAX_BODY_BYTES = env.int("IMPORT_MAX_BODY_BYTES", default=IMPORT_MAX_FILE_BYTES * 4 // 3 + 1024 * 1024)
+IMPORT_FETCH_TIMEOUT = env.float("IMPORT_FETCH_TIMEOUT", default=120.0)
+IMPORT_BATCH_ROWS = env.int("IMPORT_BATCH_ROWS", default=5000)
+IMPORT_MAX_ATTEMPTS = env.int("IMPORT_MAX_ATTEMPTS", default=5)
 
 # How long a process trusts its memory of which rights a role grants.
 ROLE_RIGHTS_CACHE_SECONDS = env.int("ROLE_RIGHTS_CACHE_SECONDS", default=60)

@@ -8,6 +8,7 @@ from accounts import services as account_services
 from config.celery import app as celery_app
 from tests.accounts.factories import CompanyFactory, StaffUserFactory, UserFactory
 from tests.platform_api import bearer, login
+from tests.remote import file_server  # noqa: F401 (a fixture for every test)
 
 
 @pytest.fixture(autouse=True)
@@ -37,10 +38,11 @@ def _eager_celery(request):
     if request.node.get_closest_marker("worker"):
         yield
         return
-    previous = celery_app.conf.task_always_eager
+    previous = celery_app.conf.task_always_eager, celery_app.conf.task_eager_propagates
     celery_app.conf.task_always_eager = True
+    celery_app.conf.task_eager_propagates = True  # a test sees a task's unexpected error
     yield
-    celery_app.conf.task_always_eager = previous
+    celery_app.conf.task_always_eager, celery_app.conf.task_eager_propagates = previous
 
 
 @pytest.fixture

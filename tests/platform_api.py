@@ -1,19 +1,26 @@
 """Helpers for tests of the platform API (/api/v1/)."""
 
+_UNCHECKED = object()
+
 
 def assert_envelope(
-    response, status: int, message: str | None = None, *, success: bool | None = None
+    response, status: int, message=_UNCHECKED, *, success: bool | None = None, errors=_UNCHECKED
 ) -> dict:
-    """The response has the status and the envelope {success, message, data, errors}; returns the body."""
+    """The response has the status and the envelope {success, message, data, errors}; returns the
+    body. `message` and `errors` are compared exactly when given (None means JSON null)."""
     assert response.status_code == status, (response.status_code, response.content[:500])
     body = response.json()
     assert set(body) == {"success", "message", "data", "errors"}, body
     expected_success = (status < 400) if success is None else success
     assert body["success"] is expected_success, body
-    if message is not None:
+    if message is not _UNCHECKED:
         assert body["message"] == message, body
+    if errors is not _UNCHECKED:
+        assert body["errors"] == errors, body
+    elif not expected_success:
+        assert body["errors"] is None or (isinstance(body["errors"], list) and body["errors"]), body
     if not expected_success:
-        assert isinstance(body["errors"], list) and body["errors"], body
+        assert body["data"] is None, body
     return body
 
 

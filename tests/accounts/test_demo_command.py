@@ -28,3 +28,8 @@ def test_demo_creates_a_new_working_company_each_call(api_client):
     body = assert_envelope(bearer(api_client, tokens["token"]).post("/api/v1/account/balance"), 200)
     assert Decimal(str(body["data"]["Balance"])) == Decimal("10000.00")
     assert body["data"]["CurrencyCode"] == "GBP"
+    groups = assert_envelope(api_client.get("/api/v1/groups"), 200)["data"]["data"]
+    assert [g["id"] for g in groups] == [first["default_group_id"]]
+    assert groups[0]["recipientCount"] == 50
+    recipients = assert_envelope(api_client.get("/api/v1/recipients", {"limit": 1000}), 200)["data"]
+    assert recipients["total"] == 50 and len(recipients["data"]) == 50

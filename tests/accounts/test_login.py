@@ -108,7 +108,7 @@ def test_login_records_last_use(api_client, api_user, api_key):
 )
 def test_login_with_missing_or_wrong_typed_key_is_400(api_client, body):
     body = assert_envelope(_post(api_client, body), 400, "Validation failed")
-    assert any("apiKey" in line for line in body["errors"])
+    assert any("apikey" in line.lower() for line in body["errors"])
 
 
 def test_api_key_is_never_stored_in_clear(api_user):

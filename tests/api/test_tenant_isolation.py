@@ -5,6 +5,7 @@ Adding a route forces a decision here: it either gets a sweep case in FOREIGN_ID
 listed in TAKES_NO_OBJECT_ID (and then reads nothing but the caller's own company).
 """
 
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -12,25 +13,63 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from tests.platform_api import assert_envelope
+from tests.recipients.factories import RecipientFactory, RecipientGroupFactory
 
 
 @dataclass(frozen=True)
 class ForeignIdCase:
     method: str
-    # Builds the request for a route, given an object created in another company:
-    # returns (path, data) for the client call.
-    request: Callable[[object], tuple[str, dict | None]]
-    # Creates the foreign object (receives the other company).
+    # Creates the object in ANOTHER company (given that company) ...
     make_foreign: Callable[[object], object]
-    message: str | None = None
+    # ... and builds the request naming it: (path, data).
+    request: Callable[[object], tuple[str, dict | None]]
+    message: str
+    status: int = 404
 
 
-FOREIGN_ID_CASES: dict[str, ForeignIdCase] = {}
+def _group(company):
+    return RecipientGroupFactory(company=company)
+
+
+def _recipient(company):
+    return RecipientFactory(company=company)
+
+
+FOREIGN_ID_CASES: dict[str, list[ForeignIdCase]] = {
+    "v1:recipients": [
+        ForeignIdCase("get", _group, lambda g: ("/api/v1/recipients", {"groupId": str(g.pk)}), "Group not found."),
+        ForeignIdCase(
+            "post", _group,
+            lambda g: ("/api/v1/recipients", {"address1": "1 A St", "postcode": "A1 1AA", "groupId": str(g.pk)}),
+            "Group not found in this company.", status=400,
+        ),
+    ],
+    "v1:recipient": [
+        ForeignIdCase(method, _recipient, lambda r: (f"/api/v1/recipients/{r.pk}", {"city": "x"}), "Recipient not found.")
+        for method in ("get", "put", "delete")
+    ],
+    "v1:group": [ForeignIdCase("delete", _group, lambda g: (f"/api/v1/groups/{g.pk}", None), "Group not found.")],
+    "v1:group-by-name": [
+        ForeignIdCase("get", _group, lambda g: ("/api/v1/groups/by-name", {"name": g.name}), "Group not found")
+    ],
+    "v1:group-remove-recipients": [
+        ForeignIdCase(
+            "post", _group,
+            lambda g: (f"/api/v1/groups/{g.pk}/recipients-remove", {"recipientIds": [str(uuid.uuid4())]}),
+            "Group not found.",
+        )
+    ],
+    "v1:group-import-errors": [
+        ForeignIdCase("get", _group, lambda g: (f"/api/v1/groups/{g.pk}/import-errors", None), "Group not found.")
+    ],
+}  # fmt: skip
 
 TAKES_NO_OBJECT_ID = {
     "v1:account-login",
     "v1:account-refresh",
     "v1:account-balance",
+    "v1:recipients-import",
+    "v1:groups",
     "v1:not-found",
 }
 
@@ -56,10 +95,23 @@ def test_every_platform_route_is_classified_for_the_sweep():
     assert not (set(FOREIGN_ID_CASES) | TAKES_NO_OBJECT_ID) - routes, "stale names in the sweep"
 
 
+SWEEP = [(route, i) for route, cases in sorted(FOREIGN_ID_CASES.items()) for i in range(len(cases))]
+
+
 @pytest.mark.django_db
-@pytest.mark.parametrize("route", sorted(FOREIGN_ID_CASES))
-def test_another_companys_object_is_404(route, authed_client, other_company):
-    case = FOREIGN_ID_CASES[route]
-    path, data = case.request(case.make_foreign(other_company))
-    response = getattr(authed_client, case.method)(path, data, format="json")
-    assert_envelope(response, 404, case.message)
+@pytest.mark.parametrize(
+    ("route", "index"), SWEEP, ids=[f"{r}-{FOREIGN_ID_CASES[r][i].method}" for r, i in SWEEP]
+)
+def test_another_companys_object_is_refused_like_a_missing_one(route, index, authed_client, other_company):
+    # given: an object of another company
+    case = FOREIGN_ID_CASES[route][index]
+    foreign = case.make_foreign(other_company)
+
+    # when
+    path, data = case.request(foreign)
+    as_json = {} if case.method in ("get", "delete") else {"format": "json"}
+    response = getattr(authed_client, case.method)(path, data, **as_json)
+
+    # then: refused, and the foreign object is still there
+    assert_envelope(response, case.status, case.message)
+    foreign.refresh_from_db()

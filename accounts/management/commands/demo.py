@@ -13,8 +13,10 @@ from django.db import transaction
 from accounts import services as account_services
 from billing import services as billing_services
 from billing.models import LedgerEntry
+from recipients import samples as recipient_samples
 
 DEMO_BALANCE = "10000.00"
+SAMPLE_RECIPIENTS = 50
 
 
 class Command(BaseCommand):
@@ -33,6 +35,7 @@ class Command(BaseCommand):
                 company=company, email=f"demo-{suffix}@postroom.example", api_access_enabled=True
             )
             issued = account_services.api_key_issue(user=user)
+            default_group = recipient_samples.add_sample_recipients(company=company, count=SAMPLE_RECIPIENTS)
             billing_services.balance_change(
                 company=company,
                 amount=DEMO_BALANCE,
@@ -44,6 +47,7 @@ class Command(BaseCommand):
             "company_name": company.name,
             "user_email": user.email,
             "api_key": issued.secret,
+            "default_group_id": str(default_group.pk),
             "balance": DEMO_BALANCE,
             "currency": company.currency,
         }

@@ -20,6 +20,7 @@ logger = logging.getLogger("postroom.api")
 
 DOMAIN_STATUS = (
     (domain.InvalidInput, 400),
+    (domain.RuleViolation, 400),
     (domain.NotAuthenticated, 401),
     (domain.Forbidden, 403),
     (domain.NotFound, 404),
@@ -50,7 +51,7 @@ def _response_for(exc, view):
     if isinstance(exc, domain.DomainError):
         status = next(code for cls, code in DOMAIN_STATUS if isinstance(exc, cls))
         message = _view_message(view, exc) or exc.message
-        return _error(status, message, exc.errors)
+        return ApiResponse(None, message=message, status=status, errors=exc.errors)
     if isinstance(exc, RequestDataTooBig):
         return _error(413, messages.PAYLOAD_TOO_LARGE)
     if isinstance(exc, drf.NotAuthenticated | drf.AuthenticationFailed):
@@ -108,5 +109,5 @@ def flatten_validation_errors(detail, prefix: str = "") -> list[str]:
         return [line for item in detail for line in flatten_validation_errors(item, prefix)]
     text = str(detail)
     if prefix and getattr(detail, "code", None) in ("required", "null", "blank"):
-        return [f"The {prefix} field is required."]
+        return [f"The {prefix[:1].upper()}{prefix[1:]} field is required."]
     return [f"{prefix}: {text}" if prefix else text]

@@ -9,5 +9,5 @@ class HasRight(BasePermission):
     def has_permission(self, request, view) -> bool:
         if request.user is None:
             return False
-        right = getattr(view, "required_right", None)
+        right = view.get_required_right()
         return right is None or right in token_rights(request.auth)

@@ -27,6 +27,10 @@ class PlatformAPIView(APIView):
 
     company = None
 
+    def get_required_right(self) -> str | None:
+        """The API right this request needs (views whose methods differ override this)."""
+        return self.required_right
+
     def get_exception_handler(self):
         return exception_handler
 

@@ -1,0 +1,176 @@
+"""Platform API shapes of recipients and groups, with the spec's field names."""
+
+from django.core.validators import URLValidator
+from rest_framework import serializers
+
+from config.api.fields import StrictCharField
+from recipients.models import MAX_LENGTHS
+
+# API field name -> model field
+RECIPIENT_API_FIELDS = {
+    "title": "title",
+    "firstName": "first_name",
+    "lastName": "last_name",
+    "companyName": "company_name",
+    "address1": "address1",
+    "address2": "address2",
+    "address3": "address3",
+    "address4": "address4",
+    "address5": "address5",
+    "city": "city",
+    "countyName": "county",
+    "postcode": "postcode",
+    "countryName": "country",
+    "email": "email",
+    "mobile": "mobile",
+}
+
+
+def _text(field: str, *, required: bool = False):
+    return StrictCharField(
+        max_length=MAX_LENGTHS[field], required=required, allow_blank=not required, allow_null=not required
+    )
+
+
+class RecipientWriteSerializer(serializers.Serializer):
+    """Create (Address1 and Postcode required) and partial update (nothing required)."""
+
+    title = _text("title")
+    firstName = _text("first_name")
+    lastName = _text("last_name")
+    companyName = _text("company_name")
+    address1 = _text("address1", required=True)
+    address2 = _text("address2")
+    address3 = _text("address3")
+    address4 = _text("address4")
+    address5 = _text("address5")
+    city = _text("city")
+    countyName = _text("county")
+    postcode = _text("postcode", required=True)
+    countryName = _text("country")
+    email = serializers.EmailField(
+        max_length=MAX_LENGTHS["email"], required=False, allow_blank=True, allow_null=True
+    )
+    mobile = _text("mobile")
+    customFields = serializers.DictField(
+        child=StrictCharField(allow_blank=True, max_length=1000), required=False, allow_null=True
+    )
+
+    def model_values(self) -> dict:
+        """Only the fields the client sent, by model field name."""
+        data = self.validated_data
+        values = {model: data[api] for api, model in RECIPIENT_API_FIELDS.items() if api in data}
+        if "customFields" in data:
+            values["custom_fields"] = data["customFields"] or {}
+        return values
+
+
+class RecipientCreateSerializer(RecipientWriteSerializer):
+    groupId = serializers.CharField(required=False, allow_null=True, allow_blank=True)
+
+
+class RecipientUpdateSerializer(RecipientWriteSerializer):
+    id = serializers.CharField(required=False, allow_null=True, allow_blank=True)
+
+
+def recipient_list_item(r) -> dict:
+    return {
+        "recipientId": str(r.id),
+        "title": r.title or None,
+        "firstName": r.first_name or None,
+        "lastName": r.last_name or None,
+        "companyName": r.company_name or None,
+        "address1": r.address1,
+        "address2": r.address2 or None,
+        "address3": r.address3 or None,
+        "address4": r.address4 or None,
+        "postCode": r.postcode,
+        "city": r.city or None,
+        "countyName": r.county or None,
+        "countryName": r.country or None,
+        "email": r.email or None,
+        "mobile": r.mobile or None,
+        "customFields": r.custom_fields or {},
+    }
+
+
+def recipient_details(r) -> dict:
+    return {
+        "id": str(r.id),
+        "title": r.title or None,
+        "firstName": r.first_name or None,
+        "lastName": r.last_name or None,
+        "address1": r.address1,
+        "address2": r.address2 or None,
+        "address3": r.address3 or None,
+        "address4": r.address4 or None,
+        "address5": r.address5 or None,
+        "city": r.city or None,
+        "companyName": r.company_name or None,
+        "countryName": r.country or None,
+        "countyName": r.county or None,
+        "postcode": r.postcode,
+        "email": r.email or None,
+        "mobile": r.mobile or None,
+        "customFields": r.custom_fields or {},
+    }
+
+
+def _stamp(moment):
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ") if moment else None
+
+
+def group_list_item(g) -> dict:
+    return {
+        "id": str(g.id),
+        "groupName": g.name,
+        "recipientCount": g.recipient_count,
+        "isDefaultGroup": g.is_default,
+        "createdDate": _stamp(g.created_at),
+        "updatedDate": _stamp(g.updated_at),
+    }
+
+
+def group_details(g) -> dict:
+    return {
+        "id": str(g.id),
+        "groupName": g.name,
+        "fileName": g.file_name or None,
+        "isDefaultGroup": g.is_default,
+        "recipientCount": g.recipient_count,
+        "createdDate": _stamp(g.created_at),
+        "updatedDate": _stamp(g.updated_at),
+        "failedRecords": g.failed_records,
+        "totalRecords": g.total_records,
+        "status": g.status,
+        # Beyond the documented fields: progress while importing, and why an import failed.
+        "processedRecords": g.processed_records,
+        "failureReason": g.failure_reason or None,
+    }
+
+
+class GroupCreateSerializer(serializers.Serializer):
+    groupName = StrictCharField(max_length=200, required=False, allow_blank=True, allow_null=True)
+
+
+class RemoveRecipientsSerializer(serializers.Serializer):
+    recipientIds = serializers.ListField(
+        child=serializers.UUIDField(), required=False, allow_null=True, allow_empty=True
+    )
+
+
+class MappingSerializer(serializers.Serializer):
+    sourceHeader = StrictCharField(max_length=255)
+    destinationField = StrictCharField(max_length=255, required=False, allow_blank=True, allow_null=True)
+    mappingType = StrictCharField(max_length=20)
+
+
+class ImportSerializer(serializers.Serializer):
+    groupName = StrictCharField(max_length=200)
+    fileName = StrictCharField(max_length=255)
+    fileData = StrictCharField(required=False, allow_blank=True, allow_null=True, trim_whitespace=False)
+    fileUrl = serializers.URLField(
+        max_length=2000, required=False, allow_blank=True, allow_null=True,
+        validators=[URLValidator(schemes=["http", "https"], message="fileUrl must be an http or https URL.")],
+    )  # fmt: skip
+    mappings = serializers.ListField(child=MappingSerializer(), allow_empty=False)

@@ -1,0 +1,202 @@
+import csv
+import uuid
+
+from django.conf import settings
+from django.http import HttpResponse
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+
+from config.api.v1 import schema
+from config.api.v1.pagination import paged, paging_params
+from config.api.v1.responses import ApiResponse
+from config.api.v1.views import PlatformAPIView
+from config.errors import InvalidInput
+from recipients import importing, selectors, services
+from recipients.api.v1 import serializers as s
+from recipients.errors import BodyIdMismatch, GroupNotFound
+
+CREDENTIALS = "Missing or invalid credentials"
+COMPANY_CLAIM = "CompanyId claim missing or invalid."
+
+
+def parse_guid(raw, message: str) -> uuid.UUID:
+    try:
+        return uuid.UUID(str(raw))
+    except (TypeError, ValueError) as exc:
+        raise InvalidInput(message) from exc
+
+
+class RecipientsView(PlatformAPIView):
+    unauthenticated_message = COMPANY_CLAIM
+
+    def get_required_right(self):
+        return "Recipient.Read" if self.request.method == "GET" else "Recipient.Write"
+
+    @extend_schema(
+        operation_id="recipients_list",
+        parameters=[
+            OpenApiParameter("groupId", str, description="Group GUID; omitted or 0 = all recipients"),
+            OpenApiParameter("offset", int), OpenApiParameter("limit", int),
+        ],
+        responses={200: schema.enveloped("RecipientListEnvelope"), 400: schema.error("groupId is not a valid GUID."), 404: schema.error("Group not found."), **schema.AUTH_ERRORS},
+        tags=["recipients"],
+    )  # fmt: skip
+    def get(self, request):
+        offset, limit = paging_params(request.query_params)
+        raw_group = request.query_params.get("groupId", "").strip()
+        group = None
+        if raw_group not in ("", "0"):
+            group_id = parse_guid(raw_group, "recipientGroupId is not a valid GUID.")
+            group = selectors.get_group_for_company(company=self.company, group_id=group_id)
+        page = selectors.recipient_page(company=self.company, group=group, offset=offset, limit=limit)
+        return ApiResponse(
+            paged(page, [s.recipient_list_item(r) for r in page.items]), message="Recipients list"
+        )
+
+    @extend_schema(
+        operation_id="recipients_create",
+        request=s.RecipientCreateSerializer,
+        responses={200: schema.enveloped("RecipientIdEnvelope"), 400: schema.error("Validation failed"), **schema.AUTH_ERRORS},
+        tags=["recipients"],
+    )  # fmt: skip
+    def post(self, request):
+        serializer = s.RecipientCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        raw_group = serializer.validated_data.get("groupId")
+        group_id = parse_guid(raw_group, "GroupId is not a valid GUID.") if raw_group else None
+        recipient = services.recipient_create(
+            company=self.company, values=serializer.model_values(), group_id=group_id
+        )
+        return ApiResponse({"recipientId": str(recipient.pk)}, message="Recipient created")
+
+
+class RecipientView(PlatformAPIView):
+    unauthenticated_message = CREDENTIALS
+
+    def get_required_right(self):
+        return {"GET": "Recipient.Read", "DELETE": "Recipient.Delete"}.get(
+            self.request.method, "Recipient.Write"
+        )
+
+    @extend_schema(operation_id="recipients_details", responses={200: schema.enveloped("RecipientEnvelope"), 404: schema.error("Recipient not found."), **schema.AUTH_ERRORS}, tags=["recipients"])  # fmt: skip
+    def get(self, request, recipient_id):
+        recipient = selectors.get_recipient_for_company(company=self.company, recipient_id=recipient_id)
+        return ApiResponse(s.recipient_details(recipient), message="Recipient details")
+
+    @extend_schema(operation_id="recipients_update", request=s.RecipientUpdateSerializer, responses={200: schema.enveloped("RecipientIdEnvelope"), 400: schema.error("Body Id does not match route Id."), 404: schema.error("Recipient not found."), **schema.AUTH_ERRORS}, tags=["recipients"])  # fmt: skip
+    def put(self, request, recipient_id):
+        serializer = s.RecipientUpdateSerializer(data=request.data, partial=True)
+        if not serializer.is_valid():
+            raise InvalidInput("Validation failed", errors=["One or more request fields are invalid."])
+        body_id = serializer.validated_data.get("id")
+        if body_id and str(body_id).strip().lower() != str(recipient_id).lower():
+            raise BodyIdMismatch()
+        recipient = services.recipient_update(
+            company=self.company, recipient_id=recipient_id, values=serializer.model_values()
+        )
+        return ApiResponse({"recipientId": str(recipient.pk)}, message="Recipient updated")
+
+    @extend_schema(operation_id="recipients_delete", responses={200: schema.enveloped("RecipientIdEnvelope"), 400: schema.error("This recipient is associated with an active campaign and cannot be deleted right now."), 404: schema.error("Recipient not found."), **schema.AUTH_ERRORS}, tags=["recipients"])  # fmt: skip
+    def delete(self, request, recipient_id):
+        services.recipient_delete(company=self.company, recipient_id=recipient_id)
+        return ApiResponse({"recipientId": str(recipient_id)}, message="Recipient deleted")
+
+
+class RecipientImportView(PlatformAPIView):
+    unauthenticated_message = CREDENTIALS
+    required_right = "Recipient.Import"
+
+    @property
+    def max_body_bytes(self):
+        return settings.IMPORT_MAX_BODY_BYTES
+
+    @extend_schema(operation_id="recipients_import", request=s.ImportSerializer, responses={202: schema.enveloped("ImportAcceptedEnvelope"), 400: schema.error("Invalid import request."), **schema.AUTH_ERRORS}, tags=["recipients"])  # fmt: skip
+    def post(self, request):
+        serializer = s.ImportSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        job = importing.recipient_import_start(
+            company=self.company,
+            group_name=data["groupName"],
+            file_name=data["fileName"],
+            file_data=data.get("fileData") or None,
+            file_url=data.get("fileUrl") or None,
+            mappings=data["mappings"],
+            by=request.user,
+        )
+        body = {"message": "Your file has been accepted and is being processed.", "jobId": str(job.pk)}
+        return ApiResponse(body, message=None, status=202)
+
+
+class GroupsView(PlatformAPIView):
+    def get_required_right(self):
+        return "Group.Read" if self.request.method == "GET" else "Group.Write"
+
+    @extend_schema(operation_id="groups_list", parameters=[OpenApiParameter("offset", int), OpenApiParameter("limit", int)], responses={200: schema.enveloped("GroupListEnvelope"), **schema.AUTH_ERRORS}, tags=["groups"])  # fmt: skip
+    def get(self, request):
+        offset, limit = paging_params(request.query_params)
+        page = selectors.group_page(company=self.company, offset=offset, limit=limit)
+        return ApiResponse(
+            paged(page, [s.group_list_item(g) for g in page.items]),
+            message="Groups list retrieved successfully.",
+        )
+
+    @extend_schema(operation_id="groups_create", request=s.GroupCreateSerializer, responses={200: schema.enveloped("GroupEnvelope"), 400: schema.error("Group name is required."), 409: schema.error("A group with the same name already exists in this company."), **schema.AUTH_ERRORS}, tags=["groups"])  # fmt: skip
+    def post(self, request):
+        serializer = s.GroupCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        group = services.group_create(
+            company=self.company, name=serializer.validated_data.get("groupName") or ""
+        )
+        return ApiResponse(s.group_details(group), message="Group created")
+
+
+class GroupView(PlatformAPIView):
+    required_right = "Group.Write"
+
+    @extend_schema(operation_id="groups_delete", responses={200: schema.enveloped("GroupIdEnvelope"), 400: schema.error("Group cannot be deleted in its current state."), 404: schema.error("Group not found."), **schema.AUTH_ERRORS}, tags=["groups"])  # fmt: skip
+    def delete(self, request, group_id):
+        services.group_delete(company=self.company, group_id=group_id)
+        return ApiResponse({"groupId": str(group_id)}, message="Group deleted")
+
+
+class GroupRemoveRecipientsView(PlatformAPIView):
+    required_right = "Group.Write"
+
+    @extend_schema(operation_id="groups_remove_recipients", request=s.RemoveRecipientsSerializer, responses={200: schema.enveloped("RemovedEnvelope"), 400: schema.error("RecipientIds is required."), 404: schema.error("Group not found."), **schema.AUTH_ERRORS}, tags=["groups"])  # fmt: skip
+    def post(self, request, group_id):
+        serializer = s.RemoveRecipientsSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        ids = serializer.validated_data.get("recipientIds") or []
+        removed = services.group_remove_recipients(company=self.company, group_id=group_id, recipient_ids=ids)
+        return ApiResponse(
+            {"groupId": str(group_id), "removed": removed}, message="Recipients removed from group"
+        )
+
+
+class GroupByNameView(PlatformAPIView):
+    required_right = "Group.Read"
+    error_messages = {GroupNotFound: "Group not found"}
+
+    @extend_schema(operation_id="groups_by_name", parameters=[OpenApiParameter("name", str, required=True)], responses={200: schema.enveloped("GroupEnvelope"), 400: schema.error("name is required"), 404: schema.error("Group not found"), **schema.AUTH_ERRORS}, tags=["groups"])  # fmt: skip
+    def get(self, request):
+        name = request.query_params.get("name", "")
+        if not name.strip():
+            raise InvalidInput("name is required")
+        group = selectors.group_by_name(company=self.company, name=name)
+        return ApiResponse(s.group_details(group), message="Group details")
+
+
+class GroupImportErrorsView(PlatformAPIView):
+    """The rows an import left out, as CSV (row, reason)."""
+
+    required_right = "Group.Read"
+
+    @extend_schema(operation_id="groups_import_errors", responses={(200, "text/csv"): str, 404: schema.error("Group not found."), **schema.AUTH_ERRORS}, tags=["groups"])  # fmt: skip
+    def get(self, request, group_id):
+        group = selectors.get_group_for_company(company=self.company, group_id=group_id)
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="import-errors-{group.pk}.csv"'
+        writer = csv.writer(response)
+        writer.writerow(["row", "reason"])
+        writer.writerows(selectors.import_errors(company=self.company, group=group))
+        return response

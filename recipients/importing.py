@@ -1,0 +1,430 @@
+"""Bulk import of a CSV/XLSX file into a new group.
+
+`recipient_import_start` (in the request) validates the mappings, creates the group (importing)
+and the job, stages the uploaded bytes in storage and queues the task. `recipient_import_run`
+(in the worker) streams the file in batches. Each batch commits its rows, memberships, row errors
+and the job's checkpoint in ONE transaction, so a worker killed mid-import leaves a job that a
+retry resumes after the last committed row: no duplicates, correct counts. On PostgreSQL rows go
+in with COPY; elsewhere with bulk_create.
+"""
+
+import base64
+import binascii
+import json
+import logging
+import os
+import re
+import shutil
+import tempfile
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import connection, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from config.errors import DomainError
+from config.outbound import fetch_to_file
+from recipients.errors import GroupNameTaken, ImportGroupNameTaken, ImportSourceRequired, InvalidMappings
+from recipients.models import (
+    MAX_LENGTHS,
+    GroupMembership,
+    ImportJob,
+    ImportRowError,
+    Recipient,
+    RecipientCounter,
+    RecipientGroup,
+)
+from recipients.readers import UnreadableFile, open_table
+from recipients.services import group_create
+
+logger = logging.getLogger("postroom.import")
+
+# Standard destinations (case-insensitive, as an integrator writes them) -> model field.
+STANDARD_FIELDS = {
+    "title": "title",
+    "firstname": "first_name",
+    "lastname": "last_name",
+    "companyname": "company_name",
+    "address1": "address1",
+    "address2": "address2",
+    "address3": "address3",
+    "address4": "address4",
+    "address5": "address5",
+    "city": "city",
+    "county": "county",
+    "countyname": "county",
+    "postcode": "postcode",
+    "country": "country",
+    "countryname": "country",
+    "email": "email",
+    "mobile": "mobile",
+}
+DOCUMENTED_NAMES = "Title, FirstName, LastName, CompanyName, Address1, Address2, Address3, Address4, Address5, City, CountyName, Postcode, CountryName, Email, Mobile"
+MAPPING_TYPES = ("standard", "custom", "skip")
+REQUIRED = {"address1": "Address1", "postcode": "Postcode"}
+LABELS = {field: label for label, field in (("Address1", "address1"), ("Postcode", "postcode"))}
+MAX_CUSTOM_VALUE = 1000
+
+
+@dataclass(frozen=True)
+class Mapping:
+    source: str
+    kind: str  # standard | custom | skip
+    destination: str  # model field (standard) or custom field key (custom)
+
+
+def parse_mappings(raw) -> list[Mapping]:
+    """Validate the request's mappings before anything is queued."""
+    if not isinstance(raw, list) or not raw:
+        raise InvalidMappings("mappings is required.")
+    mappings = []
+    for index, item in enumerate(raw):
+        if not isinstance(item, dict):
+            raise InvalidMappings(f"mappings[{index}] must be an object.")
+        source = str(item.get("sourceHeader") or "").strip()
+        kind = str(item.get("mappingType") or "").strip().lower()
+        destination = str(item.get("destinationField") or "").strip()
+        if not source:
+            raise InvalidMappings(f"mappings[{index}].sourceHeader is required.")
+        if kind not in MAPPING_TYPES:
+            raise InvalidMappings(f"mappings[{index}].mappingType must be one of: standard, custom, skip.")
+        if kind == "standard":
+            field = STANDARD_FIELDS.get(destination.replace(" ", "").lower())
+            if field is None:
+                raise InvalidMappings(
+                    f"mappings[{index}].destinationField '{destination}' is not a standard field. "
+                    f"Standard fields: {DOCUMENTED_NAMES}."
+                )
+            destination = field
+        elif kind == "custom":
+            destination = destination or source
+        mappings.append(Mapping(source, kind, destination))
+    mapped = {m.destination for m in mappings if m.kind == "standard"}
+    missing = [label for field, label in REQUIRED.items() if field not in mapped]
+    if missing:
+        raise InvalidMappings(f"mappings must map the required fields: {', '.join(missing)}.")
+    return mappings
+
+
+def decode_file_data(file_data: str) -> bytes:
+    try:
+        return base64.b64decode(re.sub(r"\s+", "", file_data), validate=True)
+    except (binascii.Error, ValueError) as exc:
+        raise InvalidMappings("fileData is not valid Base64.") from exc
+
+
+# ---- start (request side) ---------------------------------------------------------------------
+
+
+def recipient_import_start(
+    *,
+    company,
+    group_name: str,
+    file_name: str,
+    file_data: str | None,
+    file_url: str | None,
+    mappings,
+    by=None,
+) -> ImportJob:
+    if bool(file_data) == bool(file_url):
+        raise ImportSourceRequired()
+    parsed = parse_mappings(mappings)
+    content = decode_file_data(file_data) if file_data else None
+    with transaction.atomic():
+        try:
+            group = group_create(
+                company=company, name=group_name, status=RecipientGroup.Status.IMPORTING, file_name=file_name
+            )
+        except GroupNameTaken as exc:
+            raise ImportGroupNameTaken() from exc
+        job = ImportJob.objects.for_company(company).create(
+            company=company,
+            group=group,
+            file_name=file_name,
+            source_url=file_url or "",
+            mappings=[m.__dict__ for m in parsed],
+            created_by=by,
+        )
+        if content is not None:
+            job.staged_file = default_storage.save(
+                f"companies/{company.pk}/imports/{job.pk}/upload", ContentFile(content)
+            )
+            job.save(update_fields=["staged_file"])
+        from recipients.tasks import run_import  # the task module imports this one
+
+        transaction.on_commit(lambda: run_import.delay(str(job.pk)))
+    return job
+
+
+# ---- run (worker side) ----------------------------------------------------------------------------
+
+
+class ImportFailed(DomainError):
+    pass
+
+
+def recipient_import_give_up(*, job_id, reason: str) -> None:
+    """The task ran out of retries on an unexpected error: fail the job, cleanly."""
+    job = ImportJob.unscoped.select_related("company").filter(pk=job_id).first()
+    if job is not None and job.status not in (ImportJob.Status.DONE, ImportJob.Status.FAILED):
+        _fail(job, reason)
+
+
+def recipient_import_run(*, job_id) -> None:
+    """Run (or resume) an import. Safe to call again: a finished job is left alone, an
+    interrupted one continues after its checkpoint."""
+    job = ImportJob.unscoped.select_related("group", "company").filter(pk=job_id).first()
+    if job is None or job.status in (ImportJob.Status.DONE, ImportJob.Status.FAILED):
+        return
+    if job.attempts >= settings.IMPORT_MAX_ATTEMPTS:
+        # The worker died on this job again and again (a file that exhausts memory, say):
+        # stop redelivering it.
+        _fail(job, "The import was interrupted repeatedly while reading this file and has been stopped.")
+        return
+    ImportJob.unscoped.filter(pk=job.pk).update(
+        status=ImportJob.Status.RUNNING,
+        attempts=F("attempts") + 1,
+        started_at=job.started_at or timezone.now(),
+    )
+    try:
+        with _local_copy(job) as path:
+            _import_file(job, path)
+    except (UnreadableFile, ImportFailed, DomainError) as exc:
+        _fail(job, getattr(exc, "reason", None) or getattr(exc, "message", None) or str(exc))
+        return
+    _finish(job)
+
+
+class _local_copy:
+    """The job's source as a local file: the staged upload, or the URL fetched through the guard."""
+
+    def __init__(self, job: ImportJob):
+        self.job = job
+        self.path: Path | None = None
+
+    def __enter__(self) -> Path:
+        handle, name = tempfile.mkstemp(prefix="import-", suffix=Path(self.job.file_name).suffix[:10])
+        self.path = Path(name)
+        with os.fdopen(handle, "wb") as out:
+            if self.job.staged_file:
+                with default_storage.open(self.job.staged_file, "rb") as source:
+                    shutil.copyfileobj(source, out, 1024 * 1024)
+            else:
+                fetch_to_file(
+                    self.job.source_url,
+                    out,
+                    max_bytes=settings.IMPORT_MAX_FILE_BYTES,
+                    timeout=settings.IMPORT_FETCH_TIMEOUT,
+                )
+        return self.path
+
+    def __exit__(self, *exc):
+        if self.path is not None:
+            self.path.unlink(missing_ok=True)
+
+
+def _import_file(job: ImportJob, path: Path) -> None:
+    mappings = [Mapping(**m) for m in job.mappings]
+    with open_table(path, job.file_name) as table:
+        columns = _column_positions(table.headers, mappings)
+        batch_size = settings.IMPORT_BATCH_ROWS
+        for batch in _batches(table.rows(), batch_size, after_row=job.checkpoint_row):
+            _commit_batch(job, batch, columns, mappings)
+
+
+def _column_positions(headers: list[str], mappings: list[Mapping]) -> dict[str, int]:
+    positions = {}
+    folded = {h.strip().lower(): i for i, h in reversed(list(enumerate(headers)))}
+    missing = []
+    for mapping in mappings:
+        if mapping.kind == "skip":
+            continue
+        index = folded.get(mapping.source.strip().lower())
+        if index is None:
+            missing.append(mapping.source)
+        else:
+            positions[mapping.source] = index
+    if missing:
+        raise ImportFailed(f"The file has no column named: {', '.join(missing)}.")
+    return positions
+
+
+def _batches(rows: Iterator[tuple[int, list[str]]], size: int, *, after_row: int):
+    batch = []
+    last_row = after_row
+    for row_number, cells in rows:
+        last_row = row_number
+        if row_number <= after_row:
+            continue
+        batch.append((row_number, cells))
+        if len(batch) >= size:
+            yield batch, row_number
+            batch = []
+    if batch:
+        yield batch, last_row
+
+
+def _row_values(
+    cells: list[str], columns: dict[str, int], mappings: list[Mapping]
+) -> tuple[dict, str | None]:
+    values: dict = {}
+    custom: dict = {}
+    for mapping in mappings:
+        if mapping.kind == "skip":
+            continue
+        text = cells[columns[mapping.source]].strip()
+        if mapping.kind == "standard":
+            if text or mapping.destination not in values:
+                values[mapping.destination] = text
+        else:
+            if len(text) > MAX_CUSTOM_VALUE:
+                return {}, f"{mapping.destination} is longer than {MAX_CUSTOM_VALUE} characters."
+            custom[mapping.destination] = text
+    for field, label in REQUIRED.items():
+        if not values.get(field):
+            return {}, f"The {label} field is required."
+    for field, text in values.items():
+        if len(text) > MAX_LENGTHS[field]:
+            return {}, f"{field} is longer than {MAX_LENGTHS[field]} characters."
+    values["postcode"] = values["postcode"].upper()
+    values["custom_fields"] = custom
+    return values, None
+
+
+def _commit_batch(job: ImportJob, batch_and_last, columns, mappings) -> None:
+    batch, last_row = batch_and_last
+    good: list[tuple[int, dict]] = []
+    bad: list[ImportRowError] = []
+    for row_number, cells in batch:
+        values, error = _row_values(cells, columns, mappings)
+        if error:
+            bad.append(ImportRowError(job=job, row_number=row_number, reason=error))
+        else:
+            good.append((row_number, values))
+    with transaction.atomic():
+        # The checkpoint moves only if it is still where this run found it: two runs of the
+        # same job (a redelivered task beside a slow one) cannot both commit a batch.
+        moved = ImportJob.unscoped.filter(pk=job.pk, checkpoint_row=job.checkpoint_row).update(
+            checkpoint_row=last_row,
+            processed_rows=F("processed_rows") + len(batch),
+            imported_rows=F("imported_rows") + len(good),
+            failed_rows=F("failed_rows") + len(bad),
+        )
+        if not moved:
+            raise ImportFailed("The import was resumed elsewhere.")
+        _insert_recipients(job, good)
+        ImportRowError.objects.bulk_create(bad)
+        RecipientGroup.unscoped.filter(pk=job.group_id).update(
+            recipient_count=F("recipient_count") + len(good),
+            processed_records=F("processed_records") + len(batch),
+            failed_records=F("failed_records") + len(bad),
+            updated_at=timezone.now(),
+        )
+        RecipientCounter.objects.filter(company_id=job.company_id).update(count=F("count") + len(good))
+    job.checkpoint_row = last_row
+
+
+RECIPIENT_COLUMNS = (
+    "title", "first_name", "last_name", "company_name", "address1", "address2", "address3", "address4",
+    "address5", "city", "county", "postcode", "country", "email", "mobile",
+)  # fmt: skip
+
+
+def _insert_recipients(job: ImportJob, rows: list[tuple[int, dict]]) -> None:
+    if not rows:
+        return
+    ids = [uuid.UUID(bytes=os.urandom(16), version=4) for _ in rows]
+    if connection.vendor == "postgresql":
+        _copy_recipients(job, rows, ids)
+    else:
+        now = timezone.now()
+        Recipient.unscoped.bulk_create(  # company set on every row
+            [
+                Recipient(
+                    id=rid,
+                    company_id=job.company_id,
+                    import_job_id=job.pk,
+                    source_row=row_number,
+                    created_at=now,
+                    **values,
+                )
+                for rid, (row_number, values) in zip(ids, rows, strict=True)
+            ],
+            batch_size=1000,
+        )
+        GroupMembership.objects.bulk_create(
+            [GroupMembership(group_id=job.group_id, recipient_id=rid) for rid in ids], batch_size=2000
+        )
+
+
+def _copy_recipients(job: ImportJob, rows: list[tuple[int, dict]], ids: list[uuid.UUID]) -> None:
+    now = timezone.now()
+    columns = (
+        "id",
+        "company_id",
+        "import_job_id",
+        "source_row",
+        "created_at",
+        "updated_at",
+        "custom_fields",
+        *RECIPIENT_COLUMNS,
+    )
+    with connection.cursor() as cursor:
+        with cursor.copy(f"COPY recipients_recipient ({', '.join(columns)}) FROM STDIN") as copy:
+            for rid, (row_number, values) in zip(ids, rows, strict=True):
+                copy.write_row(
+                    (
+                        rid,
+                        job.company_id,
+                        job.pk,
+                        row_number,
+                        now,
+                        now,
+                        json.dumps(values["custom_fields"]),
+                        *(values.get(field, "") for field in RECIPIENT_COLUMNS),
+                    )
+                )
+        with cursor.copy("COPY recipients_groupmembership (group_id, recipient_id) FROM STDIN") as copy:
+            for rid in ids:
+                copy.write_row((job.group_id, rid))
+
+
+def _finish(job: ImportJob) -> None:
+    with transaction.atomic():
+        job = ImportJob.unscoped.select_for_update().get(pk=job.pk)
+        job.status = ImportJob.Status.DONE
+        job.finished_at = timezone.now()
+        job.save(update_fields=["status", "finished_at"])
+        RecipientGroup.unscoped.filter(pk=job.group_id).update(
+            status=RecipientGroup.Status.READY, total_records=job.processed_rows, updated_at=job.finished_at
+        )
+    _drop_staged_file(job)
+
+
+def _fail(job: ImportJob, reason: str) -> None:
+    """Nothing half-done: rows this job already committed are removed with it."""
+    logger.info("import %s failed: %s", job.pk, reason)
+    with transaction.atomic():
+        imported = ImportJob.unscoped.get(pk=job.pk).imported_rows
+        Recipient.objects.for_company(job.company).filter(import_job=job).delete()
+        ImportRowError.objects.filter(job=job).delete()
+        ImportJob.unscoped.filter(pk=job.pk).update(
+            status=ImportJob.Status.FAILED, failure_reason=reason, finished_at=timezone.now()
+        )
+        RecipientGroup.unscoped.filter(pk=job.group_id).update(
+            status=RecipientGroup.Status.FAILED, failure_reason=reason, recipient_count=0,
+            failed_records=0, processed_records=0, updated_at=timezone.now(),
+        )  # fmt: skip
+        RecipientCounter.objects.filter(company_id=job.company_id).update(count=F("count") - imported)
+    _drop_staged_file(job)
+
+
+def _drop_staged_file(job: ImportJob) -> None:
+    if job.staged_file:
+        default_storage.delete(job.staged_file)

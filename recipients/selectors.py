@@ -1,0 +1,80 @@
+"""Reads about recipients and groups, always scoped to a company."""
+
+import uuid
+from dataclasses import dataclass
+
+from recipients.errors import GroupNotFound, RecipientNotFound
+from recipients.models import ImportRowError, Recipient, RecipientCounter, RecipientGroup
+
+
+@dataclass(frozen=True)
+class Page:
+    total: int
+    offset: int
+    limit: int
+    items: list
+
+
+def _as_uuid(value) -> uuid.UUID | None:
+    try:
+        return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
+    except (TypeError, ValueError, AttributeError):
+        return None
+
+
+def get_recipient_for_company(*, company, recipient_id, for_update: bool = False) -> Recipient:
+    """The company's recipient; RecipientNotFound for a missing one and for another company's."""
+    key = _as_uuid(recipient_id)
+    queryset = Recipient.objects.for_company(company)
+    if for_update:
+        queryset = queryset.select_for_update()
+    recipient = queryset.filter(pk=key).first() if key else None
+    if recipient is None:
+        raise RecipientNotFound()
+    return recipient
+
+
+def get_group_for_company(*, company, group_id, for_update: bool = False) -> RecipientGroup:
+    key = _as_uuid(group_id)
+    queryset = RecipientGroup.objects.for_company(company)
+    if for_update:
+        queryset = queryset.select_for_update()
+    group = queryset.filter(pk=key).first() if key else None
+    if group is None:
+        raise GroupNotFound()
+    return group
+
+
+def group_by_name(*, company, name: str) -> RecipientGroup:
+    group = RecipientGroup.objects.for_company(company).filter(name=name).first()
+    if group is None:
+        raise GroupNotFound()
+    return group
+
+
+def group_page(*, company, offset: int, limit: int) -> Page:
+    groups = RecipientGroup.objects.for_company(company)
+    total = groups.count()
+    return Page(total, offset, limit, list(groups.order_by("created_at", "id")[offset : offset + limit]))
+
+
+def recipient_page(*, company, group: RecipientGroup | None, offset: int, limit: int) -> Page:
+    """A page of recipients; totals come from the maintained counters, never from counting."""
+    if group is None:
+        total = RecipientCounter.objects.filter(company=company).values_list("count", flat=True).first() or 0
+        rows = Recipient.objects.for_company(company).order_by("created_at", "id")[offset : offset + limit]
+    else:
+        total = group.recipient_count
+        rows = (
+            Recipient.objects.for_company(company)
+            .filter(memberships__group=group)
+            .order_by("memberships__id")[offset : offset + limit]
+        )
+    return Page(total, offset, limit, list(rows))
+
+
+def import_errors(*, company, group: RecipientGroup):
+    """(row number, reason) of the rows an import left out, in file order."""
+    return ImportRowError.objects.filter(job__group=group, job__company=company).values_list(
+        "row_number", "reason"
+    )

@@ -1,0 +1,140 @@
+"""Every write about recipients and groups. Counts on groups and companies are kept here, in the
+same transaction as the change, so no read ever has to count rows."""
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from recipients import usage
+from recipients.errors import (
+    GroupNameRequired,
+    GroupNameTaken,
+    GroupNotDeletable,
+    GroupNotInCompany,
+    RecipientIdsRequired,
+    RecipientInActiveCampaign,
+)
+from recipients.models import GroupMembership, Recipient, RecipientCounter, RecipientGroup
+from recipients.selectors import get_group_for_company, get_recipient_for_company
+
+DEFAULT_GROUP_NAME = "Default"
+
+# The recipient fields a client may set (API names map onto these in the API layer).
+RECIPIENT_FIELDS = (
+    "title", "first_name", "last_name", "company_name", "address1", "address2", "address3",
+    "address4", "address5", "city", "county", "postcode", "country", "email", "mobile",
+)  # fmt: skip
+
+
+def recipients_setup_company(*, company) -> RecipientGroup:
+    """Every company has its default group and its recipient counter from the start."""
+    RecipientCounter.objects.create(company=company)
+    return RecipientGroup.objects.for_company(company).create(
+        company=company, name=DEFAULT_GROUP_NAME, is_default=True
+    )
+
+
+def clean_recipient_values(values: dict) -> dict:
+    """Trimmed strings; postcodes upper-case; None means empty."""
+    cleaned = {}
+    for field, value in values.items():
+        if field == "custom_fields":
+            cleaned[field] = {str(k): "" if v is None else str(v) for k, v in (value or {}).items()}
+            continue
+        text = "" if value is None else str(value).strip()
+        cleaned[field] = text.upper() if field == "postcode" else text
+    return cleaned
+
+
+# ---- groups -------------------------------------------------------------------------------------
+
+
+def group_create(
+    *, company, name: str, status: str = RecipientGroup.Status.READY, file_name: str = ""
+) -> RecipientGroup:
+    name = (name or "").strip()
+    if not name:
+        raise GroupNameRequired()
+    try:
+        with transaction.atomic():
+            return RecipientGroup.objects.for_company(company).create(
+                company=company, name=name, status=status, file_name=file_name
+            )
+    except IntegrityError as exc:
+        raise GroupNameTaken() from exc
+
+
+@transaction.atomic
+def group_delete(*, company, group_id) -> None:
+    group = get_group_for_company(company=company, group_id=group_id, for_update=True)
+    in_use = group.status == RecipientGroup.Status.IMPORTING or group.is_default
+    if in_use or usage.group_in_active_use(company, group.pk):
+        raise GroupNotDeletable()
+    group.delete()
+
+
+@transaction.atomic
+def group_remove_recipients(*, company, group_id, recipient_ids: list) -> int:
+    if not recipient_ids:
+        raise RecipientIdsRequired()
+    group = get_group_for_company(company=company, group_id=group_id, for_update=True)
+    removed, _ = GroupMembership.objects.filter(group=group, recipient_id__in=recipient_ids).delete()
+    if removed:
+        _change_group_counts({group.pk: -removed})
+    return removed
+
+
+# ---- recipients -----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def recipient_create(*, company, values: dict, group_id=None) -> Recipient:
+    if group_id is None:
+        group = RecipientGroup.objects.for_company(company).get(is_default=True)
+    else:
+        group = RecipientGroup.objects.for_company(company).filter(pk=group_id).first()
+        if group is None:
+            raise GroupNotInCompany()
+    recipient = Recipient.objects.for_company(company).create(
+        company=company, **clean_recipient_values(values)
+    )
+    GroupMembership.objects.create(group=group, recipient=recipient)
+    _change_group_counts({group.pk: 1})
+    _change_company_count(company, 1)
+    return recipient
+
+
+@transaction.atomic
+def recipient_update(*, company, recipient_id, values: dict) -> Recipient:
+    """Partial update: only the fields given change."""
+    recipient = get_recipient_for_company(company=company, recipient_id=recipient_id, for_update=True)
+    for field, value in clean_recipient_values(values).items():
+        setattr(recipient, field, value)
+    recipient.save()
+    return recipient
+
+
+@transaction.atomic
+def recipient_delete(*, company, recipient_id) -> None:
+    recipient = get_recipient_for_company(company=company, recipient_id=recipient_id, for_update=True)
+    if usage.recipients_in_active_use(company, [recipient.pk]):
+        raise RecipientInActiveCampaign()
+    group_ids = list(GroupMembership.objects.filter(recipient=recipient).values_list("group_id", flat=True))
+    recipient.delete()
+    _change_group_counts(dict.fromkeys(group_ids, -1))
+    _change_company_count(company, -1)
+
+
+# ---- counters -------------------------------------------------------------------------------
+
+
+def _change_group_counts(deltas: dict) -> None:
+    now = timezone.now()
+    for group_id, delta in deltas.items():
+        RecipientGroup.unscoped.filter(pk=group_id).update(
+            recipient_count=F("recipient_count") + delta, updated_at=now
+        )
+
+
+def _change_company_count(company, delta: int) -> None:
+    RecipientCounter.objects.filter(company=company).update(count=F("count") + delta)
