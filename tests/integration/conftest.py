@@ -35,8 +35,8 @@ class WorkerProcess:
         self.log_path = log_path
         self.process: subprocess.Popen | None = None
 
-    def start(self) -> "WorkerProcess":
-        env = {**os.environ, "DATABASE_URL": _database_url(), "REDIS_URL": settings.REDIS_URL}
+    def start(self, **extra_env: str) -> "WorkerProcess":
+        env = {**os.environ, "DATABASE_URL": _database_url(), "REDIS_URL": settings.REDIS_URL, **extra_env}
         env["CELERY_TASK_ALWAYS_EAGER"] = "0"
         env.setdefault("SECRET_KEY", settings.SECRET_KEY)
         command = [
@@ -87,16 +87,18 @@ def celery_worker_process(tmp_path):
     queue = f"test-{uuid.uuid4().hex[:10]}"
     workers: list[WorkerProcess] = []
 
-    def start() -> WorkerProcess:
-        worker = WorkerProcess(queue, tmp_path / f"worker-{len(workers)}.log").start()
+    def start(**extra_env: str) -> WorkerProcess:
+        worker = WorkerProcess(queue, tmp_path / f"worker-{len(workers)}.log").start(**extra_env)
         workers.append(worker)
         return worker
 
-    previous = celery_app.conf.task_always_eager
+    # Tasks queued by the code under test go to this test's queue, where only its workers listen.
+    previous = celery_app.conf.task_always_eager, celery_app.conf.task_default_queue
     celery_app.conf.task_always_eager = False
+    celery_app.conf.task_default_queue = queue
     start.queue = queue
     yield start
-    celery_app.conf.task_always_eager = previous
+    celery_app.conf.task_always_eager, celery_app.conf.task_default_queue = previous
     for worker in workers:
         worker.stop()
 
