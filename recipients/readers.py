@@ -9,9 +9,9 @@ and every row has exactly one cell per header.
 CSV streams with the csv module, so memory stays flat whatever the file size. The encoding
 (UTF-8 with or without BOM, else cp1252, else latin-1) is decided by decoding the whole file
 once before the first row is handed out, so a stray byte near the end cannot fail an import
-halfway. XLSX goes through python-calamine (first sheet only) after a zip-bomb check.
-calamine holds the whole sheet in memory (outside Python), as a dense rectangle from the first
-to the last cell with a value; only the conversion to rows is lazy.
+halfway. XLSX goes through python-calamine (first sheet only) after a zip-bomb check, in a
+forked child with capped memory that writes the sheet out as CSV (calamine holds the whole sheet
+as a dense rectangle, and a failed allocation aborts the process); the rows then stream from it.
 
 A file that cannot be read raises `UnreadableFile`, whose `reason` is a sentence for API users.
 """
@@ -19,6 +19,8 @@ A file that cannot be read raises `UnreadableFile`, whose `reason` is a sentence
 import codecs
 import csv
 import datetime
+import os
+import resource
 import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -29,6 +31,7 @@ from python_calamine import CalamineError, CalamineSheet, CalamineWorkbook
 
 MAX_COLUMNS = 500
 MAX_XLSX_UNCOMPRESSED_BYTES = 1024**3
+MAX_XLSX_MEMORY_BYTES = 3 * 1024**3
 MAX_FIELD_CHARS = 1024 * 1024
 MAX_LINE_CHARS = 4 * 1024 * 1024
 
@@ -44,6 +47,7 @@ NOT_CSV_OR_XLSX = "The file could not be read as CSV or XLSX."
 TOO_MANY_COLUMNS = f"The spreadsheet has more than {MAX_COLUMNS} columns."
 ZIP_BOMB = "The spreadsheet expands to more than 1 GB when uncompressed."
 EMPTY_SHEET = "The first sheet of the spreadsheet is empty."
+TOO_BIG_TO_READ = "The spreadsheet needs more memory to read than an import may use."
 
 Record = tuple[int, list[str]]
 
@@ -226,22 +230,78 @@ def _bounded_lines(file: IO[str]) -> Iterator[str]:
 
 
 def _open_xlsx(path: Path) -> Table:
+    """calamine builds the sheet as a dense rectangle, so a tiny file with two far-apart cells can
+    ask for hundreds of gigabytes, and a failed allocation aborts the process rather than raising.
+    So the sheet is read in a forked child with capped memory, which writes it out as CSV; the
+    import then streams that CSV. A child that dies takes nothing else with it."""
     _refuse_zip_bomb(path)
+    converted = path.with_name(path.name + ".sheet.csv")
+    reason = _in_capped_child(lambda: _xlsx_to_csv(path, converted))
+    if reason is not None:
+        converted.unlink(missing_ok=True)
+        raise UnreadableFile(reason)
+    table = _open_csv(converted)
+    release = table._release
+
+    def close() -> None:
+        release()
+        converted.unlink(missing_ok=True)
+
+    table._release = close
+    return table
+
+
+def _in_capped_child(work: Callable[[], None]) -> str | None:
+    """Run `work` in a forked child limited to MAX_XLSX_MEMORY_BYTES; the reason it failed, or None."""
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: never returns
+        os.close(read_end)
+        code = 0
+        try:
+            resource.setrlimit(resource.RLIMIT_AS, (MAX_XLSX_MEMORY_BYTES, MAX_XLSX_MEMORY_BYTES))
+            work()
+        except UnreadableFile as error:
+            os.write(write_end, error.reason.encode()[:4000])
+            code = 1
+        except BaseException:
+            code = 2
+        os._exit(code)
+    os.close(write_end)
+    with os.fdopen(read_end, "rb") as pipe:
+        message = pipe.read().decode(errors="replace")
+    _, status = os.waitpid(pid, 0)
+    if os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0:
+        return None
+    if os.WIFEXITED(status) and os.WEXITSTATUS(status) == 1 and message:
+        return message
+    return TOO_BIG_TO_READ
+
+
+def _xlsx_to_csv(path: Path, destination: Path) -> None:
+    """The first sheet as UTF-8 CSV: rows above the header kept blank (row numbers stay the
+    sheet's), every row cut to the header's width."""
     try:
         workbook = CalamineWorkbook.from_path(path)
     except CalamineError as error:
         raise UnreadableFile(NOT_CSV_OR_XLSX) from error
-    try:
-        records = _sheet_records(_first_sheet(workbook))
-        header = _first_filled(records)
-        if header is None:
+    records = _sheet_records(_first_sheet(workbook))
+    with destination.open("w", encoding="utf-8", newline="") as out:
+        writer = csv.writer(out)
+        width = 0
+        for _, cells in records:
+            if not width:
+                if _is_blank_row(cells):
+                    writer.writerow([])
+                    continue
+                headers = _without_trailing_blanks([cell.strip() for cell in cells])
+                _check_width(headers)
+                width = len(headers)
+                writer.writerow(headers)
+                continue
+            writer.writerow(_fit(cells, width))
+        if not width:
             raise UnreadableFile(EMPTY_SHEET)
-        headers = _without_trailing_blanks([cell.strip() for cell in header])
-        _check_width(headers)
-    except BaseException:
-        workbook.close()
-        raise
-    return Table(headers, records, workbook.close)
 
 
 def _refuse_zip_bomb(path: Path) -> None:

@@ -315,3 +315,22 @@ def test_corrupt_or_foreign_zip_files_are_refused(tmp_path):
     with zipfile.ZipFile(document, "w") as archive:
         archive.writestr("word/document.xml", "<document/>")
     assert refusal(document) == "The file could not be read as CSV or XLSX."
+
+
+def test_sparse_xlsx_that_would_need_huge_memory_is_refused_without_harm(tmp_path):
+    # given: a tiny file whose two cells are a million rows and 16,000 columns apart
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet["A1"] = "Name"
+    sheet["XFD1048576"] = "far away"
+    path = tmp_path / "sparse.xlsx"
+    workbook.save(path)
+    assert path.stat().st_size < 20_000
+
+    # when / then: refused with a reason; this process lives on
+    with pytest.raises(readers.UnreadableFile) as refused:
+        readers.open_table(path, "sparse.xlsx")
+    assert refused.value.reason in (readers.TOO_BIG_TO_READ, readers.TOO_MANY_COLUMNS)
+    assert not (tmp_path / "sparse.xlsx.sheet.csv").exists()
