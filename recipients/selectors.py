@@ -22,27 +22,28 @@ def _as_uuid(value) -> uuid.UUID | None:
         return None
 
 
-def get_recipient_for_company(*, company, recipient_id, for_update: bool = False) -> Recipient:
-    """The company's recipient; RecipientNotFound for a missing one and for another company's."""
-    key = _as_uuid(recipient_id)
-    queryset = Recipient.objects.for_company(company)
+def _one_of_company(model, *, company, object_id, missing: type[Exception], for_update: bool):
+    """The company's object by id; `missing` for an absent one and for another company's alike."""
+    key = _as_uuid(object_id)
+    queryset = model.objects.for_company(company)
     if for_update:
         queryset = queryset.select_for_update()
-    recipient = queryset.filter(pk=key).first() if key else None
-    if recipient is None:
-        raise RecipientNotFound()
-    return recipient
+    found = queryset.filter(pk=key).first() if key else None
+    if found is None:
+        raise missing()
+    return found
+
+
+def get_recipient_for_company(*, company, recipient_id, for_update: bool = False) -> Recipient:
+    return _one_of_company(
+        Recipient, company=company, object_id=recipient_id, missing=RecipientNotFound, for_update=for_update
+    )
 
 
 def get_group_for_company(*, company, group_id, for_update: bool = False) -> RecipientGroup:
-    key = _as_uuid(group_id)
-    queryset = RecipientGroup.objects.for_company(company)
-    if for_update:
-        queryset = queryset.select_for_update()
-    group = queryset.filter(pk=key).first() if key else None
-    if group is None:
-        raise GroupNotFound()
-    return group
+    return _one_of_company(
+        RecipientGroup, company=company, object_id=group_id, missing=GroupNotFound, for_update=for_update
+    )
 
 
 def group_by_name(*, company, name: str) -> RecipientGroup:
