@@ -59,19 +59,27 @@ def group_page(*, company, offset: int, limit: int) -> Page:
     return Page(total, offset, limit, list(groups.order_by("created_at", "id")[offset : offset + limit]))
 
 
+# What a recipient list shows: plain rows (dicts) are several times cheaper than model objects.
+LIST_FIELDS = (
+    "id", "title", "first_name", "last_name", "company_name", "address1", "address2", "address3",
+    "address4", "address5", "postcode", "city", "county", "country", "email", "mobile", "custom_fields",
+)  # fmt: skip
+
+
 def recipient_page(*, company, group: RecipientGroup | None, offset: int, limit: int) -> Page:
-    """A page of recipients; totals come from the maintained counters, never from counting."""
+    """A page of recipients (as dicts of LIST_FIELDS); totals come from the maintained counters,
+    never from counting."""
     if group is None:
         total = RecipientCounter.objects.filter(company=company).values_list("count", flat=True).first() or 0
-        rows = Recipient.objects.for_company(company).order_by("created_at", "id")[offset : offset + limit]
+        rows = Recipient.objects.for_company(company).order_by("created_at", "id")
     else:
         total = group.recipient_count
         rows = (
             Recipient.objects.for_company(company)
             .filter(memberships__group=group)
-            .order_by("memberships__id")[offset : offset + limit]
+            .order_by("memberships__id")
         )
-    return Page(total, offset, limit, list(rows))
+    return Page(total, offset, limit, list(rows.values(*LIST_FIELDS)[offset : offset + limit]))
 
 
 def import_errors(*, company, group: RecipientGroup):

@@ -73,24 +73,25 @@ class RecipientUpdateSerializer(RecipientWriteSerializer):
     id = serializers.CharField(required=False, allow_null=True, allow_blank=True)
 
 
-def recipient_list_item(r) -> dict:
+def recipient_list_item(r: dict) -> dict:
+    """One row of a recipient list (a dict of recipients.selectors.LIST_FIELDS)."""
     return {
-        "recipientId": str(r.id),
-        "title": r.title or None,
-        "firstName": r.first_name or None,
-        "lastName": r.last_name or None,
-        "companyName": r.company_name or None,
-        "address1": r.address1,
-        "address2": r.address2 or None,
-        "address3": r.address3 or None,
-        "address4": r.address4 or None,
-        "postCode": r.postcode,
-        "city": r.city or None,
-        "countyName": r.county or None,
-        "countryName": r.country or None,
-        "email": r.email or None,
-        "mobile": r.mobile or None,
-        "customFields": r.custom_fields or {},
+        "recipientId": str(r["id"]),
+        "title": r["title"] or None,
+        "firstName": r["first_name"] or None,
+        "lastName": r["last_name"] or None,
+        "companyName": r["company_name"] or None,
+        "address1": r["address1"],
+        "address2": r["address2"] or None,
+        "address3": r["address3"] or None,
+        "address4": r["address4"] or None,
+        "postCode": r["postcode"],
+        "city": r["city"] or None,
+        "countyName": r["county"] or None,
+        "countryName": r["country"] or None,
+        "email": r["email"] or None,
+        "mobile": r["mobile"] or None,
+        "customFields": r["custom_fields"] or {},
     }
 
 
