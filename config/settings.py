@@ -211,11 +211,16 @@ IMPORT_FETCH_TIMEOUT = env.float("IMPORT_FETCH_TIMEOUT", default=120.0)
 IMPORT_BATCH_ROWS = env.int("IMPORT_BATCH_ROWS", default=5000)
 IMPORT_MAX_ATTEMPTS = env.int("IMPORT_MAX_ATTEMPTS", default=5)
 
+
 # How long a process trusts its memory of which rights a role grants.
 ROLE_RIGHTS_CACHE_SECONDS = env.int("ROLE_RIGHTS_CACHE_SECONDS", default=60)
 
 # Largest JSON/form body an API view reads unless it says otherwise (413 beyond).
 API_MAX_BODY_BYTES = env.int("API_MAX_BODY_BYTES", default=10 * 1024 * 1024)
+
+# Django refuses a body above this before any view sees it; each API view then applies its own
+# (smaller) limit from the declared length, before reading anything (PlatformAPIView.initial).
+DATA_UPLOAD_MAX_MEMORY_SIZE = max(API_MAX_BODY_BYTES, IMPORT_MAX_BODY_BYTES)
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Postroom API",

@@ -47,3 +47,7 @@ class ImportGroupNameTaken(RuleViolation):
 
 class BodyIdMismatch(RuleViolation):
     default_message = "Body Id does not match route Id."
+
+
+class InvalidImportFile(InvalidInput):
+    default_message = "The import file is not valid."

@@ -30,7 +30,13 @@ from django.utils import timezone
 
 from config.errors import DomainError
 from config.outbound import fetch_to_file
-from recipients.errors import GroupNameTaken, ImportGroupNameTaken, ImportSourceRequired, InvalidMappings
+from recipients.errors import (
+    GroupNameTaken,
+    ImportGroupNameTaken,
+    ImportSourceRequired,
+    InvalidImportFile,
+    InvalidMappings,
+)
 from recipients.models import (
     MAX_LENGTHS,
     GroupMembership,
@@ -114,9 +120,13 @@ def parse_mappings(raw) -> list[Mapping]:
 
 def decode_file_data(file_data: str) -> bytes:
     try:
+        return base64.b64decode(file_data, validate=True)
+    except (binascii.Error, ValueError):
+        pass  # perhaps wrapped in lines: strip white space (slower, so only when needed)
+    try:
         return base64.b64decode(re.sub(r"\s+", "", file_data), validate=True)
     except (binascii.Error, ValueError) as exc:
-        raise InvalidMappings("fileData is not valid Base64.") from exc
+        raise InvalidImportFile("fileData is not valid Base64.") from exc
 
 
 # ---- start (request side) ---------------------------------------------------------------------

@@ -49,12 +49,9 @@ def max_body_bytes(parser_context) -> int:
 
 
 def read_limited(stream, parser_context) -> bytes:
-    """The body, refused as soon as it is known to exceed the view's limit."""
+    """The body, refused once it is known to exceed the view's limit (a declared length is
+    checked earlier, in the view; this catches bodies sent without one)."""
     limit = max_body_bytes(parser_context)
-    request = (parser_context or {}).get("request")
-    declared = request.META.get("CONTENT_LENGTH") if request is not None else None
-    if declared and declared.isdigit() and int(declared) > limit:
-        raise PayloadTooLarge()
     body = stream.read(limit + 1) if stream is not None else b""
     if len(body) > limit:
         raise PayloadTooLarge()

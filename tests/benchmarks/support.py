@@ -1,9 +1,11 @@
 """Shared plumbing for the benchmarks: an isolated environment, a gunicorn server on loopback,
 and a bounded HTTP load generator (fixed duration, 127.0.0.1 only)."""
 
+import contextlib
 import json
 import multiprocessing
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -26,6 +28,12 @@ def bench_env(**extra) -> dict:
     env["DJANGO_SETTINGS_MODULE"] = "tests.benchmarks.settings"
     env.update(extra)
     return env
+
+
+def drop_var_dir(env: dict) -> None:
+    """Delete the throwaway var/ directory bench_env() made (never one the caller chose)."""
+    if "POSTROOM_VAR_DIR" not in os.environ:
+        shutil.rmtree(env["POSTROOM_VAR_DIR"], ignore_errors=True)
 
 
 def manage(env: dict, *args: str) -> str:
@@ -76,12 +84,21 @@ class Server:
         raise RuntimeError(f"gunicorn did not start: {self.log.read()[-3000:].decode(errors='replace')}")
 
     def __exit__(self, *exc):
-        self.process.terminate()
-        self.process.wait(timeout=20)
+        stop(self.process)
 
     def pids(self) -> list[int]:
         out = subprocess.run(["pgrep", "-P", str(self.process.pid)], capture_output=True, text=True).stdout
         return [self.process.pid, *map(int, out.split())]
+
+
+def stop(process: subprocess.Popen, grace: float = 20) -> None:
+    """Terminate a child process, and kill it if it has not exited after `grace` seconds."""
+    process.terminate()
+    try:
+        process.wait(timeout=grace)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=grace)
 
 
 def http_request(method: str, path: str, headers: dict | None = None, body: bytes = b"") -> bytes:
@@ -95,9 +112,11 @@ def http_request(method: str, path: str, headers: dict | None = None, body: byte
     return ("\r\n".join(lines) + "\r\n\r\n").encode() + body
 
 
-def request(host: str, port: int, raw: bytes) -> bytes:
-    with socket.create_connection((host, port), timeout=10) as conn:
-        conn.sendall(raw)
+def request(host: str, port: int, raw: bytes, timeout: float = 10) -> bytes:
+    with socket.create_connection((host, port), timeout=timeout) as conn:
+        # The server may answer before reading the whole body (a 413, say): read its answer then.
+        with contextlib.suppress(BrokenPipeError):
+            conn.sendall(raw)
         chunks = []
         while chunk := conn.recv(65536):
             chunks.append(chunk)
@@ -162,12 +181,47 @@ def load(
     return LoadResult(sum(r[0] for r in results), sum(r[1] for r in results), time.monotonic() - started)
 
 
-def rss_mb(pids: list[int]) -> float:
+def call(
+    port: int, method: str, path: str, *, token: str = "", body: bytes = b"", timeout: float = 10
+) -> tuple[int, dict]:
+    """One JSON API request: (status code, parsed body)."""
+    headers = {"Content-Type": "application/json"} if body else {}
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    raw = request("127.0.0.1", port, http_request(method, path, headers, body), timeout)
+    if not raw:
+        raise ConnectionError(f"no response to {method} {path}")
+    head, _, payload = raw.partition(b"\r\n\r\n")
+    status = int(head.split(None, 2)[1])
+    if not payload.startswith(b"{"):
+        return status, {"body": payload[:500].decode(errors="replace")}
+    return status, json.loads(payload)
+
+
+def login(port: int, api_key: str) -> str:
+    """An access token for the demo company's API key."""
+    status, reply = call(port, "POST", "/api/v1/account/login", body=json.dumps({"ApiKey": api_key}).encode())
+    assert status == 200, reply
+    return reply["data"]["token"]
+
+
+def postgres_url() -> str | None:
+    """The caller's DATABASE_URL as a libpq URL (for psql/psycopg) if it is PostgreSQL, else None."""
+    scheme, sep, rest = os.environ.get("DATABASE_URL", "").partition("://")
+    return f"postgresql://{rest}" if sep and scheme in ("postgres", "postgresql", "pgsql") else None
+
+
+def skipped(name: str, why: str) -> "Row":
+    return Row(f"{name}: skipped ({why})", 0, "")
+
+
+def rss_mb(pids: list[int], field: str = "VmRSS") -> float:
+    """Summed memory of `pids` from /proc: VmRSS (now) or VmHWM (peak)."""
     total = 0
     for pid in pids:
         try:
             for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
+                if line.startswith(f"{field}:"):
                     total += int(line.split()[1])
         except OSError:
             pass

@@ -272,3 +272,22 @@ def test_a_job_that_keeps_dying_is_stopped(company, settings):
     # then
     group = _group(company, "Poison")
     assert group.status == "failed" and "interrupted repeatedly" in group.failure_reason
+
+
+def test_a_large_base64_import_is_accepted(authed_client, company):
+    # given: a file far above Django's default 2.5 MB body limit
+    header = CSV.splitlines()[0]
+    rows = "\n".join(f"P{i},L{i},{i} Road,AB1 {i % 9}CD,,M{i},note" for i in range(60_000))
+    data = (header + "\n" + rows + "\n").encode()
+    assert len(base64.b64encode(data)) > 3 * 1024 * 1024
+
+    # when / then
+    assert_envelope(_import(authed_client, data=data), 202)
+    assert _group(company).recipient_count == 60_000
+
+
+def test_base64_wrapped_in_lines_is_accepted(authed_client, company):
+    wrapped = base64.encodebytes(CSV.encode()).decode()  # 76-character lines
+    body = {"groupName": "Wrapped", "fileName": "a.csv", "fileData": wrapped, "mappings": MAPPINGS}
+    assert_envelope(authed_client.post(URL, body, format="json"), 202)
+    assert _group(company, "Wrapped").recipient_count == 2

@@ -166,10 +166,23 @@ class MappingSerializer(serializers.Serializer):
     mappingType = StrictCharField(max_length=20)
 
 
+class Base64TextField(serializers.Field):
+    """A string taken as it is: a 100 MB Base64 file skips CharField's per-character checks
+    (decoding it validates it)."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            raise serializers.ValidationError("Must be a Base64 string.")
+        return data
+
+    def to_representation(self, value):
+        return value
+
+
 class ImportSerializer(serializers.Serializer):
     groupName = StrictCharField(max_length=200)
     fileName = StrictCharField(max_length=255)
-    fileData = StrictCharField(required=False, allow_blank=True, allow_null=True, trim_whitespace=False)
+    fileData = Base64TextField(required=False, allow_null=True)
     fileUrl = serializers.URLField(
         max_length=2000, required=False, allow_blank=True, allow_null=True,
         validators=[URLValidator(schemes=["http", "https"], message="fileUrl must be an http or https URL.")],
