@@ -62,6 +62,10 @@ class RecipientGroup(TenantModel):
 
 class Recipient(TenantModel):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    # The composite indexes below lead with company: a separate one would only slow imports.
+    company = models.ForeignKey(
+        "accounts.Company", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     title = models.CharField(max_length=MAX_LENGTHS["title"], blank=True)
     first_name = models.CharField(max_length=MAX_LENGTHS["first_name"], blank=True)
     last_name = models.CharField(max_length=MAX_LENGTHS["last_name"], blank=True)
@@ -107,7 +111,10 @@ class Recipient(TenantModel):
 class GroupMembership(models.Model):
     """A recipient in a group. Removing it from a group keeps the recipient."""
 
-    group = models.ForeignKey(RecipientGroup, on_delete=models.CASCADE, related_name="memberships")
+    # (group, recipient) and (group, id) below serve every lookup by group; no third index.
+    group = models.ForeignKey(
+        RecipientGroup, on_delete=models.CASCADE, related_name="memberships", db_index=False
+    )
     recipient = models.ForeignKey(Recipient, on_delete=models.CASCADE, related_name="memberships")
 
     class Meta:
