@@ -176,7 +176,11 @@ def recipient_import_start(
 
 
 class ImportFailed(DomainError):
-    pass
+    """The file cannot be imported as asked; the message becomes the group's failure reason."""
+
+
+class RunSuperseded(Exception):
+    """Another run of the same job committed a batch first: this run stops and leaves it be."""
 
 
 def recipient_import_give_up(*, job_id, reason: str) -> None:
@@ -205,7 +209,9 @@ def recipient_import_run(*, job_id) -> None:
     try:
         with _local_copy(job) as path:
             _import_file(job, path)
-    except (UnreadableFile, ImportFailed, DomainError) as exc:
+    except RunSuperseded:
+        return
+    except (UnreadableFile, DomainError) as exc:
         _fail(job, getattr(exc, "reason", None) or getattr(exc, "message", None) or str(exc))
         return
     _finish(job)
@@ -327,7 +333,7 @@ def _commit_batch(job: ImportJob, batch_and_last, columns, mappings) -> None:
             failed_rows=F("failed_rows") + len(bad),
         )
         if not moved:
-            raise ImportFailed("The import was resumed elsewhere.")
+            raise RunSuperseded()
         _insert_recipients(job, good)
         ImportRowError.objects.bulk_create(bad)
         RecipientGroup.unscoped.filter(pk=job.group_id).update(

@@ -291,3 +291,30 @@ def test_base64_wrapped_in_lines_is_accepted(authed_client, company):
     body = {"groupName": "Wrapped", "fileName": "a.csv", "fileData": wrapped, "mappings": MAPPINGS}
     assert_envelope(authed_client.post(URL, body, format="json"), 202)
     assert _group(company, "Wrapped").recipient_count == 2
+
+
+def test_a_run_that_lost_the_race_leaves_the_other_runs_work(company, settings):
+    # given: a job whose checkpoint another run has moved past the row this run starts from
+    from recipients import importing
+
+    settings.IMPORT_BATCH_ROWS = 1
+    job = importing.recipient_import_start(
+        company=company,
+        group_name="Race",
+        file_name="a.csv",
+        file_data=_b64(CSV.encode()),
+        file_url=None,
+        mappings=MAPPINGS,
+    )
+    stale = ImportJob.unscoped.get(pk=job.pk)
+    ImportJob.unscoped.filter(pk=job.pk).update(
+        status=ImportJob.Status.RUNNING, checkpoint_row=3, processed_rows=2
+    )
+
+    # when: the stale run tries to commit its first batch
+    with pytest.raises(importing.RunSuperseded):
+        importing._commit_batch(stale, ([(2, ["A", "B", "1 St", "AB1 2CD", "", "M", ""])], 2), {}, [])
+
+    # then: nothing of the other run is undone
+    job.refresh_from_db()
+    assert (job.checkpoint_row, job.processed_rows, job.status) == (3, 2, ImportJob.Status.RUNNING)
