@@ -7,7 +7,7 @@ from django.conf import settings
 from django.contrib.auth.models import Permission
 from django.db import connection
 
-from accounts.models import ApiKey, ApiSession, Company, User
+from accounts.models import ApiSession, Company, User
 from accounts.roles import RIGHTS
 
 # Every API request runs this check, so it is one hand-written query: compiling the equivalent
@@ -81,7 +81,3 @@ def rights_of_roles(*, roles: tuple[str, ...]) -> frozenset[str]:
 def forget_role_rights() -> None:
     """Drop this process's memory of role rights (the next request looks them up again)."""
     _rights_by_roles.clear()
-
-
-def api_keys_for_user(*, user: User):
-    return ApiKey.objects.for_company(user.company).filter(user=user)

@@ -74,7 +74,6 @@ STANDARD_FIELDS = {
 DOCUMENTED_NAMES = "Title, FirstName, LastName, CompanyName, Address1, Address2, Address3, Address4, Address5, City, CountyName, Postcode, CountryName, Email, Mobile"
 MAPPING_TYPES = ("standard", "custom", "skip")
 REQUIRED = {"address1": "Address1", "postcode": "Postcode"}
-LABELS = {field: label for label, field in (("Address1", "address1"), ("Postcode", "postcode"))}
 MAX_CUSTOM_VALUE = 1000
 
 
@@ -272,18 +271,17 @@ def _column_positions(headers: list[str], mappings: list[Mapping]) -> dict[str, 
 
 
 def _batches(rows: Iterator[tuple[int, list[str]]], size: int, *, after_row: int):
+    """Rows after the checkpoint, `size` at a time."""
     batch = []
-    last_row = after_row
     for row_number, cells in rows:
-        last_row = row_number
         if row_number <= after_row:
             continue
         batch.append((row_number, cells))
         if len(batch) >= size:
-            yield batch, row_number
+            yield batch
             batch = []
     if batch:
-        yield batch, last_row
+        yield batch
 
 
 def _row_values(
@@ -313,8 +311,8 @@ def _row_values(
     return values, None
 
 
-def _commit_batch(job: ImportJob, batch_and_last, columns, mappings) -> None:
-    batch, last_row = batch_and_last
+def _commit_batch(job: ImportJob, batch: list[tuple[int, list[str]]], columns, mappings) -> None:
+    last_row = batch[-1][0]
     good: list[tuple[int, dict]] = []
     bad: list[ImportRowError] = []
     for row_number, cells in batch:

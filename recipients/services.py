@@ -19,12 +19,6 @@ from recipients.selectors import get_group_for_company, get_recipient_for_compan
 
 DEFAULT_GROUP_NAME = "Default"
 
-# The recipient fields a client may set (API names map onto these in the API layer).
-RECIPIENT_FIELDS = (
-    "title", "first_name", "last_name", "company_name", "address1", "address2", "address3",
-    "address4", "address5", "city", "county", "postcode", "country", "email", "mobile",
-)  # fmt: skip
-
 
 def recipients_setup_company(*, company) -> RecipientGroup:
     """Every company has its default group and its recipient counter from the start."""

@@ -313,7 +313,7 @@ def test_a_run_that_lost_the_race_leaves_the_other_runs_work(company, settings):
 
     # when: the stale run tries to commit its first batch
     with pytest.raises(importing.RunSuperseded):
-        importing._commit_batch(stale, ([(2, ["A", "B", "1 St", "AB1 2CD", "", "M", ""])], 2), {}, [])
+        importing._commit_batch(stale, [(2, ["A", "B", "1 St", "AB1 2CD", "", "M", ""])], {}, [])
 
     # then: nothing of the other run is undone
     job.refresh_from_db()
