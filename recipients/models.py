@@ -82,7 +82,9 @@ class Recipient(TenantModel):
     email = models.CharField(max_length=MAX_LENGTHS["email"], blank=True)
     mobile = models.CharField(max_length=MAX_LENGTHS["mobile"], blank=True)
     custom_fields = models.JSONField(default=dict, blank=True)
-    # Set for rows that came from an import: which job and which row of its file.
+    # Set for rows that came from an import: which job and which row of its file. A provenance
+    # note, not a relationship: no database constraint, because checking it for every imported
+    # row costs an import of a million rows several seconds (Django still nulls it on job delete).
     import_job = models.ForeignKey(
         "recipients.ImportJob",
         null=True,
@@ -90,6 +92,7 @@ class Recipient(TenantModel):
         on_delete=models.SET_NULL,
         related_name="+",
         db_index=False,
+        db_constraint=False,
     )
     source_row = models.PositiveIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -117,7 +117,7 @@ def _read_head(path: Path) -> bytes:
 
 
 def _is_blank_row(cells: list[str]) -> bool:
-    return not any(cell.strip() for cell in cells)
+    return not "".join(cells).strip()
 
 
 def _fit(cells: list[str], width: int) -> list[str]:

@@ -3,6 +3,8 @@ worker in tests/integration)."""
 
 import base64
 import io
+import time
+import uuid
 
 import pytest
 from openpyxl import Workbook
@@ -313,8 +315,40 @@ def test_a_run_that_lost_the_race_leaves_the_other_runs_work(company, settings):
 
     # when: the stale run tries to commit its first batch
     with pytest.raises(importing.RunSuperseded):
-        importing._commit_batch(stale, [(2, ["A", "B", "1 St", "AB1 2CD", "", "M", ""])], {}, [])
+        importing._commit_batch(
+            stale, [(2, ["A", "B", "1 St", "AB1 2CD", "", "M", ""])], importing.RowPlan.build({}, [])
+        )
 
     # then: nothing of the other run is undone
     job.refresh_from_db()
     assert (job.checkpoint_row, job.processed_rows, job.status) == (3, 2, ImportJob.Status.RUNNING)
+
+
+def test_columns_feeding_one_field_and_custom_values_that_need_escaping(authed_client, company):
+    # given: two columns mapped to Address1 (the last filled one wins) and a custom value with quotes
+    mappings = [
+        {"sourceHeader": "Street", "destinationField": "Address1", "mappingType": "standard"},
+        {"sourceHeader": "Street 2", "destinationField": "Address1", "mappingType": "standard"},
+        {"sourceHeader": "Post Code", "destinationField": "Postcode", "mappingType": "standard"},
+        {"sourceHeader": "Note", "destinationField": 'Note "quoted"', "mappingType": "custom"},
+    ]
+    data = 'Street,Street 2,Post Code,Note\n1 High St,,ab1 2cd,"say ""hi"" \\ é"\n2 Low St,Flat 3,ab1 2ce,\n'
+
+    # when
+    _import(authed_client, data=data.encode(), mappings=mappings)
+
+    # then: rows keep the file's order, and every value arrives intact
+    rows = authed_client.get("/api/v1/recipients").json()["data"]["data"]
+    assert [(r["address1"], r["postCode"], r["customFields"]) for r in rows] == [
+        ("1 High St", "AB1 2CD", {'Note "quoted"': 'say "hi" \\ é'}),
+        ("Flat 3", "AB1 2CE", {'Note "quoted"': ""}),
+    ]
+
+
+def test_imported_recipients_get_time_ordered_ids():
+    from recipients.importing import ordered_uuids
+
+    ids = [uuid.UUID(hex_id) for hex_id in ordered_uuids(500)]
+    assert ids == sorted(ids) and len(set(ids)) == 500
+    assert {(i.version, i.variant) for i in ids} == {(7, uuid.RFC_4122)}
+    assert abs(int.from_bytes(ids[0].bytes[:6]) / 1000 - time.time()) < 60  # milliseconds of now
