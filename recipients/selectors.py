@@ -1,7 +1,11 @@
 """Reads about recipients and groups, always scoped to a company."""
 
+import json
 import uuid
 from dataclasses import dataclass
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import connection
 
 from recipients.errors import GroupNotFound, RecipientNotFound
 from recipients.models import ImportRowError, Recipient, RecipientCounter, RecipientGroup
@@ -59,16 +63,44 @@ def group_page(*, company, offset: int, limit: int) -> Page:
     return Page(total, offset, limit, list(groups.order_by("created_at", "id")[offset : offset + limit]))
 
 
-# What a recipient list shows: plain rows (dicts) are several times cheaper than model objects.
+# What a recipient list can show: the columns a list shape may name.
 LIST_FIELDS = (
     "id", "title", "first_name", "last_name", "company_name", "address1", "address2", "address3",
     "address4", "address5", "postcode", "city", "county", "country", "email", "mobile", "custom_fields",
 )  # fmt: skip
 
 
-def recipient_page(*, company, group: RecipientGroup | None, offset: int, limit: int) -> Page:
-    """A page of recipients (as dicts of LIST_FIELDS); totals come from the maintained counters,
-    never from counting."""
+@dataclass(frozen=True)
+class JsonPage:
+    """A page whose items are already one JSON array (text), in the shape the caller asked for."""
+
+    total: int
+    offset: int
+    limit: int
+    count: int
+    items_json: str
+
+
+@dataclass(frozen=True)
+class ListKey:
+    """One key of a list item: its name, the column it shows, and whether '' shows as null."""
+
+    name: str
+    column: str
+    empty_is_null: bool = False
+
+
+def recipient_page_json(
+    *, company, group: RecipientGroup | None, offset: int, limit: int, shape: tuple[ListKey, ...]
+) -> JsonPage:
+    """A page of recipients encoded as a JSON array of `shape` objects, in list order.
+
+    The list is the API's hottest read, so on PostgreSQL the database builds the JSON itself
+    (one round trip, no per-row Python) and the total comes from the maintained counters in the
+    same statement; elsewhere the same text is built in Python."""
+    assert all(key.column in LIST_FIELDS and key.name.isalnum() for key in shape), shape  # goes into SQL
+    if connection.vendor == "postgresql":
+        return _page_json_postgresql(company, group, offset, limit, shape)
     if group is None:
         total = RecipientCounter.objects.filter(company=company).values_list("count", flat=True).first() or 0
         rows = Recipient.objects.for_company(company).order_by("created_at", "id")
@@ -79,7 +111,53 @@ def recipient_page(*, company, group: RecipientGroup | None, offset: int, limit:
             .filter(memberships__group=group)
             .order_by("memberships__id")
         )
-    return Page(total, offset, limit, list(rows.values(*LIST_FIELDS)[offset : offset + limit]))
+    items = [_list_item(row, shape) for row in rows.values(*LIST_FIELDS)[offset : offset + limit]]
+    text = json.dumps(items, ensure_ascii=False, separators=(",", ":"), cls=DjangoJSONEncoder)
+    return JsonPage(total, offset, limit, len(items), text)
+
+
+def _list_item(row: dict, shape: tuple[ListKey, ...]) -> dict:
+    item = {}
+    for key in shape:
+        value = row[key.column]
+        item[key.name] = None if key.empty_is_null and value == "" else value
+    return item
+
+
+# The page's rows (one index range scan of at most `limit` rows), their JSON built in the same
+# statement; `position` orders them.
+_ALL_ROWS = """
+    SELECT r.*, r.created_at AS position_at, r.id AS position_id FROM recipients_recipient r
+    WHERE r.company_id = %(company)s ORDER BY r.created_at, r.id OFFSET %(offset)s LIMIT %(limit)s
+"""
+_GROUP_ROWS = """
+    SELECT r.*, NULL::timestamptz AS position_at, m.id AS position_id
+    FROM recipients_groupmembership m JOIN recipients_recipient r ON r.id = m.recipient_id
+    WHERE m.group_id = %(group)s AND r.company_id = %(company)s
+    ORDER BY m.id OFFSET %(offset)s LIMIT %(limit)s
+"""
+_COUNTER = "(SELECT count FROM recipients_recipientcounter WHERE company_id = %(company)s)"
+
+
+def _page_json_postgresql(company, group, offset, limit, shape) -> JsonPage:
+    fields = ", ".join(
+        f"'{key.name}', " + (f"NULLIF(page.{key.column}, '')" if key.empty_is_null else f"page.{key.column}")
+        for key in shape
+    )
+    total = "%(total)s" if group is not None else _COUNTER
+    # Safe to format: key names are alphanumeric and columns come from LIST_FIELDS (asserted above).
+    sql = f"""
+        SELECT {total}, count(*),
+            coalesce(json_agg(json_build_object({fields}) ORDER BY position_at, position_id), '[]')::text
+        FROM ({_GROUP_ROWS if group is not None else _ALL_ROWS}) page
+    """  # noqa: S608
+    params = {"company": company.pk, "offset": offset, "limit": limit}
+    if group is not None:
+        params |= {"group": group.pk, "total": group.recipient_count}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        total_found, count, items_json = cursor.fetchone()
+    return JsonPage(total_found or 0, offset, limit, count, items_json)
 
 
 def import_errors(*, company, group: RecipientGroup):

@@ -315,9 +315,10 @@ def test_a_run_that_lost_the_race_leaves_the_other_runs_work(company, settings):
 
     # when: the stale run tries to commit its first batch
     with pytest.raises(importing.RunSuperseded):
-        importing._commit_batch(
-            stale, [(2, ["A", "B", "1 St", "AB1 2CD", "", "M", ""])], importing.RowPlan.build({}, [])
+        batch = importing._checked_batch(
+            stale, [(2, ["A", "1 St", "AB1 2CD"])], importing.RowPlan.build({}, [])
         )
+        importing._commit_batch(stale, batch)
 
     # then: nothing of the other run is undone
     job.refresh_from_db()
@@ -352,3 +353,19 @@ def test_imported_recipients_get_time_ordered_ids():
     assert ids == sorted(ids) and len(set(ids)) == 500
     assert {(i.version, i.variant) for i in ids} == {(7, uuid.RFC_4122)}
     assert abs(int.from_bytes(ids[0].bytes[:6]) / 1000 - time.time()) < 60  # milliseconds of now
+
+
+def test_a_file_that_breaks_halfway_fails_the_group_with_nothing_imported(authed_client, company, settings):
+    # given: small batches, so rows before the broken one are already committed when it is read
+    settings.IMPORT_BATCH_ROWS = 2
+    good_rows = "".join(f"Name{i},X,{i} High St,AB1 2CD,,M{i},\n" for i in range(6))
+    data = f"{CSV.splitlines()[0]}\n{good_rows}" + 'A,B,"never closed,AB1\n' + ("x" * 5_000_000) + "\n"
+
+    # when
+    _import(authed_client, data=data.encode())
+
+    # then
+    group = _group(company)
+    assert group.status == "failed" and "could not be read" in group.failure_reason
+    assert (group.recipient_count, Recipient.objects.for_company(company).count()) == (0, 0)
+    assert RecipientCounter.objects.get(company=company).count == 0

@@ -1,5 +1,8 @@
 """Offset/limit paging of the platform API: {total, offset, limit, hasMore, nextOffset, data}."""
 
+import json
+
+from config.api.v1.responses import RawJSON
 from config.errors import InvalidInput
 
 DEFAULT_LIMIT = 100
@@ -38,3 +41,17 @@ def paged(page, items: list) -> dict:
         "nextOffset": end if has_more else None,
         "data": items,
     }
+
+
+def paged_json(page) -> RawJSON:
+    """`paged` for a page whose items are already a JSON array (`page.items_json`)."""
+    end = page.offset + page.count
+    has_more = end < page.total
+    head = {
+        "total": page.total,
+        "offset": page.offset,
+        "limit": page.limit,
+        "hasMore": has_more,
+        "nextOffset": end if has_more else None,
+    }
+    return RawJSON(json.dumps(head, separators=(",", ":"))[:-1] + ',"data":' + page.items_json + "}")

@@ -1,6 +1,8 @@
+import json
+
 from rest_framework.renderers import JSONRenderer
 
-from config.api.v1.responses import envelope
+from config.api.v1.responses import RawJSON, envelope
 
 
 class EnvelopeRenderer(JSONRenderer):
@@ -8,11 +10,25 @@ class EnvelopeRenderer(JSONRenderer):
 
     def render(self, data, accepted_media_type=None, renderer_context=None):
         response = (renderer_context or {}).get("response")
-        if response is not None:
-            data = envelope(
-                success=getattr(response, "success", response.status_code < 400),
-                message=getattr(response, "message", ""),
-                data=data,
-                errors=getattr(response, "errors", None),
-            )
-        return super().render(data, accepted_media_type, renderer_context)
+        if response is None:
+            return super().render(data, accepted_media_type, renderer_context)
+        wrapped = envelope(
+            success=getattr(response, "success", response.status_code < 400),
+            message=getattr(response, "message", ""),
+            data=data,
+            errors=getattr(response, "errors", None),
+        )
+        if isinstance(data, RawJSON):
+            return self._render_with_raw_data(wrapped)
+        return super().render(wrapped, accepted_media_type, renderer_context)
+
+    def _render_with_raw_data(self, wrapped: dict) -> bytes:
+        """The envelope around data that is already JSON text, which goes in unchanged."""
+        parts = (
+            f"{json.dumps(key)}:" + (value.text if isinstance(value, RawJSON) else self._dumps(value))
+            for key, value in wrapped.items()
+        )
+        return ("{" + ",".join(parts) + "}").encode()
+
+    def _dumps(self, value) -> str:
+        return json.dumps(value, cls=self.encoder_class, ensure_ascii=self.ensure_ascii, allow_nan=False)

@@ -16,3 +16,13 @@ class ApiResponse(Response):
 
 def envelope(*, success: bool, message: str, data=None, errors=None) -> dict:
     return {"success": success, "message": message, "data": data, "errors": errors}
+
+
+class RawJSON:
+    """Response data that is already JSON text (a page the database encoded): the renderer puts
+    it into the envelope as it is, instead of decoding and encoding it again."""
+
+    __slots__ = ("text",)
+
+    def __init__(self, text: str):
+        self.text = text

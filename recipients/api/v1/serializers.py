@@ -5,6 +5,7 @@ from rest_framework import serializers
 
 from config.api.fields import StrictCharField
 from recipients.models import MAX_LENGTHS
+from recipients.selectors import ListKey
 
 # API field name -> model field
 RECIPIENT_API_FIELDS = {
@@ -73,26 +74,25 @@ class RecipientUpdateSerializer(RecipientWriteSerializer):
     id = serializers.CharField(required=False, allow_null=True, allow_blank=True)
 
 
-def recipient_list_item(r: dict) -> dict:
-    """One row of a recipient list (a dict of recipients.selectors.LIST_FIELDS)."""
-    return {
-        "recipientId": str(r["id"]),
-        "title": r["title"] or None,
-        "firstName": r["first_name"] or None,
-        "lastName": r["last_name"] or None,
-        "companyName": r["company_name"] or None,
-        "address1": r["address1"],
-        "address2": r["address2"] or None,
-        "address3": r["address3"] or None,
-        "address4": r["address4"] or None,
-        "postCode": r["postcode"],
-        "city": r["city"] or None,
-        "countyName": r["county"] or None,
-        "countryName": r["country"] or None,
-        "email": r["email"] or None,
-        "mobile": r["mobile"] or None,
-        "customFields": r["custom_fields"] or {},
-    }
+# A recipient list item: the keys as the spec shows them; optional fields that are empty are null.
+RECIPIENT_LIST_ITEM = (
+    ListKey("recipientId", "id"),
+    ListKey("title", "title", empty_is_null=True),
+    ListKey("firstName", "first_name", empty_is_null=True),
+    ListKey("lastName", "last_name", empty_is_null=True),
+    ListKey("companyName", "company_name", empty_is_null=True),
+    ListKey("address1", "address1"),
+    ListKey("address2", "address2", empty_is_null=True),
+    ListKey("address3", "address3", empty_is_null=True),
+    ListKey("address4", "address4", empty_is_null=True),
+    ListKey("postCode", "postcode"),
+    ListKey("city", "city", empty_is_null=True),
+    ListKey("countyName", "county", empty_is_null=True),
+    ListKey("countryName", "country", empty_is_null=True),
+    ListKey("email", "email", empty_is_null=True),
+    ListKey("mobile", "mobile", empty_is_null=True),
+    ListKey("customFields", "custom_fields"),
+)
 
 
 def recipient_details(r) -> dict:

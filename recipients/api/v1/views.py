@@ -6,7 +6,7 @@ from django.http import HttpResponse
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 
 from config.api.v1 import schema
-from config.api.v1.pagination import paged, paging_params
+from config.api.v1.pagination import paged, paged_json, paging_params
 from config.api.v1.responses import ApiResponse
 from config.api.v1.views import PlatformAPIView
 from config.errors import InvalidInput
@@ -47,10 +47,10 @@ class RecipientsView(PlatformAPIView):
         if raw_group not in ("", "0"):
             group_id = parse_guid(raw_group, "recipientGroupId is not a valid GUID.")
             group = selectors.get_group_for_company(company=self.company, group_id=group_id)
-        page = selectors.recipient_page(company=self.company, group=group, offset=offset, limit=limit)
-        return ApiResponse(
-            paged(page, [s.recipient_list_item(r) for r in page.items]), message="Recipients list"
+        page = selectors.recipient_page_json(
+            company=self.company, group=group, offset=offset, limit=limit, shape=s.RECIPIENT_LIST_ITEM
         )
+        return ApiResponse(paged_json(page), message="Recipients list")
 
     @extend_schema(
         operation_id="recipients_create",
