@@ -25,7 +25,7 @@ from datetime import datetime
 from urllib.parse import parse_qsl, urlencode
 
 from django.conf import settings
-from django.db import close_old_connections, connection
+from django.db import close_old_connections, connection, transaction
 from django.utils import timezone
 
 from accounts.models import ApiLogEntry, Company
@@ -175,6 +175,16 @@ def redact_text(text: str) -> str:
     return _BASE64_RUN.sub(lambda m: _base64_note(m.group(0)), text)
 
 
+_SECRET_HINTS = ("token", "password", "secret", "apikey", "api_key", "api-key", "authorization")
+
+
+def _may_hold_secrets(text: str) -> bool:
+    """False only when a body certainly has nothing to redact (most responses): no secret name
+    and no long Base64 run. Cheaper than parsing and writing it again."""
+    lowered = text.lower()
+    return any(hint in lowered for hint in _SECRET_HINTS) or _BASE64_RUN.search(text) is not None
+
+
 def _content_type(headers: dict) -> str:
     for name, value in headers.items():
         if name.lower() == "content-type":
@@ -199,7 +209,9 @@ def body_for_log(body: bytes, size: int, headers: dict) -> tuple[str, bool]:
             return f"[binary body of {size} bytes not stored]", False
         text = body.decode("utf-8", errors="ignore")
     stored = None
-    if complete and (content_type == "application/json" or content_type.endswith("+json")):
+    if complete and not _may_hold_secrets(text):
+        stored = text
+    elif complete and (content_type == "application/json" or content_type.endswith("+json")):
         try:
             stored = json.dumps(redact_json(json.loads(text)), ensure_ascii=False)
         except ValueError:
@@ -243,7 +255,34 @@ class RawCall:
     extra: dict = field(default_factory=dict)
 
 
-def build_entry(call: RawCall) -> ApiLogEntry:
+# Columns written for each entry, in order (the COPY on PostgreSQL, bulk_create elsewhere).
+COLUMNS = (
+    "company_id",
+    "requested_at",
+    "duration_ms",
+    "method",
+    "path",
+    "route",
+    "query_string",
+    "status_code",
+    "user_id",
+    "session_id",
+    "client_ip",
+    "request_id",
+    "request_headers",
+    "request_body",
+    "request_body_size",
+    "request_body_truncated",
+    "response_headers",
+    "response_body",
+    "response_body_size",
+    "response_body_truncated",
+)
+_JSON_COLUMNS = {"request_headers", "response_headers"}
+
+
+def entry_values(call: RawCall) -> tuple:
+    """One entry as values in COLUMNS order: secrets redacted, bodies cut (headers as dicts)."""
     request_body, request_truncated = body_for_log(
         call.request_body, call.request_body_size, call.request_headers
     )
@@ -254,28 +293,52 @@ def build_entry(call: RawCall) -> ApiLogEntry:
         session_id = uuid.UUID(call.session_id) if call.session_id else None
     except ValueError:
         session_id = None
-    return ApiLogEntry(
-        company_id=call.company_id,
-        requested_at=call.requested_at,
-        duration_ms=round(call.duration_ms, 2),
-        method=call.method[:10],
-        path=call.path[:2000],
-        route=call.route[:200],
-        query_string=redact_query_string(call.query_string),
-        status_code=call.status_code,
-        user_id=call.user_id,
-        session_id=session_id,
-        client_ip=call.client_ip or None,
-        request_id=call.request_id[:128],
-        request_headers=redact_headers(call.request_headers),
-        request_body=request_body,
-        request_body_size=call.request_body_size,
-        request_body_truncated=request_truncated,
-        response_headers=redact_headers(call.response_headers),
-        response_body=response_body,
-        response_body_size=call.response_body_size,
-        response_body_truncated=response_truncated,
+    return (
+        call.company_id,
+        call.requested_at,
+        round(call.duration_ms, 2),
+        call.method[:10],
+        call.path[:2000],
+        call.route[:200],
+        redact_query_string(call.query_string),
+        call.status_code,
+        call.user_id,
+        session_id,
+        call.client_ip or None,
+        call.request_id[:128],
+        redact_headers(call.request_headers),
+        request_body,
+        call.request_body_size,
+        request_truncated,
+        redact_headers(call.response_headers),
+        response_body,
+        call.response_body_size,
+        response_truncated,
     )
+
+
+def build_entry(call: RawCall) -> ApiLogEntry:
+    return ApiLogEntry(**dict(zip(COLUMNS, entry_values(call), strict=True)))
+
+
+def write_entries(rows: list[tuple]) -> None:
+    """Insert entries: one COPY on PostgreSQL (several times cheaper than an INSERT of the same
+    rows, which matters because the web process pays for it), bulk_create elsewhere."""
+    if connection.vendor != "postgresql":
+        ApiLogEntry.unscoped.bulk_create(
+            [ApiLogEntry(**dict(zip(COLUMNS, row, strict=True))) for row in rows]
+        )
+        return
+    json_positions = [i for i, name in enumerate(COLUMNS) if name in _JSON_COLUMNS]
+    with transaction.atomic(), connection.cursor() as cursor:
+        # A log write need not wait for its WAL flush; a crash loses at most this batch anyway.
+        cursor.execute("SET LOCAL synchronous_commit TO OFF")
+        with cursor.copy(f"COPY {ApiLogEntry._meta.db_table} ({', '.join(COLUMNS)}) FROM STDIN") as copy:
+            for row in rows:
+                row = list(row)
+                for i in json_positions:
+                    row[i] = json.dumps(row[i], ensure_ascii=False)
+                copy.write_row(row)
 
 
 _buffer: list[RawCall] = []
@@ -320,17 +383,17 @@ def flush() -> int:
                 logger.warning("API log buffer full: %d calls not logged", dropped)
             if not batch:
                 return written
-            entries = []
+            rows = []
             for call in batch:
                 try:
-                    entries.append(build_entry(call))
+                    rows.append(entry_values(call))
                 except Exception:
                     logger.exception("could not build an API log entry for %s %s", call.method, call.path)
             try:
-                ApiLogEntry.unscoped.bulk_create(entries)
-                written += len(entries)
+                write_entries(rows)
+                written += len(rows)
             except Exception:
-                logger.exception("could not write %d API log entries; they are lost", len(entries))
+                logger.exception("could not write %d API log entries; they are lost", len(rows))
                 connection.close()  # start the next batch on a fresh connection
 
 
