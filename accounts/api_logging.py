@@ -347,16 +347,22 @@ _flush_lock = threading.Lock()  # one flush at a time (the thread, flush() in te
 _wake = threading.Event()
 _flusher_pid: int | None = None
 _dropped = 0
+_buffered_bytes = 0
 
 
 def append(call: RawCall) -> None:
     """The request path's whole share of the work: queue the call for the flusher."""
-    global _dropped
+    global _dropped, _buffered_bytes
+    size = len(call.request_body) + len(call.response_body)
     with _buffer_lock:
-        if len(_buffer) >= settings.API_LOG_BUFFER_MAX:
+        if (
+            len(_buffer) >= settings.API_LOG_BUFFER_MAX
+            or _buffered_bytes + size > settings.API_LOG_BUFFER_MAX_BYTES
+        ):
             _dropped += 1
             return
         _buffer.append(call)
+        _buffered_bytes += size
         pending = len(_buffer)
     if settings.API_LOG_BACKGROUND_FLUSH:
         if _flusher_pid != os.getpid():
@@ -371,13 +377,14 @@ def pending() -> int:
 
 def flush() -> int:
     """Write every buffered call now (in the caller's thread); returns how many were written."""
-    global _dropped
+    global _dropped, _buffered_bytes
     written = 0
     with _flush_lock:
         while True:
             with _buffer_lock:
                 batch = _buffer[: settings.API_LOG_FLUSH_BATCH]
                 del _buffer[: len(batch)]
+                _buffered_bytes -= sum(len(c.request_body) + len(c.response_body) for c in batch)
                 dropped, _dropped = _dropped, 0
             if dropped:
                 logger.warning("API log buffer full: %d calls not logged", dropped)
@@ -399,8 +406,10 @@ def flush() -> int:
 
 def discard() -> None:
     """Forget everything buffered (tests)."""
+    global _buffered_bytes
     with _buffer_lock:
         _buffer.clear()
+        _buffered_bytes = 0
 
 
 def _flusher_loop() -> None:

@@ -241,6 +241,7 @@ API_LOG_MAX_HEADER_CHARS = env.int("API_LOG_MAX_HEADER_CHARS", default=2000)
 API_LOG_FLUSH_INTERVAL_MS = env.int("API_LOG_FLUSH_INTERVAL_MS", default=500)
 API_LOG_FLUSH_BATCH = env.int("API_LOG_FLUSH_BATCH", default=500)
 API_LOG_BUFFER_MAX = env.int("API_LOG_BUFFER_MAX", default=20000)
+API_LOG_BUFFER_MAX_BYTES = env.int("API_LOG_BUFFER_MAX_BYTES", default=64 * 1024 * 1024)
 API_LOG_BACKGROUND_FLUSH = env.bool("API_LOG_BACKGROUND_FLUSH", default=True)
 # Entries older than this are purged (hourly, in batches).
 API_LOG_RETENTION_DAYS = env.int("API_LOG_RETENTION_DAYS", default=30)

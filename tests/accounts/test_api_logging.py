@@ -329,3 +329,12 @@ def test_the_request_path_only_appends_to_the_buffer(authed_client, logging_on):
 def test_other_paths_are_not_logged(client, tokens, logging_on):
     client.get("/healthz", HTTP_AUTHORIZATION=f"Bearer {tokens['token']}")
     assert entries() == []
+
+
+def test_a_full_buffer_drops_calls_instead_of_growing(authed_client, logging_on, settings, caplog):
+    settings.API_LOG_BUFFER_MAX = 2
+    for _ in range(4):
+        assert_envelope(authed_client.post(BALANCE), 200)
+    assert api_logging.pending() == 2
+    assert api_logging.flush() == 2
+    assert "2 calls not logged" in caplog.text
