@@ -443,7 +443,20 @@ class ApiLogEntryAdmin(admin.ModelAdmin):
     show_full_result_count = False
     ordering = ["-requested_at", "-id"]
     fieldsets = [
-        (None, {"fields": ["requested_at", "company", "user", "session_id", "client_ip", "request_id"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "requested_at",
+                    "company",
+                    "user",
+                    "api_key",
+                    "session_id",
+                    "client_ip",
+                    "request_id",
+                ]
+            },
+        ),
         ("Call", {"fields": ["method", "path", "route", "query_string", "status_code", "duration_ms"]}),
         (
             "Request",
@@ -472,6 +485,7 @@ class ApiLogEntryAdmin(admin.ModelAdmin):
         "requested_at",
         "company",
         "user",
+        "api_key",
         "session_id",
         "client_ip",
         "request_id",
@@ -499,6 +513,15 @@ class ApiLogEntryAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    @admin.display(description="API key")
+    def api_key(self, entry):
+        session = (
+            ApiSession.objects.select_related("api_key").filter(pk=entry.session_id).first()
+            if entry.session_id
+            else None
+        )
+        return f"{session.api_key.prefix}… (API session {session.pk})" if session else "-"
 
     @admin.display(description="Request headers")
     def request_headers_pretty(self, entry):

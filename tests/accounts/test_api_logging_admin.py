@@ -8,7 +8,8 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from accounts.models import ApiLogEntry, ApiLoggingChange
+from accounts import api_logging, services
+from accounts.models import ApiKey, ApiLogEntry, ApiLoggingChange
 from accounts.tasks import purge_old_api_log_entries
 from tests.accounts.factories import ApiLogEntryFactory, CompanyFactory
 
@@ -199,6 +200,17 @@ def test_log_detail_pretty_prints_and_escapes(admin_client, company):
     assert "<script>alert(1)</script>" not in html and "&lt;script&gt;" in html
     assert "not json &lt;b&gt;" in html
     assert "&quot;Authorization&quot;: &quot;[REDACTED]&quot;" in html
+
+
+def test_log_detail_names_the_api_key_of_the_session(
+    admin_client, authed_client, api_user, company, staff_user
+):
+    services.api_logging_enable(company=company, by=staff_user, duration=timedelta(hours=1))
+    authed_client.post("/api/v1/account/balance")
+    api_logging.flush()
+    entry = ApiLogEntry.unscoped.get(company=company)
+    prefix = ApiKey.objects.for_company(company).get(user=api_user).prefix
+    assert f"{prefix}…" in admin_client.get(f"{LOG_LIST}{entry.pk}/change/").content.decode()
 
 
 def test_log_is_read_only_for_everyone(admin_client, company):
