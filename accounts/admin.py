@@ -1,14 +1,22 @@
 """Back office for companies, users (API access approval) and API keys. Every change goes
 through accounts.services, so a staff action obeys the same rules as an API call."""
 
+import json
+from datetime import datetime, time, timedelta
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.html import format_html
 
 from accounts import services
-from accounts.models import ApiKey, ApiSession, Company, User
+from accounts.models import ApiKey, ApiLogEntry, ApiLoggingChange, ApiSession, Company, User
 from billing.models import Balance
+from config.errors import DomainError
+
+LOGGING_DURATIONS = {"1h": timedelta(hours=1), "24h": timedelta(hours=24), "7d": timedelta(days=7)}
 
 
 class BalanceInline(admin.StackedInline):
@@ -18,20 +26,152 @@ class BalanceInline(admin.StackedInline):
     readonly_fields = ["amount", "currency", "updated_at"]
 
 
+class ApiLoggingChangeInline(admin.TabularInline):
+    """The history of the company's API logging window: read-only, newest first."""
+
+    model = ApiLoggingChange
+    verbose_name_plural = "API logging history"
+    fields = ["changed_at", "action", "previous_until", "new_until", "changed_by"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    ordering = ["-changed_at", "-id"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class CompanyForm(forms.ModelForm):
     class Meta:
         model = Company
         fields = ["name", "currency", "is_active"]
 
 
+class CompanyChangeForm(CompanyForm):
+    """The company page: its fields, plus one change to its API logging window."""
+
+    LOGGING_CHOICES = [
+        ("", "No change"),
+        ("enable_1h", "Enable for 1 hour"),
+        ("enable_24h", "Enable for 24 hours"),
+        ("enable_7d", "Enable for 7 days"),
+        ("enable_until", "Enable until the time below"),
+        ("extend_1h", "Extend by 1 hour"),
+        ("extend_24h", "Extend by 24 hours"),
+        ("extend_7d", "Extend by 7 days"),
+        ("disable", "Disable now"),
+    ]
+    api_logging_change = forms.ChoiceField(
+        label="API logging", choices=LOGGING_CHOICES, required=False, initial=""
+    )
+    api_logging_until_input = forms.SplitDateTimeField(
+        label="Log until",
+        required=False,
+        widget=admin.widgets.AdminSplitDateTime,
+        help_text="With “Enable until the time below”.",
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("api_logging_change") == "enable_until" and not cleaned.get("api_logging_until_input"):
+            self.add_error("api_logging_until_input", "Choose when logging ends.")
+        return cleaned
+
+
 @admin.register(Company)
 class CompanyAdmin(admin.ModelAdmin):
     form = CompanyForm
-    list_display = ["name", "id", "is_active", "balance_amount", "created_at"]
+    list_display = ["name", "id", "is_active", "balance_amount", "api_logging", "created_at"]
     list_filter = ["is_active"]
     search_fields = ["name", "id"]
-    readonly_fields = ["id", "created_at"]
-    inlines = [BalanceInline]
+    readonly_fields = ["id", "created_at", "api_logging"]
+    inlines = [BalanceInline, ApiLoggingChangeInline]
+    actions = [
+        "enable_logging_1h",
+        "enable_logging_24h",
+        "enable_logging_7d",
+        "extend_logging_24h",
+        "disable_logging",
+    ]
+
+    @admin.display(description="API logging")
+    def api_logging(self, company):
+        until = company.api_logging_until
+        if until is None or until <= timezone.now():
+            return "off"
+        return f"on until {timezone.localtime(until):%Y-%m-%d %H:%M %Z}"
+
+    def get_form(self, request, obj=None, **kwargs):
+        if obj is not None:
+            kwargs["form"] = CompanyChangeForm
+        return super().get_form(request, obj, **kwargs)
+
+    def get_fieldsets(self, request, obj=None):
+        if obj is None:
+            return [(None, {"fields": ["name", "currency", "is_active"]})]
+        return [
+            (None, {"fields": ["id", "name", "currency", "is_active", "created_at"]}),
+            (
+                "API logging",
+                {
+                    "fields": ["api_logging", "api_logging_change", "api_logging_until_input"],
+                    "description": "Every change is recorded below with your user and the time.",
+                },
+            ),
+        ]
+
+    def _apply_logging_change(self, request, company, change: str, until=None) -> None:
+        try:
+            if change.startswith("enable_") and change != "enable_until":
+                services.api_logging_enable(
+                    company=company,
+                    by=request.user,
+                    duration=LOGGING_DURATIONS[change.removeprefix("enable_")],
+                )
+            elif change == "enable_until":
+                services.api_logging_enable(company=company, by=request.user, until=until)
+            elif change.startswith("extend_"):
+                services.api_logging_extend(
+                    company=company,
+                    by=request.user,
+                    duration=LOGGING_DURATIONS[change.removeprefix("extend_")],
+                )
+            elif change == "disable":
+                services.api_logging_disable(company=company, by=request.user)
+        except DomainError as exc:
+            self.message_user(request, f"{company}: {exc.message}", messages.ERROR)
+            return
+        self.message_user(request, f"{company}: API logging {self.api_logging(company)}.", messages.SUCCESS)
+
+    def _bulk_logging_change(self, request, queryset, change: str) -> None:
+        for company in queryset:
+            self._apply_logging_change(request, company, change)
+
+    @admin.action(description="Enable API logging for 1 hour")
+    def enable_logging_1h(self, request, queryset):
+        self._bulk_logging_change(request, queryset, "enable_1h")
+
+    @admin.action(description="Enable API logging for 24 hours")
+    def enable_logging_24h(self, request, queryset):
+        self._bulk_logging_change(request, queryset, "enable_24h")
+
+    @admin.action(description="Enable API logging for 7 days")
+    def enable_logging_7d(self, request, queryset):
+        self._bulk_logging_change(request, queryset, "enable_7d")
+
+    @admin.action(description="Extend API logging by 24 hours")
+    def extend_logging_24h(self, request, queryset):
+        self._bulk_logging_change(request, queryset, "extend_24h")
+
+    @admin.action(description="Disable API logging")
+    def disable_logging(self, request, queryset):
+        self._bulk_logging_change(request, queryset, "disable")
 
     @admin.display(description="Balance", ordering="balance__amount")
     def balance_amount(self, company):
@@ -46,7 +186,13 @@ class CompanyAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         if change:
-            super().save_model(request, obj, form, change)
+            # Only the form's own fields: the logging window changes through the services.
+            obj.save(update_fields=["name", "currency", "is_active"])
+            logging_change = form.cleaned_data.get("api_logging_change")
+            if logging_change:
+                self._apply_logging_change(
+                    request, obj, logging_change, form.cleaned_data.get("api_logging_until_input")
+                )
             return
         created = services.company_create(name=obj.name, currency=obj.currency)
         obj.pk, obj.created_at = created.pk, created.created_at
@@ -170,3 +316,225 @@ class ApiSessionAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+# ---- API log browsing ---------------------------------------------------------------------------
+
+
+class DateRangeFilter(admin.FieldListFilter):
+    """From / to dates (inclusive) for a datetime field, typed into two boxes."""
+
+    template = "accounts/admin/date_range_filter.html"
+
+    def __init__(self, field, request, params, model, model_admin, field_path):
+        self.param_from = f"{field_path}__range_from"
+        self.param_to = f"{field_path}__range_to"
+        super().__init__(field, request, params, model, model_admin, field_path)
+        self.value_from = self._value(self.param_from)
+        self.value_to = self._value(self.param_to)
+
+    def _value(self, name) -> str:
+        value = self.used_parameters.get(name) or ""
+        return (value[-1] if isinstance(value, list) else value) or ""
+
+    def expected_parameters(self):
+        return [self.param_from, self.param_to]
+
+    def has_output(self):
+        return True
+
+    @staticmethod
+    def _moment(text: str, *, end: bool):
+        moment = parse_datetime(text)
+        if moment is None:
+            day = parse_date(text)
+            if day is None:
+                return None
+            moment = datetime.combine(day + timedelta(days=1) if end else day, time.min)
+        return timezone.make_aware(moment) if timezone.is_naive(moment) else moment
+
+    def queryset(self, request, queryset):
+        start = self._moment(self.value_from, end=False) if self.value_from else None
+        end = self._moment(self.value_to, end=True) if self.value_to else None
+        if start is not None:
+            queryset = queryset.filter(**{f"{self.field_path}__gte": start})
+        if end is not None:
+            queryset = queryset.filter(**{f"{self.field_path}__lt": end})
+        return queryset
+
+    def choices(self, changelist):
+        keep = {
+            key: value
+            for key, value in changelist.get_filters_params().items()
+            if key not in (self.param_from, self.param_to)
+        }
+        yield {
+            "param_from": self.param_from,
+            "param_to": self.param_to,
+            "value_from": self.value_from,
+            "value_to": self.value_to,
+            "keep": [
+                (key, v)
+                for key, values in keep.items()
+                for v in (values if isinstance(values, list) else [values])
+            ],
+            "query_string": changelist.get_query_string(remove=[self.param_from, self.param_to]),
+        }
+
+
+class StatusClassFilter(admin.SimpleListFilter):
+    title = "status class"
+    parameter_name = "status_class"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("2xx", "2xx success"),
+            ("3xx", "3xx redirect"),
+            ("4xx", "4xx client error"),
+            ("5xx", "5xx server error"),
+        ]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value and value[0] in "2345" and value.endswith("xx"):
+            low = int(value[0]) * 100
+            return queryset.filter(status_code__gte=low, status_code__lt=low + 100)
+        return queryset
+
+
+def _pretty(value) -> str:
+    if isinstance(value, str):
+        if not value:
+            return "-"
+        try:
+            value = json.loads(value)
+        except ValueError:
+            return format_html('<pre style="white-space: pre-wrap">{}</pre>', value)
+    return format_html(
+        '<pre style="white-space: pre-wrap">{}</pre>', json.dumps(value, indent=2, ensure_ascii=False)
+    )
+
+
+@admin.register(ApiLogEntry)
+class ApiLogEntryAdmin(admin.ModelAdmin):
+    """Read-only for everyone: entries are written by the API logging and removed by the purge."""
+
+    list_display = [
+        "requested_at",
+        "company",
+        "method",
+        "path",
+        "route",
+        "status_code",
+        "duration_ms",
+        "request_id",
+    ]
+    list_filter = [
+        ("requested_at", DateRangeFilter),
+        "method",
+        StatusClassFilter,
+        "status_code",
+        "route",
+        ("company", admin.RelatedOnlyFieldListFilter),
+    ]
+    search_fields = ["path", "=request_id"]
+    date_hierarchy = "requested_at"
+    list_select_related = ["company"]
+    show_full_result_count = False
+    ordering = ["-requested_at", "-id"]
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": [
+                    "requested_at",
+                    "company",
+                    "user",
+                    "api_key",
+                    "session_id",
+                    "client_ip",
+                    "request_id",
+                ]
+            },
+        ),
+        ("Call", {"fields": ["method", "path", "route", "query_string", "status_code", "duration_ms"]}),
+        (
+            "Request",
+            {
+                "fields": [
+                    "request_headers_pretty",
+                    "request_body_pretty",
+                    "request_body_size",
+                    "request_body_truncated",
+                ]
+            },
+        ),
+        (
+            "Response",
+            {
+                "fields": [
+                    "response_headers_pretty",
+                    "response_body_pretty",
+                    "response_body_size",
+                    "response_body_truncated",
+                ]
+            },
+        ),
+    ]
+    readonly_fields = [
+        "requested_at",
+        "company",
+        "user",
+        "api_key",
+        "session_id",
+        "client_ip",
+        "request_id",
+        "method",
+        "path",
+        "route",
+        "query_string",
+        "status_code",
+        "duration_ms",
+        "request_headers_pretty",
+        "request_body_pretty",
+        "request_body_size",
+        "request_body_truncated",
+        "response_headers_pretty",
+        "response_body_pretty",
+        "response_body_size",
+        "response_body_truncated",
+    ]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="API key")
+    def api_key(self, entry):
+        session = (
+            ApiSession.objects.select_related("api_key").filter(pk=entry.session_id).first()
+            if entry.session_id
+            else None
+        )
+        return f"{session.api_key.prefix}… (API session {session.pk})" if session else "-"
+
+    @admin.display(description="Request headers")
+    def request_headers_pretty(self, entry):
+        return _pretty(entry.request_headers)
+
+    @admin.display(description="Request body")
+    def request_body_pretty(self, entry):
+        return _pretty(entry.request_body)
+
+    @admin.display(description="Response headers")
+    def response_headers_pretty(self, entry):
+        return _pretty(entry.response_headers)
+
+    @admin.display(description="Response body")
+    def response_body_pretty(self, entry):
+        return _pretty(entry.response_body)

@@ -1,4 +1,4 @@
-from config.errors import DomainError, InvalidInput, NotAuthenticated
+from config.errors import DomainError, InvalidInput, NotAuthenticated, RuleViolation
 
 
 class InvalidApiKey(NotAuthenticated):
@@ -15,3 +15,11 @@ class NotStaff(DomainError):
 
 class UserWithoutCompany(InvalidInput):
     default_message = "Only a company user can hold an API key."
+
+
+class ApiLoggingNotOn(RuleViolation):
+    default_message = "API logging is not on for this company."
+
+
+class InvalidLoggingWindow(InvalidInput):
+    default_message = "The logging window must end in the future, within the longest window allowed."

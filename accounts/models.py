@@ -16,6 +16,12 @@ class Company(models.Model):
     currency = models.CharField(max_length=3, default="GBP")
     is_active = models.BooleanField(default=True, help_text="An inactive company cannot use the API.")
     created_at = models.DateTimeField(auto_now_add=True)
+    api_logging_until = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="API calls of this company are logged until this time (changed through the services).",
+    )
 
     class Meta:
         verbose_name_plural = "companies"
@@ -128,3 +134,70 @@ class IssuedRefreshToken(models.Model):
 
     def __str__(self):
         return self.jti
+
+
+class ApiLoggingChange(models.Model):
+    """Append-only record of every change to a company's API logging window: who, what, when."""
+
+    class Action(models.TextChoices):
+        ENABLED = "enabled", "Enabled"
+        EXTENDED = "extended", "Extended"
+        DISABLED = "disabled", "Disabled"
+        EXPIRED = "expired", "Expired (closed by the housekeeping task)"
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="api_logging_changes")
+    action = models.CharField(max_length=20, choices=Action.choices)
+    previous_until = models.DateTimeField(null=True, blank=True)
+    new_until = models.DateTimeField(null=True, blank=True)
+    changed_by = models.ForeignKey(
+        User,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The staff user; empty when the system closed an expired window.",
+    )
+    changed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = "API logging change"
+        ordering = ["-changed_at", "-id"]
+
+    def __str__(self):
+        return f"{self.company_id}: {self.action} at {self.changed_at:%Y-%m-%d %H:%M}"
+
+
+class ApiLogEntry(TenantModel):
+    """One API call of a company while its logging window was open. Written in batches by the
+    process that served the call (accounts/api_logging.py); secrets redacted, bodies capped."""
+
+    requested_at = models.DateTimeField(db_index=True)
+    duration_ms = models.FloatField()
+    method = models.CharField(max_length=10)
+    path = models.CharField(max_length=2000)
+    route = models.CharField(max_length=200, blank=True, help_text="The resolved route (endpoint) name.")
+    query_string = models.TextField(blank=True)
+    status_code = models.PositiveSmallIntegerField()
+    user = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_constraint=False
+    )
+    session_id = models.UUIDField(null=True, blank=True, help_text="The API session (login) of the token.")
+    client_ip = models.GenericIPAddressField(null=True, blank=True)
+    request_id = models.CharField(max_length=128, db_index=True)
+    request_headers = models.JSONField(default=dict)
+    request_body = models.TextField(blank=True)
+    request_body_size = models.PositiveBigIntegerField(default=0, help_text="Original size in bytes.")
+    request_body_truncated = models.BooleanField(default=False)
+    response_headers = models.JSONField(default=dict)
+    response_body = models.TextField(blank=True)
+    response_body_size = models.PositiveBigIntegerField(default=0, help_text="Original size in bytes.")
+    response_body_truncated = models.BooleanField(default=False)
+
+    class Meta(TenantModel.Meta):
+        verbose_name = "API log entry"
+        verbose_name_plural = "API log entries"
+        ordering = ["-requested_at", "-id"]
+        indexes = [models.Index(fields=["company", "-requested_at"], name="apilog_company_time")]
+
+    def __str__(self):
+        return f"{self.method} {self.path} {self.status_code}"

@@ -4,15 +4,31 @@ import hashlib
 import secrets
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.errors import InvalidApiKey, InvalidRefreshToken, NotStaff, UserWithoutCompany
-from accounts.models import ApiKey, ApiSession, Company, IssuedRefreshToken, User
+from accounts import api_logging
+from accounts.errors import (
+    ApiLoggingNotOn,
+    InvalidApiKey,
+    InvalidLoggingWindow,
+    InvalidRefreshToken,
+    NotStaff,
+    UserWithoutCompany,
+)
+from accounts.models import (
+    ApiKey,
+    ApiLogEntry,
+    ApiLoggingChange,
+    ApiSession,
+    Company,
+    IssuedRefreshToken,
+    User,
+)
 from accounts.roles import INTEGRATOR
 from billing import services as billing_services
 from recipients import services as recipient_services
@@ -180,3 +196,124 @@ def _grant_refresh(session: ApiSession, user: User, now: datetime) -> RefreshGra
 
 def _revoke_sessions(sessions, *, reason: str, now: datetime | None = None) -> None:
     sessions.filter(revoked_at__isnull=True).update(revoked_at=now or timezone.now(), revoked_reason=reason)
+
+
+# ---- API logging windows and the log --------------------------------------------------------------
+
+
+def api_logging_enable(
+    *,
+    company: Company,
+    by: User,
+    duration: timedelta | None = None,
+    until: datetime | None = None,
+) -> Company:
+    """Staff switch API logging on for a company, for a duration or until a chosen time (which
+    replaces any window already open)."""
+    _require_staff(by)
+    now = timezone.now()
+    if (duration is None) == (until is None):
+        raise InvalidLoggingWindow("Give either a duration or an end time.")
+    new_until = now + duration if duration is not None else until
+    _check_window(new_until, now)
+    return _change_window(company, by, ApiLoggingChange.Action.ENABLED, new_until, now)
+
+
+def api_logging_extend(*, company: Company, by: User, duration: timedelta) -> Company:
+    """Push the end of an open window later by `duration`."""
+    _require_staff(by)
+    now = timezone.now()
+    with transaction.atomic():
+        locked = Company.objects.select_for_update().get(pk=company.pk)
+        if locked.api_logging_until is None or locked.api_logging_until <= now:
+            raise ApiLoggingNotOn()
+        new_until = locked.api_logging_until + duration
+        _check_window(new_until, now)
+        return _change_window(locked, by, ApiLoggingChange.Action.EXTENDED, new_until, now, into=company)
+
+
+def api_logging_disable(*, company: Company, by: User) -> Company:
+    """End the window now (nothing happens if none is open)."""
+    _require_staff(by)
+    now = timezone.now()
+    return _change_window(company, by, ApiLoggingChange.Action.DISABLED, None, now)
+
+
+def api_logging_close_expired(*, now: datetime | None = None) -> int:
+    """Housekeeping: clear windows that have ended and record that they did. Logging stops at
+    the end time by itself; this keeps the companies table and the history truthful."""
+    now = now or timezone.now()
+    closed = 0
+    for company_id in Company.objects.filter(api_logging_until__lte=now).values_list("pk", flat=True):
+        with transaction.atomic():
+            company = Company.objects.select_for_update().filter(pk=company_id).first()
+            if company is None or company.api_logging_until is None or company.api_logging_until > now:
+                continue
+            ApiLoggingChange.objects.create(
+                company=company,
+                action=ApiLoggingChange.Action.EXPIRED,
+                previous_until=company.api_logging_until,
+                new_until=None,
+                changed_by=None,
+                changed_at=now,
+            )
+            company.api_logging_until = None
+            company.save(update_fields=["api_logging_until"])
+            closed += 1
+    return closed
+
+
+def api_log_purge(*, older_than: timedelta | None = None, batch_size: int | None = None) -> int:
+    """Delete log entries older than the retention (API_LOG_RETENTION_DAYS), a batch of primary
+    keys at a time, so no single statement holds locks on a large part of the table."""
+    cutoff = timezone.now() - (older_than or timedelta(days=settings.API_LOG_RETENTION_DAYS))
+    batch_size = batch_size or settings.API_LOG_PURGE_BATCH
+    purged = 0
+    while True:
+        pks = list(
+            ApiLogEntry.unscoped.filter(requested_at__lt=cutoff)
+            .order_by()
+            .values_list("pk", flat=True)[:batch_size]
+        )
+        if not pks:
+            return purged
+        deleted, _ = ApiLogEntry.unscoped.filter(pk__in=pks).delete()
+        purged += deleted
+
+
+def _require_staff(user: User) -> None:
+    if user is None or not user.is_staff:
+        raise NotStaff("Only staff can change API logging.")
+
+
+def _check_window(until: datetime, now: datetime) -> None:
+    if until <= now or until > now + timedelta(days=settings.API_LOG_MAX_WINDOW_DAYS):
+        raise InvalidLoggingWindow()
+
+
+def _change_window(company, by, action, new_until, now, *, into: Company | None = None) -> Company:
+    with transaction.atomic():
+        locked = Company.objects.select_for_update().get(pk=company.pk)
+        previous = locked.api_logging_until
+        if previous is not None and previous <= now:
+            previous = None  # an ended window that housekeeping has not cleared yet
+        if action == ApiLoggingChange.Action.DISABLED and previous is None:
+            if locked.api_logging_until is not None:
+                locked.api_logging_until = None
+                locked.save(update_fields=["api_logging_until"])
+            (into or company).api_logging_until = None
+            return into or company
+        locked.api_logging_until = new_until
+        locked.save(update_fields=["api_logging_until"])
+        ApiLoggingChange.objects.create(
+            company=locked,
+            action=action,
+            previous_until=previous,
+            new_until=new_until,
+            changed_by=by,
+            changed_at=now,
+        )
+        transaction.on_commit(api_logging.forget_windows)
+    api_logging.forget_windows()
+    (into or company).api_logging_until = new_until
+    return into or company

@@ -3,7 +3,10 @@
 import logging
 import uuid
 
+from django.conf import settings
 from django.core.cache import cache
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import connection
 from django.http import JsonResponse
 
@@ -27,12 +30,38 @@ def _cache() -> None:
     cache.delete(key)
 
 
-CHECKS = {"database": _database, "cache": _cache}
+def _storage() -> None:
+    """Write a tiny object and delete it: the store is reachable and writable."""
+    name = default_storage.save(f"_readyz/{uuid.uuid4().hex}.txt", ContentFile(b"ok"))
+    try:
+        if not default_storage.exists(name):
+            raise RuntimeError("storage did not keep what was written")
+    finally:
+        default_storage.delete(name)
+
+
+def _redis() -> None:
+    """The Redis behind the Celery broker (and the cache), pinged directly."""
+    import redis
+
+    client = redis.Redis.from_url(settings.REDIS_URL, socket_timeout=2, socket_connect_timeout=2)
+    try:
+        client.ping()
+    finally:
+        client.close()
+
+
+CHECKS = {"database": _database, "cache": _cache, "storage": _storage, "redis": _redis}
+
+
+def checks() -> dict:
+    """The checks that apply to this deployment (Redis only when REDIS_URL is set)."""
+    return {name: check for name, check in CHECKS.items() if name != "redis" or settings.REDIS_URL}
 
 
 def readyz(request):
     results = {}
-    for name, check in CHECKS.items():
+    for name, check in checks().items():
         try:
             check()
             results[name] = "ok"

@@ -1,6 +1,13 @@
+import contextlib
 import re
+import time
 import uuid
 
+from django.conf import settings
+from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
+
+from accounts import api_logging
 from config.logging import request_id_var
 
 # A client may pass its own id (to correlate its logs with ours) if it is short and plain.
@@ -24,3 +31,137 @@ class RequestIdMiddleware:
             request_id_var.reset(token)
         response["X-Request-ID"] = request_id
         return response
+
+
+def log_as_company(request, company_id) -> None:
+    """For views without a bearer token (login, refresh): name the company the call belongs to."""
+    request = getattr(request, "_request", request)
+    request.api_log_company_id = company_id
+
+
+class _TeeStream:
+    """Wraps the request body stream and keeps the first `limit` bytes the view reads."""
+
+    def __init__(self, stream, limit: int):
+        self.stream, self.limit = stream, limit
+        self.head = bytearray()
+        self.size = 0
+
+    def _keep(self, chunk: bytes) -> bytes:
+        self.size += len(chunk)
+        room = self.limit - len(self.head)
+        if room > 0:
+            self.head += chunk[:room]
+        return chunk
+
+    def read(self, *args):
+        return self._keep(self.stream.read(*args))
+
+    def readline(self, *args):
+        return self._keep(self.stream.readline(*args))
+
+    def __getattr__(self, name):
+        return getattr(self.stream, name)
+
+
+class ApiLoggingMiddleware:
+    """Records calls to the API surfaces of companies whose logging window is open. The request
+    path only gathers references and appends them to the process's buffer (accounts.api_logging);
+    redaction and the database write happen in the background. With no window open anywhere,
+    a request pays for a prefix check and a dictionary lookup."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if (
+            not request.path.startswith(tuple(settings.API_LOG_PATH_PREFIXES))
+            or not api_logging.any_logging()
+        ):
+            return self.get_response(request)
+        started, requested_at = time.perf_counter(), timezone.now()
+        tee = None
+        stream = getattr(request, "_stream", None)
+        if stream is not None:
+            tee = request._stream = _TeeStream(stream, settings.API_LOG_CAPTURE_BYTES)
+        response = self.get_response(request)
+        duration_ms = (time.perf_counter() - started) * 1000
+        try:
+            self._record(request, response, tee, requested_at, duration_ms)
+        except Exception:
+            api_logging.logger.exception("could not capture an API call for logging")
+        return response
+
+    def _record(self, request, response, tee, requested_at, duration_ms) -> None:
+        user = request.__dict__.get("user")
+        if isinstance(user, SimpleLazyObject):  # not an API credential (Django's session user)
+            user = None
+        token = request.__dict__.get("auth")
+        company_id = getattr(user, "company_id", None) or getattr(request, "api_log_company_id", None)
+        if company_id is None:
+            company_id = _company_of_bearer(request)
+        if not api_logging.is_logging(company_id):
+            return
+        request_body, request_size = _request_body(request, tee)
+        if response.streaming:
+            response_body, response_size = b"", 0
+        else:
+            content = response.content
+            response_size = len(content)
+            limit = settings.API_LOG_CAPTURE_BYTES
+            response_body = content if response_size <= limit else content[:limit]
+        match = request.resolver_match
+        response_headers = dict(response.items())
+        response_headers.setdefault("X-Request-ID", getattr(request, "request_id", ""))  # set outside us
+        api_logging.append(
+            api_logging.RawCall(
+                company_id=company_id,
+                requested_at=requested_at,
+                duration_ms=duration_ms,
+                method=request.method,
+                path=request.path,
+                route=(match.view_name or match.route) if match else "",
+                query_string=request.META.get("QUERY_STRING", ""),
+                status_code=response.status_code,
+                user_id=getattr(user, "pk", None),
+                session_id=_claim(token, "sid"),
+                client_ip=request.META.get("REMOTE_ADDR"),
+                request_id=getattr(request, "request_id", ""),
+                request_headers=dict(request.headers),
+                request_body=request_body,
+                request_body_size=request_size,
+                response_headers=response_headers,
+                response_body=response_body,
+                response_body_size=response_size,
+            )
+        )
+
+
+def _claim(token, name):
+    try:
+        value = token.get(name) if token is not None else None
+    except Exception:
+        return None
+    return value if isinstance(value, str) else None
+
+
+def _company_of_bearer(request):
+    header = request.META.get("HTTP_AUTHORIZATION", "")
+    if not header.startswith("Bearer "):
+        return None
+    from config.api.jwt import company_of_token  # the API plumbing loads after the apps
+
+    return company_of_token(header[7:].strip())
+
+
+def _request_body(request, tee) -> tuple[bytes, int]:
+    declared = request.META.get("CONTENT_LENGTH") or ""
+    size = int(declared) if declared.isdigit() else 0
+    if tee is None:
+        return b"", size
+    wanted = min(size, tee.limit)
+    if len(tee.head) < wanted and not getattr(request, "_read_started", False):
+        # The view answered without reading the body (a 401, say): read what the log keeps.
+        with contextlib.suppress(Exception):
+            tee.read(wanted - len(tee.head))
+    return bytes(tee.head), max(size, tee.size)

@@ -65,6 +65,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "config.middleware.RequestIdMiddleware",
+    "config.middleware.ApiLoggingMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -109,6 +110,8 @@ if REDIS_URL:
     CACHES = {"default": {"BACKEND": "config.cache.RedisCache", "LOCATION": REDIS_URL}}
 else:
     CACHES = {"default": {"BACKEND": "config.cache.LocMemCache"}}
+# Keeps deployments (or test runs) that share one Redis apart.
+CACHES["default"]["KEY_PREFIX"] = env.str("CACHE_KEY_PREFIX", default="")
 
 # Celery: a real broker when REDIS_URL is set, eager in-process execution otherwise.
 CELERY_BROKER_URL = REDIS_URL or "memory://"
@@ -131,6 +134,14 @@ CELERY_BEAT_SCHEDULE = {
     "purge-expired-refresh-tokens": {
         "task": "accounts.tasks.purge_expired_refresh_tokens",
         "schedule": timedelta(hours=6),
+    },
+    "close-expired-api-logging-windows": {
+        "task": "accounts.tasks.close_expired_api_logging_windows",
+        "schedule": timedelta(minutes=1),
+    },
+    "purge-old-api-log-entries": {
+        "task": "accounts.tasks.purge_old_api_log_entries",
+        "schedule": timedelta(hours=1),
     },
 }
 
@@ -211,6 +222,30 @@ IMPORT_FETCH_TIMEOUT = env.float("IMPORT_FETCH_TIMEOUT", default=120.0)
 IMPORT_BATCH_ROWS = env.int("IMPORT_BATCH_ROWS", default=20000)
 IMPORT_MAX_ATTEMPTS = env.int("IMPORT_MAX_ATTEMPTS", default=5)
 
+
+# ---- API logging (per company, switched on by staff for a time) ----------------------------------
+# Paths of the API surfaces whose calls are logged.
+API_LOG_PATH_PREFIXES = env.list("API_LOG_PATH_PREFIXES", default=["/api/v1/", "/v1/", "/v2/", "/services/"])
+# How long a process trusts its memory of which companies are being logged (a window switched on
+# or off applies in every process within this time).
+API_LOG_WINDOW_CACHE_SECONDS = env.float("API_LOG_WINDOW_CACHE_SECONDS", default=5.0)
+# Longest window staff may open at once.
+API_LOG_MAX_WINDOW_DAYS = env.int("API_LOG_MAX_WINDOW_DAYS", default=31)
+# Stored size of a request or response body (the original size is kept beside it), how much of
+# a body is read to redact it, and the longest header value kept.
+API_LOG_MAX_BODY_BYTES = env.int("API_LOG_MAX_BODY_BYTES", default=16 * 1024)
+API_LOG_CAPTURE_BYTES = env.int("API_LOG_CAPTURE_BYTES", default=1024 * 1024)
+API_LOG_MAX_HEADER_CHARS = env.int("API_LOG_MAX_HEADER_CHARS", default=2000)
+# Entries wait in their process's buffer and are written in batches by a background thread: every
+# interval, or at once when a batch is full. A crashed process loses at most one interval of calls.
+API_LOG_FLUSH_INTERVAL_MS = env.int("API_LOG_FLUSH_INTERVAL_MS", default=500)
+API_LOG_FLUSH_BATCH = env.int("API_LOG_FLUSH_BATCH", default=500)
+API_LOG_BUFFER_MAX = env.int("API_LOG_BUFFER_MAX", default=20000)
+API_LOG_BUFFER_MAX_BYTES = env.int("API_LOG_BUFFER_MAX_BYTES", default=64 * 1024 * 1024)
+API_LOG_BACKGROUND_FLUSH = env.bool("API_LOG_BACKGROUND_FLUSH", default=True)
+# Entries older than this are purged (hourly, in batches).
+API_LOG_RETENTION_DAYS = env.int("API_LOG_RETENTION_DAYS", default=30)
+API_LOG_PURGE_BATCH = env.int("API_LOG_PURGE_BATCH", default=5000)
 
 # How long a process trusts its memory of which rights a role grants.
 ROLE_RIGHTS_CACHE_SECONDS = env.int("ROLE_RIGHTS_CACHE_SECONDS", default=60)

@@ -3,6 +3,7 @@ import uuid
 import pytest
 from rest_framework.test import APIClient
 
+from accounts import api_logging
 from accounts import selectors as account_selectors
 from accounts import services as account_services
 from config.celery import app as celery_app
@@ -25,6 +26,18 @@ def _fresh_role_rights():
     account_selectors.forget_role_rights()
     yield
     account_selectors.forget_role_rights()
+
+
+@pytest.fixture(autouse=True)
+def _api_logging_in_test_thread(settings):
+    """API log entries wait in the buffer until the test calls api_logging.flush() (no background
+    thread: it would write outside the test's transaction); each test starts with no windows."""
+    settings.API_LOG_BACKGROUND_FLUSH = False
+    api_logging.discard()
+    api_logging.forget_windows()
+    yield
+    api_logging.discard()
+    api_logging.forget_windows()
 
 
 @pytest.fixture(autouse=True)

@@ -10,10 +10,50 @@ def test_healthz(client):
     assert response.status_code == 200 and response.json() == {"status": "ok"}
 
 
-def test_readyz_checks_database_and_cache(client):
+def test_readyz_checks_database_cache_storage_and_redis_when_configured(client, settings):
     response = client.get("/readyz")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "checks": {"database": "ok", "cache": "ok"}}
+    expected = {"database": "ok", "cache": "ok", "storage": "ok"}
+    if settings.REDIS_URL:
+        expected["redis"] = "ok"
+    assert response.json() == {"status": "ok", "checks": expected}
+
+
+def test_readyz_leaves_no_probe_behind(client, settings, tmp_path):
+    settings.MEDIA_ROOT = str(tmp_path)
+    assert client.get("/readyz").status_code == 200
+    assert [p for p in tmp_path.rglob("*") if p.is_file()] == []
+
+
+def test_readyz_names_unreachable_storage(client, settings, tmp_path):
+    blocker = tmp_path / "not-a-directory"
+    blocker.write_text("x")
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(blocker / "media")},
+        },
+    }
+    response = client.get("/readyz")
+    assert response.status_code == 503
+    body = response.json()
+    assert body["status"] == "unavailable" and body["checks"]["storage"] == "failed"
+    assert body["checks"]["database"] == "ok"
+
+
+def test_readyz_names_unreachable_redis(client, settings):
+    settings.REDIS_URL = "redis://127.0.0.1:1/0"  # nothing listens there
+    response = client.get("/readyz")
+    assert response.status_code == 503
+    assert response.json()["checks"]["redis"] == "failed"
+
+
+def test_readyz_names_unreachable_cache(client, settings):
+    settings.CACHES = {"default": {"BACKEND": "config.cache.RedisCache", "LOCATION": "redis://127.0.0.1:1/0"}}
+    response = client.get("/readyz")
+    assert response.status_code == 503
+    assert response.json()["checks"]["cache"] == "failed"
 
 
 def test_openapi_schema_documents_every_platform_endpoint(client):

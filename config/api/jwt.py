@@ -7,6 +7,7 @@ grant into signed tokens and a bearer token back into a user, shared by every JW
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+import jwt
 from django.conf import settings
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework_simplejwt.authentication import JWTAuthentication
@@ -54,6 +55,22 @@ def read_refresh_token(raw: str) -> tuple[str, str] | None:
     if not isinstance(session_id, str) or not isinstance(jti, str):
         return None
     return session_id, jti
+
+
+def company_of_token(raw: str) -> str | None:
+    """The company a token we signed names, even when it has expired or its session has ended
+    (API logging records such 401s for the company); None for anything not signed by us."""
+    try:
+        claims = jwt.decode(
+            raw,
+            settings.SIMPLE_JWT["SIGNING_KEY"],
+            algorithms=[settings.SIMPLE_JWT["ALGORITHM"]],
+            options={"verify_exp": False, "verify_aud": False},
+        )
+    except jwt.PyJWTError:
+        return None
+    company_id = claims.get("company_id")
+    return company_id if isinstance(company_id, str) else None
 
 
 class SessionJWTAuthentication(JWTAuthentication):

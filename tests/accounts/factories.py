@@ -1,8 +1,9 @@
 import factory
+from django.utils import timezone
 from factory.django import DjangoModelFactory
 
 from accounts import services
-from accounts.models import Company, User
+from accounts.models import ApiLogEntry, Company, User
 from accounts.roles import INTEGRATOR
 
 
@@ -55,3 +56,25 @@ class StaffUserFactory(DjangoModelFactory):
     @classmethod
     def _create(cls, model_class, *, email):
         return model_class.objects.create_superuser(email, "staff-password")
+
+
+class ApiLogEntryFactory(DjangoModelFactory):
+    class Meta:
+        model = ApiLogEntry
+
+    company = factory.SubFactory(CompanyFactory)
+    requested_at = factory.LazyFunction(timezone.now)
+    duration_ms = 12.5
+    method = "POST"
+    path = "/api/v1/account/balance"
+    route = "v1:account-balance"
+    status_code = 200
+    request_id = factory.Sequence(lambda n: f"req-{n:08d}")
+    request_headers = factory.LazyFunction(lambda: {"Content-Type": "application/json"})
+    response_headers = factory.LazyFunction(lambda: {"Content-Type": "application/json"})
+    response_body = '{"success": true}'
+    response_body_size = 17
+
+    @classmethod
+    def _get_manager(cls, model_class):
+        return model_class.unscoped

@@ -1,5 +1,6 @@
 """Every answer under /api/v1/, success or error, is the envelope {success, message, data, errors}."""
 
+import json
 import logging
 import time
 
@@ -154,3 +155,29 @@ def test_well_formed_request_id_is_kept_and_hostile_one_replaced(api_client):
     assert api_client.post(BALANCE, HTTP_X_REQUEST_ID="abc-123-def-456")["X-Request-ID"] == "abc-123-def-456"
     replaced = api_client.post(BALANCE, HTTP_X_REQUEST_ID="bad id\r\nInjected: 1")["X-Request-ID"]
     assert replaced != "bad id\r\nInjected: 1" and len(replaced) == 32
+
+
+@pytest.mark.urls("tests.api.crash_urls")
+def test_crash_outside_drf_is_logged_as_a_json_line_with_stack_trace_and_request_id(db, caplog):
+    # when
+    client = Client(raise_request_exception=False)
+    with caplog.at_level(logging.ERROR, logger="django.request"):
+        response = client.get("/api/v1/_test/crash-plain", HTTP_X_REQUEST_ID="req-crash-plain-1")
+
+    # then the record carries the id and the traceback, and the configured formatter writes both
+    assert response.status_code == 500 and response["X-Request-ID"] == "req-crash-plain-1"
+    record = next(r for r in caplog.records if r.name == "django.request")
+    assert record.request_id == "req-crash-plain-1" and record.exc_info is not None
+    formatter = _configured_json_formatter()
+    line = json.loads(formatter.format(record))
+    assert line["request_id"] == "req-crash-plain-1" and line["level"] == "ERROR"
+    assert "RuntimeError: secret internals outside DRF" in line["exc_info"]
+    assert "Traceback" in line["exc_info"]
+
+
+def _configured_json_formatter():
+    from django.conf import settings
+    from django.utils.module_loading import import_string
+
+    conf = dict(settings.LOGGING["formatters"]["json"])
+    return import_string(conf.pop("()"))(**conf)

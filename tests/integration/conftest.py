@@ -1,7 +1,9 @@
 """A real Celery worker process against Redis and the test database (PostgreSQL)."""
 
+import http.client
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -110,3 +112,98 @@ def wait_until(condition, *, timeout: float = 60, interval: float = 0.2, describ
             return
         time.sleep(interval)
     raise AssertionError(f"condition not met within {timeout}s. {describe()}")
+
+
+needs_shared_services = pytest.mark.skipif(
+    not settings.REDIS_URL or settings.DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3",
+    reason="several web processes need REDIS_URL and a shared database (DATABASE_URL on PostgreSQL)",
+)
+
+
+class GunicornProcess:
+    """The project served by gunicorn with several worker processes on a free loopback port,
+    against the test database and Redis. Its access log names the worker pid of each request."""
+
+    def __init__(self, log_dir: Path, workers: int, extra_env: dict):
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            self.port = s.getsockname()[1]
+        self.access_log = log_dir / f"access-{self.port}.log"
+        self.error_log = log_dir / f"error-{self.port}.log"
+        self.env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "config.settings",
+            "DATABASE_URL": _database_url(),
+            "REDIS_URL": settings.REDIS_URL,
+            "SECRET_KEY": settings.SECRET_KEY,
+            "JWT_SIGNING_KEY": settings.SIMPLE_JWT["SIGNING_KEY"],
+            "CACHE_KEY_PREFIX": uuid.uuid4().hex,  # counters of this server only
+            "CELERY_TASK_ALWAYS_EAGER": "1",
+            **extra_env,
+        }
+        self.command = [
+            sys.executable, "-m", "gunicorn", "config.wsgi",
+            "--bind", f"127.0.0.1:{self.port}", "--workers", str(workers),
+            "--access-logfile", str(self.access_log), "--access-logformat", "%(p)s %(s)s",
+            "--error-logfile", str(self.error_log),
+        ]  # fmt: skip
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> "GunicornProcess":
+        self.process = subprocess.Popen(self.command, cwd=ROOT, env=self.env, stdout=subprocess.DEVNULL)
+        wait_until(lambda: self.ready(), timeout=30, describe=self.log)
+        return self
+
+    def ready(self) -> bool:
+        try:
+            return self.request("GET", "/healthz")[0] == 200
+        except OSError:
+            return False
+
+    def request(
+        self, method: str, path: str, *, headers: dict | None = None, body: bytes = b""
+    ) -> tuple[int, bytes]:
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
+        try:
+            conn.request(method, path, body=body, headers={"Connection": "close", **(headers or {})})
+            response = conn.getresponse()
+            return response.status, response.read()
+        finally:
+            conn.close()
+
+    def served_by(self) -> dict[str, int]:
+        """Requests per worker pid so far (from the access log)."""
+        counts: dict[str, int] = {}
+        if self.access_log.exists():
+            for line in self.access_log.read_text().splitlines():
+                pid = line.split()[0]
+                counts[pid] = counts.get(pid, 0) + 1
+        return counts
+
+    def stop(self) -> None:
+        """SIGTERM: a graceful shutdown (workers finish and exit normally)."""
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=10)
+
+    def log(self) -> str:
+        return self.error_log.read_text(errors="replace")[-4000:] if self.error_log.exists() else ""
+
+
+@pytest.fixture
+def gunicorn_server(tmp_path):
+    """Starts gunicorn (`workers` processes, extra environment) and stops it after the test."""
+    servers: list[GunicornProcess] = []
+
+    def start(workers: int = 2, **extra_env: str) -> GunicornProcess:
+        server = GunicornProcess(tmp_path, workers, extra_env).start()
+        servers.append(server)
+        return server
+
+    yield start
+    for server in servers:
+        server.stop()

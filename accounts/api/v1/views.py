@@ -12,6 +12,7 @@ from config.api.jwt import mint_token_pair, read_refresh_token
 from config.api.v1.responses import ApiResponse
 from config.api.v1.schema import enveloped, error
 from config.api.v1.views import PublicPlatformAPIView
+from config.middleware import log_as_company
 
 TOKEN_RESPONSES = {
     400: error("Missing or malformed field."),
@@ -34,6 +35,7 @@ class LoginView(PublicPlatformAPIView):
         serializer = LoginRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         grant = services.api_session_start(api_key=serializer.validated_data["apiKey"])
+        log_as_company(request, grant.user.company_id)
         return ApiResponse(jwt_response(mint_token_pair(grant)), message="Login successful")
 
 
@@ -58,4 +60,5 @@ class RefreshView(PublicPlatformAPIView):
             raise InvalidRefreshToken()
         session_id, jti = claims
         grant = services.api_session_refresh(session_id=session_id, jti=jti)
+        log_as_company(request, grant.user.company_id)
         return ApiResponse(jwt_response(mint_token_pair(grant)), message="Token refreshed successfully")

@@ -1,0 +1,446 @@
+"""API logging at run time: which companies are being logged, what an entry keeps (secrets
+redacted, bodies capped), and the in-process buffer that a background thread writes in batches.
+
+The request path pays for a dictionary lookup when no company is being logged, and for
+`append(RawCall(...))` (a few references) when one is. Redaction, truncation and the insert
+happen in the flusher thread of the same process, every API_LOG_FLUSH_INTERVAL_MS or as soon as
+API_LOG_FLUSH_BATCH entries wait. A process that dies loses what it had not flushed yet (at most
+one flush interval of calls); a process that exits normally flushes at exit.
+
+No HTTP framework here: the middleware (config/middleware.py) hands over plain values.
+"""
+
+import atexit
+import base64
+import binascii
+import json
+import logging
+import os
+import re
+import threading
+import time
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+from urllib.parse import parse_qsl, urlencode
+
+from django.conf import settings
+from django.db import close_old_connections, connection, transaction
+from django.utils import timezone
+
+from accounts.models import ApiLogEntry, Company
+
+logger = logging.getLogger("postroom.api_logging")
+
+REDACTED = "[REDACTED]"
+
+# ---- which companies are being logged -----------------------------------------------------------
+
+_windows: dict[uuid.UUID, datetime] = {}
+_windows_loaded_at = -1.0
+_windows_lock = threading.Lock()
+
+
+def _load_windows() -> None:
+    global _windows, _windows_loaded_at
+    rows = Company.objects.filter(api_logging_until__gt=timezone.now()).values_list("id", "api_logging_until")
+    _windows, _windows_loaded_at = dict(rows), time.monotonic()
+
+
+def logging_windows() -> dict[uuid.UUID, datetime]:
+    """Open windows by company id, as this process last read them (at most
+    API_LOG_WINDOW_CACHE_SECONDS ago): one small query per process every few seconds, whatever
+    the traffic. A lookup failure keeps the previous answer."""
+    if time.monotonic() - _windows_loaded_at >= settings.API_LOG_WINDOW_CACHE_SECONDS:
+        with _windows_lock:
+            if time.monotonic() - _windows_loaded_at >= settings.API_LOG_WINDOW_CACHE_SECONDS:
+                try:
+                    _load_windows()
+                except Exception:
+                    logger.warning("could not read the API logging windows", exc_info=True)
+    return _windows
+
+
+def forget_windows() -> None:
+    """Make this process read the windows again on its next request (after a change)."""
+    global _windows_loaded_at
+    _windows_loaded_at = -1.0
+
+
+def is_logging(company_id) -> bool:
+    """Is this company's window open now? Cheap: no query unless the process cache is stale."""
+    windows = logging_windows()
+    if not windows or company_id is None:
+        return False
+    if not isinstance(company_id, uuid.UUID):
+        try:
+            company_id = uuid.UUID(str(company_id))
+        except ValueError:
+            return False
+    until = windows.get(company_id)
+    return until is not None and until > timezone.now()
+
+
+def any_logging() -> bool:
+    return bool(logging_windows())
+
+
+# ---- redaction and truncation -------------------------------------------------------------------
+
+_SECRET_NAMES = {"authorization", "proxyauthorization", "cookie", "setcookie", "xauthcontext"}
+_SECRET_SUFFIXES = ("token", "password", "passwords", "secret", "apikey", "clientsecret")
+_BASE64_NAMES = {"filedata", "filecontent", "filebytes", "base64", "content64"}
+# Long runs of Base64 (file content): never stored, whatever key or position they come in.
+_MIN_BASE64_CHARS = 200
+_BASE64_RUN = re.compile(rf"[A-Za-z0-9+/]{{{_MIN_BASE64_CHARS},}}={{0,2}}")
+
+
+def _normalise(name: str) -> str:
+    return name.lower().replace("-", "").replace("_", "")
+
+
+def is_secret_name(name: str) -> bool:
+    """Authorization, x-api-key, ApiKey, RefreshToken, token, refreshToken, password(s),
+    client_secret ... in any case and with or without - and _."""
+    key = _normalise(name)
+    return key in _SECRET_NAMES or key.endswith(_SECRET_SUFFIXES)
+
+
+def _is_base64_name(name: str) -> bool:
+    key = _normalise(name)
+    return key in _BASE64_NAMES or key.endswith("base64")
+
+
+def _base64_note(value: str) -> str:
+    return f"[base64 omitted: {len(value)} chars]"
+
+
+def _looks_like_base64(value: str) -> bool:
+    if len(value) < _MIN_BASE64_CHARS or not _BASE64_RUN.fullmatch(value):
+        return False
+    try:
+        base64.b64decode(value[: len(value) // 4 * 4], validate=True)
+    except (binascii.Error, ValueError):
+        return False
+    return True
+
+
+def redact_value(name: str, value):
+    if is_secret_name(name):
+        return REDACTED
+    if isinstance(value, str) and (_is_base64_name(name) or _looks_like_base64(value)):
+        return _base64_note(value) if value else value
+    return redact_json(value)
+
+
+def redact_json(value):
+    """A parsed JSON document with every secret replaced and Base64 content left out (nested)."""
+    if isinstance(value, dict):
+        return {key: redact_value(str(key), item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [redact_json(item) for item in value]
+    if isinstance(value, str) and _looks_like_base64(value):
+        return _base64_note(value)
+    return value
+
+
+def redact_pairs(pairs) -> list[tuple[str, str]]:
+    return [(name, redact_value(name, value)) for name, value in pairs]
+
+
+def redact_query_string(query: str) -> str:
+    if not query:
+        return ""
+    return urlencode(redact_pairs(parse_qsl(query, keep_blank_values=True)), safe="[]")
+
+
+def redact_headers(headers: dict) -> dict:
+    limit = settings.API_LOG_MAX_HEADER_CHARS
+    out = {}
+    for name, value in headers.items():
+        value = REDACTED if is_secret_name(name) else str(value)
+        out[name] = value if len(value) <= limit else value[:limit] + "…"
+    return out
+
+
+# In text we cannot parse (cut short, or not JSON): "key": "value" and key=value pairs.
+_SECRET_IN_TEXT = re.compile(
+    r"""(?P<key>["']?(?P<name>[A-Za-z0-9_-]*(?:token|password|passwords|secret|apikey|api_key|api-key|authorization))["']?\s*[:=]\s*)(?P<value>"(?:[^"\\]|\\.)*"?|'[^']*'?|[^&\s,;}]*)""",
+    re.IGNORECASE,
+)
+
+
+def redact_text(text: str) -> str:
+    text = _SECRET_IN_TEXT.sub(lambda m: m.group("key") + f'"{REDACTED}"', text)
+    return _BASE64_RUN.sub(lambda m: _base64_note(m.group(0)), text)
+
+
+_SECRET_HINTS = ("token", "password", "secret", "apikey", "api_key", "api-key", "authorization")
+
+
+def _may_hold_secrets(text: str) -> bool:
+    """False only when a body certainly has nothing to redact (most responses): no secret name
+    and no long Base64 run. Cheaper than parsing and writing it again."""
+    lowered = text.lower()
+    return any(hint in lowered for hint in _SECRET_HINTS) or _BASE64_RUN.search(text) is not None
+
+
+def _content_type(headers: dict) -> str:
+    for name, value in headers.items():
+        if name.lower() == "content-type":
+            return str(value).split(";")[0].strip().lower()
+    return ""
+
+
+def body_for_log(body: bytes, size: int, headers: dict) -> tuple[str, bool]:
+    """(text to store, truncated?) for a request or response body: JSON and forms parsed and
+    redacted; anything else, or a body captured only in part, redacted as text; multipart
+    and binary bodies left out; the result cut to API_LOG_MAX_BODY_BYTES."""
+    if not size:
+        return "", False
+    content_type = _content_type(headers)
+    complete = len(body) >= size
+    if content_type.startswith("multipart/"):
+        return f"[multipart body of {size} bytes not stored]", False
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        if complete:
+            return f"[binary body of {size} bytes not stored]", False
+        text = body.decode("utf-8", errors="ignore")
+    stored = None
+    if complete and not _may_hold_secrets(text):
+        stored = text
+    elif complete and (content_type == "application/json" or content_type.endswith("+json")):
+        try:
+            stored = json.dumps(redact_json(json.loads(text)), ensure_ascii=False)
+        except ValueError:
+            stored = None
+    elif complete and content_type == "application/x-www-form-urlencoded":
+        stored = redact_query_string(text)
+    if stored is None:
+        stored = redact_text(text)
+    limit = settings.API_LOG_MAX_BODY_BYTES
+    encoded = stored.encode("utf-8")
+    if len(encoded) > limit:
+        return encoded[:limit].decode("utf-8", errors="ignore"), True
+    return stored, not complete
+
+
+# ---- the buffer and its flusher ------------------------------------------------------------------
+
+
+@dataclass
+class RawCall:
+    """What the request path hands over: plain values, processed later by the flusher."""
+
+    company_id: uuid.UUID
+    requested_at: datetime
+    duration_ms: float
+    method: str
+    path: str
+    route: str
+    query_string: str
+    status_code: int
+    user_id: int | None
+    session_id: str | None
+    client_ip: str | None
+    request_id: str
+    request_headers: dict
+    request_body: bytes
+    request_body_size: int
+    response_headers: dict
+    response_body: bytes
+    response_body_size: int
+    extra: dict = field(default_factory=dict)
+
+
+# Columns written for each entry, in order (the COPY on PostgreSQL, bulk_create elsewhere).
+COLUMNS = (
+    "company_id",
+    "requested_at",
+    "duration_ms",
+    "method",
+    "path",
+    "route",
+    "query_string",
+    "status_code",
+    "user_id",
+    "session_id",
+    "client_ip",
+    "request_id",
+    "request_headers",
+    "request_body",
+    "request_body_size",
+    "request_body_truncated",
+    "response_headers",
+    "response_body",
+    "response_body_size",
+    "response_body_truncated",
+)
+_JSON_COLUMNS = {"request_headers", "response_headers"}
+
+
+def entry_values(call: RawCall) -> tuple:
+    """One entry as values in COLUMNS order: secrets redacted, bodies cut (headers as dicts)."""
+    request_body, request_truncated = body_for_log(
+        call.request_body, call.request_body_size, call.request_headers
+    )
+    response_body, response_truncated = body_for_log(
+        call.response_body, call.response_body_size, call.response_headers
+    )
+    try:
+        session_id = uuid.UUID(call.session_id) if call.session_id else None
+    except ValueError:
+        session_id = None
+    return (
+        call.company_id,
+        call.requested_at,
+        round(call.duration_ms, 2),
+        call.method[:10],
+        call.path[:2000],
+        call.route[:200],
+        redact_query_string(call.query_string),
+        call.status_code,
+        call.user_id,
+        session_id,
+        call.client_ip or None,
+        call.request_id[:128],
+        redact_headers(call.request_headers),
+        request_body,
+        call.request_body_size,
+        request_truncated,
+        redact_headers(call.response_headers),
+        response_body,
+        call.response_body_size,
+        response_truncated,
+    )
+
+
+def build_entry(call: RawCall) -> ApiLogEntry:
+    return ApiLogEntry(**dict(zip(COLUMNS, entry_values(call), strict=True)))
+
+
+def write_entries(rows: list[tuple]) -> None:
+    """Insert entries: one COPY on PostgreSQL (several times cheaper than an INSERT of the same
+    rows, which matters because the web process pays for it), bulk_create elsewhere."""
+    if connection.vendor != "postgresql":
+        ApiLogEntry.unscoped.bulk_create(
+            [ApiLogEntry(**dict(zip(COLUMNS, row, strict=True))) for row in rows]
+        )
+        return
+    json_positions = [i for i, name in enumerate(COLUMNS) if name in _JSON_COLUMNS]
+    with transaction.atomic(), connection.cursor() as cursor:
+        # A log write need not wait for its WAL flush; a crash loses at most this batch anyway.
+        cursor.execute("SET LOCAL synchronous_commit TO OFF")
+        with cursor.copy(f"COPY {ApiLogEntry._meta.db_table} ({', '.join(COLUMNS)}) FROM STDIN") as copy:
+            for row in rows:
+                row = list(row)
+                for i in json_positions:
+                    row[i] = json.dumps(row[i], ensure_ascii=False)
+                copy.write_row(row)
+
+
+_buffer: list[RawCall] = []
+_buffer_lock = threading.Lock()
+_flush_lock = threading.Lock()  # one flush at a time (the thread, flush() in tests, atexit)
+_wake = threading.Event()
+_flusher_pid: int | None = None
+_dropped = 0
+_buffered_bytes = 0
+
+
+def append(call: RawCall) -> None:
+    """The request path's whole share of the work: queue the call for the flusher."""
+    global _dropped, _buffered_bytes
+    size = len(call.request_body) + len(call.response_body)
+    with _buffer_lock:
+        if (
+            len(_buffer) >= settings.API_LOG_BUFFER_MAX
+            or _buffered_bytes + size > settings.API_LOG_BUFFER_MAX_BYTES
+        ):
+            _dropped += 1
+            return
+        _buffer.append(call)
+        _buffered_bytes += size
+        pending = len(_buffer)
+    if settings.API_LOG_BACKGROUND_FLUSH:
+        if _flusher_pid != os.getpid():
+            _start_flusher()
+        if pending >= settings.API_LOG_FLUSH_BATCH:
+            _wake.set()
+
+
+def pending() -> int:
+    return len(_buffer)
+
+
+def flush() -> int:
+    """Write every buffered call now (in the caller's thread); returns how many were written."""
+    global _dropped, _buffered_bytes
+    written = 0
+    with _flush_lock:
+        while True:
+            with _buffer_lock:
+                batch = _buffer[: settings.API_LOG_FLUSH_BATCH]
+                del _buffer[: len(batch)]
+                _buffered_bytes -= sum(len(c.request_body) + len(c.response_body) for c in batch)
+                dropped, _dropped = _dropped, 0
+            if dropped:
+                logger.warning("API log buffer full: %d calls not logged", dropped)
+            if not batch:
+                return written
+            rows = []
+            for call in batch:
+                try:
+                    rows.append(entry_values(call))
+                except Exception:
+                    logger.exception("could not build an API log entry for %s %s", call.method, call.path)
+            try:
+                write_entries(rows)
+                written += len(rows)
+            except Exception:
+                logger.exception("could not write %d API log entries; they are lost", len(rows))
+                connection.close()  # start the next batch on a fresh connection
+
+
+def discard() -> None:
+    """Forget everything buffered (tests)."""
+    global _buffered_bytes
+    with _buffer_lock:
+        _buffer.clear()
+        _buffered_bytes = 0
+
+
+def _flusher_loop() -> None:
+    interval = settings.API_LOG_FLUSH_INTERVAL_MS / 1000
+    while True:
+        _wake.wait(interval)
+        _wake.clear()
+        if not _buffer:
+            continue
+        try:
+            close_old_connections()
+            flush()
+        except Exception:
+            logger.exception("API log flusher failed")
+
+
+def _start_flusher() -> None:
+    """One flusher thread per process, started on the first append (so a gunicorn worker, forked
+    from a master that never served a request, starts its own)."""
+    global _flusher_pid
+    with _buffer_lock:
+        if _flusher_pid == os.getpid():
+            return
+        _flusher_pid = os.getpid()
+    threading.Thread(target=_flusher_loop, name="api-log-flusher", daemon=True).start()
+
+
+@atexit.register
+def _flush_at_exit() -> None:
+    if _buffer and _flusher_pid == os.getpid():
+        try:
+            flush()
+        except Exception:
+            logger.exception("API log entries lost at exit")
