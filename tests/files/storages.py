@@ -39,7 +39,7 @@ class LocalStore:
     def __init__(self, root: Path):
         self.root = root
 
-    def keys(self) -> set[str]:
+    def all_keys(self) -> set[str]:
         return {str(p.relative_to(self.root)) for p in self.root.rglob("*") if p.is_file()}
 
     def read(self, key: str) -> bytes:
@@ -55,7 +55,7 @@ class S3Store:
     def __init__(self, client, bucket: str):
         self.client, self.bucket = client, bucket
 
-    def keys(self) -> set[str]:
+    def all_keys(self) -> set[str]:
         found = set()
         for page in self.client.get_paginator("list_objects_v2").paginate(Bucket=self.bucket):
             found |= {item["Key"] for item in page.get("Contents", [])}

@@ -28,9 +28,9 @@ def byte_range(header: str | None, size: int) -> tuple[int, int] | None:
             raise RangeNotSatisfiable()
         return max(size - count, 0), size - 1
     start = int(first)
-    end = int(last) if last else size - 1
-    if end < start:
+    if last and int(last) < start:
         return None
+    end = int(last) if last else size - 1
     if start >= size:
         raise RangeNotSatisfiable()
     return start, min(end, size - 1)

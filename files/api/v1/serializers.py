@@ -4,13 +4,25 @@ from datetime import UTC
 
 from rest_framework import serializers
 
-from config.api.fields import StrictCharField
-
 MB = 1024 * 1024
 
 
+class RawText(serializers.Field):
+    """A string taken as sent (or null): the path guard, not the field, judges its characters."""
+
+    default_error_messages = {"invalid": "Must be a string."}
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return data
+
+    def to_representation(self, value):
+        return value
+
+
 def _optional_text():
-    return StrictCharField(required=False, allow_null=True, allow_blank=True, trim_whitespace=False)
+    return RawText(required=False, allow_null=True)
 
 
 class FolderCreateSerializer(serializers.Serializer):
