@@ -15,6 +15,9 @@ RIGHTS: dict[str, str] = {
     "Recipient.Import": "recipients.add_importjob",
     "Group.Read": "recipients.view_recipientgroup",
     "Group.Write": "recipients.change_recipientgroup",
+    "File.Read": "files.view_libraryentry",
+    "File.Write": "files.change_libraryentry",
+    "File.Delete": "files.delete_libraryentry",
 }
 
 INTEGRATOR = "Integrator"

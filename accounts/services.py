@@ -31,6 +31,7 @@ from accounts.models import (
 )
 from accounts.roles import INTEGRATOR
 from billing import services as billing_services
+from files import services as file_services
 from recipients import services as recipient_services
 
 
@@ -46,6 +47,7 @@ def company_create(*, name: str, currency: str = "GBP") -> Company:
     company = Company.objects.create(name=name, currency=currency)
     billing_services.balance_open(company=company)
     recipient_services.recipients_setup_company(company=company)
+    file_services.library_setup_company(company=company)
     return company
 
 

@@ -163,6 +163,7 @@ if STORAGE_BACKEND == "s3":
             "default_acl": None,
             "file_overwrite": False,
             "querystring_expire": env.int("AWS_QUERYSTRING_EXPIRE", default=3600),
+            "addressing_style": env.str("AWS_S3_ADDRESSING_STYLE", default=None),
         },
     }
 elif STORAGE_BACKEND == "local":
@@ -222,6 +223,9 @@ IMPORT_FETCH_TIMEOUT = env.float("IMPORT_FETCH_TIMEOUT", default=120.0)
 IMPORT_BATCH_ROWS = env.int("IMPORT_BATCH_ROWS", default=20000)
 IMPORT_MAX_ATTEMPTS = env.int("IMPORT_MAX_ATTEMPTS", default=5)
 
+# File library: the largest file an upload may carry (413 beyond), and the most search results.
+FILES_MAX_UPLOAD_BYTES = env.int("FILES_MAX_UPLOAD_BYTES", default=50 * 1024 * 1024)
+FILES_SEARCH_MAX_RESULTS = env.int("FILES_SEARCH_MAX_RESULTS", default=500)
 
 # ---- API logging (per company, switched on by staff for a time) ----------------------------------
 # Paths of the API surfaces whose calls are logged.

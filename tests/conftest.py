@@ -8,6 +8,7 @@ from accounts import selectors as account_selectors
 from accounts import services as account_services
 from config.celery import app as celery_app
 from tests.accounts.factories import CompanyFactory, StaffUserFactory, UserFactory
+from tests.files.storages import library_storage, s3_server  # noqa: F401 (fixtures)
 from tests.platform_api import bearer, login
 from tests.remote import file_server  # noqa: F401 (a fixture for every test)
 
@@ -18,6 +19,12 @@ def _isolated_cache(settings):
     settings.CACHES = {
         alias: {**conf, "KEY_PREFIX": uuid.uuid4().hex} for alias, conf in settings.CACHES.items()
     }
+
+
+@pytest.fixture(autouse=True)
+def _isolated_media(settings, tmp_path):
+    """Local storage writes go to the test's own directory, never to var/media."""
+    settings.MEDIA_ROOT = str(tmp_path / "media")
 
 
 @pytest.fixture(autouse=True)

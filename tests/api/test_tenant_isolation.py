@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from tests.files.factories import LibraryFileFactory, LibraryFolderFactory
 from tests.platform_api import assert_envelope
 from tests.recipients.factories import RecipientFactory, RecipientGroupFactory
 
@@ -33,6 +34,14 @@ def _group(company):
 
 def _recipient(company):
     return RecipientFactory(company=company)
+
+
+def _folder(company):
+    return LibraryFolderFactory(company=company, path="Home/Theirs")
+
+
+def _file(company):
+    return LibraryFileFactory(company=company, path="Home/Theirs/secret.pdf")
 
 
 FOREIGN_ID_CASES: dict[str, list[ForeignIdCase]] = {
@@ -62,6 +71,31 @@ FOREIGN_ID_CASES: dict[str, list[ForeignIdCase]] = {
     "v1:group-import-errors": [
         ForeignIdCase("get", _group, lambda g: (f"/api/v1/groups/{g.pk}/import-errors", None), "Group not found.")
     ],
+    # The library is addressed by path: another company's paths name nothing in the caller's
+    # library, and each endpoint answers as it does for a missing path.
+    "v1:files-folder-contents": [
+        ForeignIdCase("get", _folder, lambda f: ("/api/v1/files/folders/contents", {"path": f.path}), "Folder not found.")
+    ],
+    "v1:files-content": [
+        ForeignIdCase("get", _file, lambda f: ("/api/v1/files/content", {"path": f.path}), "File not found.")
+    ],
+    "v1:files": [
+        ForeignIdCase("delete", _file, lambda f: (f"/api/v1/files?path={f.path}", None), "Delete failed", status=400),
+        ForeignIdCase("delete", _folder, lambda f: (f"/api/v1/files?path={f.path}", None), "Delete failed", status=400),
+    ],
+    "v1:files-rename": [
+        ForeignIdCase(
+            "post", _file,
+            lambda f: ("/api/v1/files/rename", {"relativePath": f.folder, "oldFileName": f.name, "newFileName": "x.pdf"}),
+            "Item not found.",
+        )
+    ],
+    "v1:files-folders": [
+        ForeignIdCase(
+            "post", _folder, lambda f: ("/api/v1/files/folders", {"name": "x", "parentPath": f.path}),
+            "Failed to create folder", status=400,
+        )
+    ],
 }  # fmt: skip
 
 TAKES_NO_OBJECT_ID = {
@@ -70,6 +104,8 @@ TAKES_NO_OBJECT_ID = {
     "v1:account-balance",
     "v1:recipients-import",
     "v1:groups",
+    "v1:files-upload",  # multipart: its foreign-folder case is in tests/files/test_traversal.py
+    "v1:files-search",  # searches the caller's library only: tests/files/test_rename_search_api.py
     "v1:not-found",
 }
 

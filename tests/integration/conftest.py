@@ -40,6 +40,7 @@ class WorkerProcess:
     def start(self, **extra_env: str) -> "WorkerProcess":
         env = {**os.environ, "DATABASE_URL": _database_url(), "REDIS_URL": settings.REDIS_URL, **extra_env}
         env["CELERY_TASK_ALWAYS_EAGER"] = "0"
+        env["MEDIA_ROOT"] = str(settings.MEDIA_ROOT)  # the test's own storage, shared like in production
         env.setdefault("SECRET_KEY", settings.SECRET_KEY)
         command = [
             sys.executable,

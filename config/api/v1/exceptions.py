@@ -1,5 +1,6 @@
 """Turns every exception raised under /api/v1/ into the envelope, with the spec's status and
-message. Views may name their own message for a class of error (`error_messages`), and their
+message. Views may name their own message (or message and errors) for a class of error
+(`error_messages`), and their
 own 401/403 messages, because the spec words these differently per endpoint."""
 
 import logging
@@ -50,8 +51,10 @@ def exception_handler(exc, context):
 def _response_for(exc, view):
     if isinstance(exc, domain.DomainError):
         status = next(code for cls, code in DOMAIN_STATUS if isinstance(exc, cls))
-        message = _view_message(view, exc) or exc.message
-        return ApiResponse(None, message=message, status=status, errors=exc.errors)
+        message, errors = _view_message(view, exc), exc.errors
+        if isinstance(message, tuple):
+            message, errors = message
+        return ApiResponse(None, message=message or exc.message, status=status, errors=errors)
     if isinstance(exc, RequestDataTooBig):
         return _error(413, messages.PAYLOAD_TOO_LARGE)
     if isinstance(exc, drf.NotAuthenticated | drf.AuthenticationFailed):
@@ -84,7 +87,8 @@ def _response_for(exc, view):
     return None
 
 
-def _view_message(view, exc) -> str | None:
+def _view_message(view, exc) -> str | tuple[str, list[str]] | None:
+    """The view's wording for this error: a message, or (message, errors)."""
     for cls in type(exc).__mro__:
         message = getattr(view, "error_messages", {}).get(cls)
         if message:

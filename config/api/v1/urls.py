@@ -10,5 +10,6 @@ urlpatterns = [
     path("", include("accounts.api.v1.urls")),
     path("", include("billing.api.v1.urls")),
     path("", include("recipients.api.v1.urls")),
+    path("", include("files.api.v1.urls")),
     re_path(r"^.*$", route_not_found, name="not-found"),
 ]
