@@ -48,6 +48,8 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RunPython(create_homes, migrations.RunPython.noop),
+        # Indexes first: PostgreSQL cannot build an index on a table with rows inserted earlier
+        # in the same transaction whose deferred foreign-key checks are still pending.
         migrations.RunPython(pg_indexes, drop_pg_indexes),
+        migrations.RunPython(create_homes, migrations.RunPython.noop),
     ]
