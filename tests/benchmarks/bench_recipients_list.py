@@ -16,6 +16,7 @@ from tests.benchmarks.support import (
     login,
     postgres_url,
     skipped,
+    vacuum,
 )
 
 TARGET = 0.40
@@ -60,6 +61,7 @@ def run(seconds: float = 5.0) -> list[Row]:
                     (company, start),
                 )
                 db.execute(COUNT, (-RECIPIENTS, company))
+            vacuum(url, "recipients_recipient")
             drop_var_dir(env)
     assert bare_result.errors == 0 and list_result.errors == 0, (bare_result, list_result)
     ratio = list_result.rps / bare_result.rps

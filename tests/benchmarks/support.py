@@ -211,6 +211,16 @@ def postgres_url() -> str | None:
     return f"postgresql://{rest}" if sep and scheme in ("postgres", "postgresql", "pgsql") else None
 
 
+def vacuum(url: str, *tables: str) -> None:
+    """VACUUM ANALYZE after a benchmark deleted its rows, or before it starts: without it the dead
+    rows of earlier runs slow every later one down (and some machines run with autovacuum off)."""
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as db:
+        for table in tables:
+            db.execute(f"VACUUM ANALYZE {table}")
+
+
 def skipped(name: str, why: str) -> "Row":
     return Row(f"{name}: skipped ({why})", 0, "")
 
