@@ -369,3 +369,23 @@ def test_a_file_that_breaks_halfway_fails_the_group_with_nothing_imported(authed
     assert group.status == "failed" and "could not be read" in group.failure_reason
     assert (group.recipient_count, Recipient.objects.for_company(company).count()) == (0, 0)
     assert RecipientCounter.objects.get(company=company).count == 0
+
+
+def test_values_that_need_escaping_in_copy_arrive_intact(authed_client, company):
+    # given: backslashes, tabs and a quoted line break, which COPY text must escape
+    mappings = [
+        {"sourceHeader": "Street", "destinationField": "Address1", "mappingType": "standard"},
+        {"sourceHeader": "Post Code", "destinationField": "Postcode", "mappingType": "standard"},
+        {"sourceHeader": "Note", "destinationField": "Note", "mappingType": "custom"},
+    ]
+    data = 'Street,Post Code,Note\n"C:\\\\dir\\\\x",ab1 2cd,"tab\there"\n"two\nlines",ab1 2ce,"back\\\\."\n'
+
+    # when
+    _import(authed_client, data=data.encode(), mappings=mappings)
+
+    # then
+    rows = authed_client.get("/api/v1/recipients").json()["data"]["data"]
+    assert [(r["address1"], r["customFields"]["Note"]) for r in rows] == [
+        ("C:\\\\dir\\\\x", "tab\there"),
+        ("two\nlines", "back\\\\."),
+    ]
