@@ -112,7 +112,8 @@ def check_pdf(path: Path, fmt: Format, *, max_letter_pages: int) -> PdfInfo:
             return _check_pages(pdf, fmt, max_letter_pages=max_letter_pages)
     except pikepdf.PasswordError as exc:
         raise InvalidPdf("The PDF is encrypted (password protected).") from exc
-    except pikepdf.PdfError as exc:
+    except (pikepdf.PdfError, ValueError, TypeError, IndexError, AttributeError) as exc:
+        # qpdf's own errors, and Python ones from malformed structures (a /MediaBox of names...).
         raise InvalidPdf("The PDF is corrupt and cannot be read.") from exc
 
 
@@ -256,6 +257,8 @@ def _opened_template(path: Path) -> Iterator[_Template]:
             )
             forms.append(form)
             sizes.append((width, height))
+        if not forms:
+            raise InvalidPdf("The PDF has no pages.")
         # The source stays open while output files copy streams from it.
         yield _Template(forms=forms, placements=placements, sizes=sizes)
 

@@ -541,3 +541,13 @@ def test_a_long_address_shrinks_to_fit_and_control_characters_are_spaces(tmp_pat
     assert 6 <= size < 7
     assert b"(Mx A B) Tj T* (The Extremely" in content
     assert "Line 8" in page_texts(out)[0]
+
+
+def test_a_template_with_no_pages_cannot_make_print_files(tmp_path):
+    path = tmp_path / "none.pdf"
+    pikepdf.new().save(path)
+
+    with pytest.raises(InvalidPdf):
+        write_print_files(
+            template=path, fmt=A4_WINDOW, letters=letters(1), duplex=False, out_dir=tmp_path / "p"
+        )
