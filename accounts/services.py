@@ -30,6 +30,7 @@ from accounts.models import (
     User,
 )
 from accounts.roles import INTEGRATOR
+from accounts.signals import credentials_revoked
 from billing import services as billing_services
 from files import services as file_services
 from recipients import services as recipient_services
@@ -198,6 +199,7 @@ def _grant_refresh(session: ApiSession, user: User, now: datetime) -> RefreshGra
 
 def _revoke_sessions(sessions, *, reason: str, now: datetime | None = None) -> None:
     sessions.filter(revoked_at__isnull=True).update(revoked_at=now or timezone.now(), revoked_reason=reason)
+    credentials_revoked.send(sender=ApiSession)
 
 
 # ---- API logging windows and the log --------------------------------------------------------------

@@ -253,6 +253,9 @@ API_LOG_PURGE_BATCH = env.int("API_LOG_PURGE_BATCH", default=5000)
 
 # How long a process trusts its memory of which rights a role grants.
 ROLE_RIGHTS_CACHE_SECONDS = env.int("ROLE_RIGHTS_CACHE_SECONDS", default=60)
+# How long a process trusts a bearer token it accepted, without asking the database again. A
+# revocation ends tokens at once in the process that made it, in the others within this time.
+API_AUTH_CACHE_SECONDS = env.float("API_AUTH_CACHE_SECONDS", default=5.0)
 
 # Largest JSON/form body an API view reads unless it says otherwise (413 beyond).
 API_MAX_BODY_BYTES = env.int("API_MAX_BODY_BYTES", default=10 * 1024 * 1024)

@@ -29,10 +29,14 @@ def _isolated_media(settings, tmp_path):
 
 @pytest.fixture(autouse=True)
 def _fresh_role_rights():
-    """Each test starts with no remembered role rights (a process-local cache)."""
+    """Each test starts with no remembered role rights or accepted tokens (process-local caches)."""
+    from config.api.jwt import recently_accepted
+
     account_selectors.forget_role_rights()
+    recently_accepted.forget_all()
     yield
     account_selectors.forget_role_rights()
+    recently_accepted.forget_all()
 
 
 @pytest.fixture(autouse=True)
