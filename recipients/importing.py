@@ -296,7 +296,11 @@ RECIPIENT_COLUMNS = (
 )  # fmt: skip
 COLUMN_LIMITS = tuple(MAX_LENGTHS[field] for field in RECIPIENT_COLUMNS)
 POSTCODE = RECIPIENT_COLUMNS.index("postcode")
-REQUIRED_COLUMNS = tuple((RECIPIENT_COLUMNS.index(field), label) for field, label in REQUIRED.items())
+# The row errors for a missing required field, as the spec words them.
+REQUIRED_COLUMNS = (
+    (RECIPIENT_COLUMNS.index("address1"), "The Address1 field is required."),
+    (RECIPIENT_COLUMNS.index("postcode"), "The Postcode field is required."),
+)
 
 
 @dataclass(frozen=True)
@@ -339,9 +343,9 @@ class RowPlan:
             if len(cells[index]) > MAX_CUSTOM_VALUE:
                 return f"{key} is longer than {MAX_CUSTOM_VALUE} characters."
             custom.append(f"{json_key}:{encode_json_string(cells[index])}")
-        for position, label in REQUIRED_COLUMNS:
+        for position, missing in REQUIRED_COLUMNS:
             if not values[position]:
-                return f"The {label} field is required."
+                return missing
         if any(map(operator.gt, map(len, values), COLUMN_LIMITS)):
             field, limit = next(
                 (f, limit)
