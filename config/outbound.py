@@ -274,7 +274,9 @@ def _limit_next_read_to(response: urllib3.BaseHTTPResponse, deadline: _Deadline)
 
 
 def _too_large(max_bytes: int) -> OutboundFetchError:
-    return OutboundFileTooLarge(f"The file at the URL is larger than the allowed {_readable_size(max_bytes)}.")
+    return OutboundFileTooLarge(
+        f"The file at the URL is larger than the allowed {_readable_size(max_bytes)}."
+    )
 
 
 def _readable_size(size: int) -> str:

@@ -44,7 +44,7 @@ def exception_handler(exc, context):
             getattr(request, "path", "?"),
             extra={"request_id": request_id_var.get()},
         )
-        response = _error(500, messages.UNEXPECTED)
+        response = _error(500, getattr(view, "unexpected_message", messages.UNEXPECTED))
     set_rollback()
     return response
 
