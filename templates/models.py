@@ -39,6 +39,7 @@ class PrintTemplate(models.Model):
         blank=True,
         on_delete=models.CASCADE,
         related_name="+",
+        db_index=False,  # (company, format_code) below serves lookups by company
         help_text="Empty: a shared template, offered to every company.",
     )
     name = models.CharField(max_length=200)

@@ -59,7 +59,7 @@ def page_one_png(source: Path) -> bytes | None:
     """A PNG of page 1, THUMBNAIL_WIDTH_PX wide, rendered with pypdfium2 (PDFium). Without
     pypdfium2 installed (it is a development dependency) there is no thumbnail, and the log says so."""
     try:
-        import pypdfium2 as pdfium  # noqa: PLC0415 (optional)
+        import pypdfium2 as pdfium
     except ImportError:
         logger.info("pypdfium2 is not installed: template stored without a thumbnail")
         return None
@@ -72,4 +72,3 @@ def page_one_png(source: Path) -> bytes | None:
         return buffer.getvalue()
     finally:
         document.close()
-
