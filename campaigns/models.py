@@ -53,7 +53,9 @@ class Campaign(TenantModel):
         SINGLE = "single"
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    company = models.ForeignKey("accounts.Company", on_delete=models.CASCADE, related_name="+", db_index=False)
+    company = models.ForeignKey(
+        "accounts.Company", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     channel = models.CharField(max_length=20, choices=Channel.choices, default=Channel.POST)
     name = models.CharField(max_length=200)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
@@ -67,7 +69,8 @@ class Campaign(TenantModel):
         "recipients.Recipient", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     recipient_count = models.PositiveIntegerField(
-        default=0, help_text="Frozen at approval (the snapshot's size); before that the selection's live count."
+        default=0,
+        help_text="Frozen at approval (the snapshot's size); before that the selection's live count.",
     )
 
     # Filled by the next stages (cost, voucher, schedule); shown by list and details already.
@@ -133,7 +136,9 @@ class PrintOptions(models.Model):
 class StatusChange(models.Model):
     """The status history: one row per move, written only by campaigns.status.transition."""
 
-    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="status_changes")
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.CASCADE, related_name="status_changes", db_index=False
+    )
     from_status = models.CharField(max_length=20, choices=Status.choices, blank=True)
     status = models.CharField(max_length=20, choices=Status.choices)
     changed_at = models.DateTimeField()
@@ -157,7 +162,8 @@ class CampaignRecipient(models.Model):
     key): the snapshot outlives the recipient."""
 
     pk = models.CompositePrimaryKey("campaign", "sequence")
-    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="+")
+    # The primary key (campaign, sequence) is the index by campaign: no second one.
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="+", db_index=False)
     sequence = models.PositiveIntegerField()
     recipient_id = models.UUIDField()
     title = models.CharField(max_length=50, blank=True)

@@ -35,9 +35,7 @@ def get_campaign_for_company(*, company, campaign_id, for_update: bool = False) 
     if for_update:
         campaigns = campaigns.select_for_update(of=("self",))
     found = (
-        campaigns.select_related("print_options", "recipient_group").filter(pk=key).first()
-        if key
-        else None
+        campaigns.select_related("print_options", "recipient_group").filter(pk=key).first() if key else None
     )
     if found is None:
         raise CampaignNotFound()
@@ -49,7 +47,9 @@ def campaign_page(*, company, sort_field: str, descending: bool, offset: int, li
     order = [f"-{column}", "-id"] if descending else [column, "id"]
     campaigns = Campaign.objects.for_company(company)
     total = campaigns.count()
-    rows = campaigns.select_related("print_options", "recipient_group").order_by(*order)[offset : offset + limit]
+    rows = campaigns.select_related("print_options", "recipient_group").order_by(*order)[
+        offset : offset + limit
+    ]
     return Page(total, offset, limit, list(rows))
 
 

@@ -150,7 +150,11 @@ def _create_rows(company, by, spec, fmt: Format, product, template, group, singl
         name=spec.name.strip()[:200],
         status=Status.DRAFT,
         selection=(
-            Campaign.Selection.GROUP if group else Campaign.Selection.SINGLE if single else Campaign.Selection.NONE
+            Campaign.Selection.GROUP
+            if group
+            else Campaign.Selection.SINGLE
+            if single
+            else Campaign.Selection.NONE
         ),
         recipient_group=group,
         recipient=single,
@@ -304,7 +308,7 @@ def campaign_delete(*, company, campaign_id) -> None:
 
 def request_preview(campaign: Campaign) -> None:
     """Render the preview in the background once the surrounding transaction commits."""
-    from campaigns.tasks import render_campaign_preview  # noqa: PLC0415 (tasks import services)
+    from campaigns.tasks import render_campaign_preview
 
     campaign_id = str(campaign.pk)
     transaction.on_commit(lambda: render_campaign_preview.delay(campaign_id))

@@ -17,7 +17,9 @@ def render_campaign_preview(self, campaign_id: str) -> str | None:
         return services.campaign_render_preview(campaign_id=campaign_id)
     except Exception as exc:
         if self.request.called_directly or self.request.is_eager or self.request.retries >= self.max_retries:
-            Campaign.unscoped.filter(pk=campaign_id).update(preview_error=str(exc)[:500] or type(exc).__name__)
+            Campaign.unscoped.filter(pk=campaign_id).update(
+                preview_error=str(exc)[:500] or type(exc).__name__
+            )
             logger.exception("Preview of campaign %s failed", campaign_id)
             raise
         raise self.retry(exc=exc) from exc
