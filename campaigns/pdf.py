@@ -131,12 +131,12 @@ def _check_pages(pdf: pikepdf.Pdf, fmt: Format, *, max_letter_pages: int) -> Pdf
         raise InvalidPdf("The PDF has no pages.")
     limit = max_letter_pages if fmt.kind == "letter" else SELF_MAILER_MAX_PAGES
     if count > limit:
-        raise PdfDoesNotFitFormat(f"A {fmt.page_size} has at most {limit} page(s); this PDF has {count}.")
+        raise PdfDoesNotFitFormat(f"{fmt.page_size} takes at most {limit} page(s); this PDF has {count}.")
     sizes = [_page_size_mm(page) for page in pdf.pages]
     for number, (width, height) in enumerate(sizes, start=1):
         if not _fits(width, height, fmt):
             raise PdfDoesNotFitFormat(
-                f"Page {number} is {width:.0f} x {height:.0f} mm; a {fmt.page_size} ({fmt.orientation}) "
+                f"Page {number} is {width:.0f} x {height:.0f} mm; {fmt.page_size} ({fmt.orientation}) "
                 f"needs {fmt.width_mm:.0f} x {fmt.height_mm:.0f} mm (within {SIZE_TOLERANCE_MM:.0f} mm)."
             )
     return PdfInfo(page_count=count, width_mm=round(sizes[0][0], 1), height_mm=round(sizes[0][1], 1))
