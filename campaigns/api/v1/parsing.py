@@ -13,7 +13,7 @@ from campaigns.errors import (
     RecipientsIdRequired,
 )
 from campaigns.services import PdfSource, PrintCampaignInput
-from config.errors import InvalidInput
+from config.errors import RuleViolation
 
 
 def _text(value) -> str | None:
@@ -70,7 +70,7 @@ def _pdf(body: Mapping) -> PdfSource | None:
 def create_request(body) -> tuple[PrintCampaignInput, object, PdfSource | None, str | None]:
     """(campaign input, templateId or None, pdf source or None, templateName) from the body."""
     if not isinstance(body, Mapping):
-        raise InvalidInput("Invalid request", errors=None)
+        raise RuleViolation("Invalid request")
     campaign = body.get("campaign")
     if not isinstance(campaign, Mapping) or not campaign:
         raise CampaignRequired()

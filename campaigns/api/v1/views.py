@@ -12,7 +12,7 @@ from config.api.v1 import schema
 from config.api.v1.pagination import lenient_paging_params, paged_items
 from config.api.v1.responses import ApiResponse
 from config.api.v1.views import PlatformAPIView
-from config.errors import InvalidInput, PayloadTooLarge
+from config.errors import PayloadTooLarge, RuleViolation
 
 COMPANY_CLAIM = "CompanyId claim missing or invalid."
 CLAIM = "Claim missing or invalid."
@@ -64,13 +64,9 @@ class CampaignsView(PlatformAPIView):
         sort_field = (query.get("sortField") or "updateddate").strip().lower()
         sort_order = (query.get("sortOrder") or "descending").strip().lower()
         if sort_field not in selectors.SORT_FIELDS:
-            raise InvalidInput(
-                f"Invalid sortField. Allowed values: {', '.join(selectors.SORT_FIELDS)}.", errors=None
-            )
+            raise RuleViolation(f"Invalid sortField. Allowed values: {', '.join(selectors.SORT_FIELDS)}.")
         if sort_order not in selectors.SORT_ORDERS:
-            raise InvalidInput(
-                f"Invalid sortOrder. Allowed values: {', '.join(selectors.SORT_ORDERS)}.", errors=None
-            )
+            raise RuleViolation(f"Invalid sortOrder. Allowed values: {', '.join(selectors.SORT_ORDERS)}.")
         offset, limit = lenient_paging_params(query)
         page = selectors.campaign_page(
             company=self.company,
@@ -132,7 +128,7 @@ class CampaignConfigurationsView(PlatformAPIView):
     def get(self, request):
         formats = s.formats_for(request.query_params.get("pageSize"), request.query_params.get("orientation"))
         if formats is None:
-            raise InvalidInput("Invalid pageSize or orientation value.", errors=None)
+            raise RuleViolation("Invalid pageSize or orientation value.")
         products = catalogue.combinations_by_format([f.code for f in formats])
         data = [s.configuration(f, products[f.code]) for f in formats if products.get(f.code)]
         return ApiResponse(data, message="Campaign configurations fetched successfully.")
