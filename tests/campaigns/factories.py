@@ -10,7 +10,9 @@ LETTER_OPTIONS = {"stock_weight": "100UNCOAT", "mail_class": "First"}
 CARD_OPTIONS = {"stock_weight": "250SILK", "mail_class": "First"}
 
 
-def campaign_input(*, name="Spring Campaign", format_code="A4_LETTER_C5WIN", group=None, recipient=None, **extra):
+def campaign_input(
+    *, name="Spring Campaign", format_code="A4_LETTER_C5WIN", group=None, recipient=None, **extra
+):
     fmt = format_by_code(format_code)
     options = LETTER_OPTIONS if fmt.kind == "letter" else CARD_OPTIONS
     kind, identifier = (

@@ -54,7 +54,9 @@ def test_mode_a_from_a_template_with_a_group_is_in_preview(authed_client, compan
     template = PrintTemplateFactory(company=company)
     body = {
         "campaign": campaign_body(
-            windowGummedCode="C5", recipients={"type": "group", "id": str(group.pk)}, defaultRecipientName="Customer"
+            windowGummedCode="C5",
+            recipients={"type": "group", "id": str(group.pk)},
+            defaultRecipientName="Customer",
         ),
         "templateId": template.pk,
     }
@@ -75,13 +77,17 @@ def test_mode_a_from_a_template_with_a_group_is_in_preview(authed_client, compan
 
 def test_a_shared_template_serves_every_company(authed_client):
     template = PrintTemplateFactory(company=None)
-    response = authed_client.post(URL, {"campaign": campaign_body(), "templateId": template.pk}, format="json")
+    response = authed_client.post(
+        URL, {"campaign": campaign_body(), "templateId": template.pk}, format="json"
+    )
     assert assert_envelope(response, 200, "Campaign created successfully.")["data"]["status"] == "Draft"
 
 
 def test_without_recipients_the_campaign_stays_in_draft_with_the_warning(authed_client, company):
     template = PrintTemplateFactory(company=company)
-    response = authed_client.post(URL, {"campaign": campaign_body(), "templateId": template.pk}, format="json")
+    response = authed_client.post(
+        URL, {"campaign": campaign_body(), "templateId": template.pk}, format="json"
+    )
     data = assert_envelope(response, 200, "Campaign created successfully.")["data"]
     assert data["status"] == "Draft"
     assert data["warnings"] == ["Campaign has no recipients yet; staying in Draft."]
@@ -90,7 +96,10 @@ def test_without_recipients_the_campaign_stays_in_draft_with_the_warning(authed_
 def test_a_single_recipient_is_a_selection(authed_client, company):
     template = PrintTemplateFactory(company=company)
     recipient = RecipientFactory(company=company)
-    body = {"campaign": campaign_body(recipients={"type": "single", "id": str(recipient.pk)}), "templateId": template.pk}
+    body = {
+        "campaign": campaign_body(recipients={"type": "single", "id": str(recipient.pk)}),
+        "templateId": template.pk,
+    }
     data = assert_envelope(authed_client.post(URL, body, format="json"), 200)["data"]
     assert data["status"] == "Preview"
 
@@ -101,7 +110,9 @@ def test_mode_c_base64_pdf_becomes_a_reusable_template(authed_client, company):
         "pdf": {"fileBase64": b64(sample_pdf()), "originalName": "spring.pdf", "fileName": "spring.pdf"},
         "templateName": "Spring Campaign Base64 Template",
     }
-    data = assert_envelope(authed_client.post(URL, body, format="json"), 200, "Campaign created successfully.")["data"]
+    data = assert_envelope(
+        authed_client.post(URL, body, format="json"), 200, "Campaign created successfully."
+    )["data"]
     template = PrintTemplate.objects.for_company(company).get(pk=data["templateId"])
     assert template.company == company
     assert template.name == "Spring Campaign Base64 Template"
@@ -116,8 +127,13 @@ def test_mode_c_base64_pdf_becomes_a_reusable_template(authed_client, company):
 
 def test_mode_b_pdf_url_is_fetched_through_the_guard(authed_client, company, file_server):
     base = file_server({"/files/spring.pdf": sample_pdf()})
-    body = {"campaign": campaign_body(), "pdf": {"fileUrl": f"{base}/files/spring.pdf", "fileName": "spring.pdf"}}
-    data = assert_envelope(authed_client.post(URL, body, format="json"), 200, "Campaign created successfully.")["data"]
+    body = {
+        "campaign": campaign_body(),
+        "pdf": {"fileUrl": f"{base}/files/spring.pdf", "fileName": "spring.pdf"},
+    }
+    data = assert_envelope(
+        authed_client.post(URL, body, format="json"), 200, "Campaign created successfully."
+    )["data"]
     assert PrintTemplate.objects.for_company(company).get(pk=data["templateId"]).name == "spring"
 
 
@@ -141,7 +157,9 @@ def test_mode_b_missing_file_is_a_readable_400(authed_client, file_server):
 @pytest.mark.parametrize("fmt", FORMATS, ids=lambda f: f.code)
 def test_every_supported_format_can_be_created(authed_client, company, fmt):
     body = {"campaign": campaign_body(fmt.code), "pdf": {"fileBase64": b64(sample_pdf(fmt.code))}}
-    data = assert_envelope(authed_client.post(URL, body, format="json"), 200, "Campaign created successfully.")["data"]
+    data = assert_envelope(
+        authed_client.post(URL, body, format="json"), 200, "Campaign created successfully."
+    )["data"]
     campaign = Campaign.objects.for_company(company).get(pk=data["campaignId"])
     assert campaign.print_options.format_code == fmt.code
 
@@ -165,16 +183,25 @@ def test_an_eleventh_combination_has_no_layout(authed_client, company, size, ori
 def test_values_match_case_insensitively(authed_client, company):
     template = PrintTemplateFactory(company=company)
     campaign = campaign_body(
-        pageSize="a4 letter", pageOrientation="PORTRAIT", windowGummedCode="c5win", stockWeightCode="100uncoat",
+        pageSize="a4 letter",
+        pageOrientation="PORTRAIT",
+        windowGummedCode="c5win",
+        stockWeightCode="100uncoat",
         mailClassCode="first",
     )
-    assert_envelope(authed_client.post(URL, {"campaign": campaign, "templateId": template.pk}, format="json"), 200)
+    assert_envelope(
+        authed_client.post(URL, {"campaign": campaign, "templateId": template.pk}, format="json"), 200
+    )
 
 
 def test_template_of_another_format_does_not_match_the_settings(authed_client, company):
     template = PrintTemplateFactory(company=company, format_code="A4_LETTER_C4WIN")
-    response = authed_client.post(URL, {"campaign": campaign_body(), "templateId": template.pk}, format="json")
-    assert_envelope(response, 422, "Requested campaign settings do not match the template's settings.", errors=None)
+    response = authed_client.post(
+        URL, {"campaign": campaign_body(), "templateId": template.pk}, format="json"
+    )
+    assert_envelope(
+        response, 422, "Requested campaign settings do not match the template's settings.", errors=None
+    )
 
 
 @pytest.mark.parametrize(
@@ -206,7 +233,9 @@ def test_stock_weight_not_offered_lists_the_accepted_values(authed_client, compa
     template = PrintTemplateFactory(company=company)
     body = {"campaign": campaign_body(stockWeightCode="80UNCOAT"), "templateId": template.pk}
     assert_envelope(
-        authed_client.post(URL, body, format="json"), 400, "Supported StockWeight values: 100UNCOAT, 120UNCOAT"
+        authed_client.post(URL, body, format="json"),
+        400,
+        "Supported StockWeight values: 100UNCOAT, 120UNCOAT",
     )
 
 
@@ -223,7 +252,9 @@ def test_stock_weight_of_another_format_lists_this_formats_values(authed_client,
 def test_mail_class_not_offered(authed_client, company):
     template = PrintTemplateFactory(company=company)
     body = {"campaign": campaign_body(mailClassCode="Standard"), "templateId": template.pk}
-    assert_envelope(authed_client.post(URL, body, format="json"), 400, "Supported Mail Class values: First, Second")
+    assert_envelope(
+        authed_client.post(URL, body, format="json"), 400, "Supported Mail Class values: First, Second"
+    )
 
 
 def test_confidential_postcards_are_not_offered(authed_client, company):
@@ -238,7 +269,10 @@ def test_unknown_template_group_and_recipient_are_404(authed_client, company):
     assert_envelope(response, 404, "Template with id=987654 not found.", errors=None)
     missing = "0f710b4e-99d8-4b59-b793-a5db290df77f"
     for kind, message in (("group", "Group not found."), ("single", "Recipient not found.")):
-        body = {"campaign": campaign_body(recipients={"type": kind, "id": missing}), "templateId": template.pk}
+        body = {
+            "campaign": campaign_body(recipients={"type": kind, "id": missing}),
+            "templateId": template.pk,
+        }
         assert_envelope(authed_client.post(URL, body, format="json"), 404, message)
     assert not Campaign.objects.for_company(company).exists()
 
