@@ -43,7 +43,7 @@ class TemplateUploadForm(forms.ModelForm):
                 # Checked here so the form shows the reason; save_model's service checks it again.
                 check_pdf(path, format_by_code(code), max_letter_pages=settings.CAMPAIGN_MAX_LETTER_PAGES)
             except InvalidPdf as exc:
-                raise forms.ValidationError({"upload": exc.message}) from exc
+                raise forms.ValidationError({"upload": f"{exc.message} {exc.reason}"}) from exc
         return cleaned
 
 

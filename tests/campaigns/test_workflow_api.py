@@ -116,7 +116,7 @@ def test_details(authed_client, company, group):
     assert data["created"].endswith("Z") and data["updated"].endswith("Z")
 
 
-@pytest.mark.parametrize("campaign_id", [uuid.uuid4(), "not-a-guid"])
+@pytest.mark.parametrize("campaign_id", ["5b0ee7a4-2a4e-4a0e-9a53-0c5c3f7d1e11", "not-a-guid"])
 def test_details_of_an_unknown_campaign(authed_client, campaign_id):
     assert_envelope(
         authed_client.get(f"/api/v1/campaigns/{campaign_id}"), 404, "Campaign not found.", errors=None
@@ -310,7 +310,7 @@ def test_approve_a_read_only_campaign(authed_client, company, group, to):
     )  # fmt: skip
 
 
-@pytest.mark.parametrize("campaign_id", [str(uuid.uuid4()), "nope", ""])
+@pytest.mark.parametrize("campaign_id", ["5b0ee7a4-2a4e-4a0e-9a53-0c5c3f7d1e11", "nope", ""])
 def test_approve_an_unknown_campaign(authed_client, campaign_id):
     assert_envelope(
         approve(authed_client, campaign_id),
