@@ -162,8 +162,13 @@ class CampaignRecipient(models.Model):
     key): the snapshot outlives the recipient."""
 
     pk = models.CompositePrimaryKey("campaign", "sequence")
-    # The primary key (campaign, sequence) is the index by campaign: no second one.
-    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="+", db_index=False)
+    # The primary key (campaign, sequence) is the index by campaign: no second one. No database
+    # constraint: checking it for each of a million copied rows would cost approval seconds, and
+    # the rows are only ever written for a campaign locked in the same transaction (Django still
+    # deletes them with their campaign).
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
+    )
     sequence = models.PositiveIntegerField()
     recipient_id = models.UUIDField()
     title = models.CharField(max_length=50, blank=True)
