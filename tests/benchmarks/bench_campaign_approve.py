@@ -83,6 +83,7 @@ def run() -> list[Row]:
         finally:  # leave the database as it was
             db.execute("DROP TABLE IF EXISTS bench_plain_snapshot")
             with db.transaction():
+                db.execute("DELETE FROM recipients_groupmembership WHERE group_id = %s", (group,))
                 db.execute(
                     "DELETE FROM recipients_recipient WHERE company_id = %s AND created_at > %s",
                     (company, start),
