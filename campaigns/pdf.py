@@ -112,7 +112,8 @@ def check_pdf(path: Path, fmt: Format, *, max_letter_pages: int) -> PdfInfo:
             return _check_pages(pdf, fmt, max_letter_pages=max_letter_pages)
     except pikepdf.PasswordError as exc:
         raise InvalidPdf("The PDF is encrypted (password protected).") from exc
-    except pikepdf.PdfError as exc:
+    except (pikepdf.PdfError, ValueError, TypeError, IndexError, AttributeError) as exc:
+        # qpdf's own errors, and Python ones from malformed structures (a /MediaBox of names...).
         raise InvalidPdf("The PDF is corrupt and cannot be read.") from exc
 
 
@@ -182,39 +183,52 @@ def _clean(value: object) -> str:
     return re.sub(r"\s+", " ", str(value or "")).strip()
 
 
-def _pdf_string(raw: bytes) -> bytes:
-    return b"(" + raw.replace(b"\\", b"\\\\").replace(b"(", b"\\(").replace(b")", b"\\)") + b")"
-
-
-def _address_content(lines: AddressBlock, rect: Rect, page_height_pt: float, font: str) -> bytes:
-    """A content stream that blanks the address rectangle and writes the lines inside it (clipped),
-    at the largest size from 10 pt down to 6 pt that fits."""
-    encoded = [line.encode("cp1252", errors="replace") for line in lines]
-    x, width, height = rect.x_mm * PT_PER_MM, rect.width_mm * PT_PER_MM, rect.height_mm * PT_PER_MM
-    y = page_height_pt - (rect.y_mm + rect.height_mm) * PT_PER_MM
-    size = _fitting_size(encoded, width - 2 * ADDRESS_PADDING_PT, height - 2 * ADDRESS_PADDING_PT)
-    leading = size * ADDRESS_LEADING
-    top = y + height - ADDRESS_PADDING_PT - size
-    text = b" Tj T* ".join(_pdf_string(line) for line in encoded)
-    return (
-        (
-            f"q 1 g {x:.2f} {y:.2f} {width:.2f} {height:.2f} re f Q\n"
-            f"q {x:.2f} {y:.2f} {width:.2f} {height:.2f} re W n\n"
-            f"BT 0 g /{font} {size:.2f} Tf {leading:.2f} TL {x + ADDRESS_PADDING_PT:.2f} {top:.2f} Td\n"
-        ).encode()
-        + text
-        + b" Tj\nET Q\n"
-    )
-
-
 # Helvetica's advance widths (1/1000 em) by WinAnsi code, from reportlab's standard font metrics.
 _HELVETICA_WIDTHS = tuple(getFont(ADDRESS_FONT).widths)
+_WIDEST_GLYPH = max(_HELVETICA_WIDTHS)
+_LINE_BREAK = "\x1e"  # joins an address block's lines while it is encoded and escaped as one
+_CONTROLS_TO_SPACE = {code: " " for code in [*range(32), 127] if chr(code) != _LINE_BREAK}
 
 
-def _fitting_size(encoded: list[bytes], width_pt: float, height_pt: float) -> float:
-    widest = max((sum(map(_HELVETICA_WIDTHS.__getitem__, line)) for line in encoded), default=0) / 1000 or 1
-    size = min(ADDRESS_MAX_SIZE, width_pt / widest, height_pt / (max(len(encoded), 1) * ADDRESS_LEADING))
-    return max(size, ADDRESS_MIN_SIZE)
+class _AddressStamp:
+    """Writes address blocks into one rectangle of one page height: a content stream that blanks
+    the rectangle and sets the lines inside it (clipped), at the largest size from 10 pt down to
+    6 pt that fits. Called once per letter, so it works on the whole block at once and builds the
+    fixed part once per font size."""
+
+    def __init__(self, rect: Rect, *, page_height_pt: float, font: str):
+        self.x, self.width = rect.x_mm * PT_PER_MM, rect.width_mm * PT_PER_MM
+        self.height = rect.height_mm * PT_PER_MM
+        self.y = page_height_pt - (rect.y_mm + rect.height_mm) * PT_PER_MM
+        self.font = font
+        self._room = (self.width - 2 * ADDRESS_PADDING_PT) * 1000  # in glyph units at 1 pt
+        self._always_fits = int(self._room / ADDRESS_MAX_SIZE / _WIDEST_GLYPH)  # characters
+        self._heads: dict[float, bytes] = {}
+
+    def __call__(self, lines: AddressBlock) -> bytes:
+        block = _LINE_BREAK.join(lines).translate(_CONTROLS_TO_SPACE).encode("cp1252", errors="replace")
+        size = self._size(block.split(b"\x1e"))
+        text = block.replace(b"\\", b"\\\\").replace(b"(", b"\\(").replace(b")", b"\\)")
+        head = self._heads.get(size) or self._head(size)
+        return head + b"(" + text.replace(b"\x1e", b") Tj T* (") + b") Tj ET Q\n"
+
+    def _size(self, encoded: list[bytes]) -> float:
+        by_height = (self.height - 2 * ADDRESS_PADDING_PT) / (len(encoded) * ADDRESS_LEADING)
+        long_lines = [line for line in encoded if len(line) > self._always_fits]
+        widest = max((sum(map(_HELVETICA_WIDTHS.__getitem__, line)) for line in long_lines), default=0)
+        by_width = self._room / widest if widest else ADDRESS_MAX_SIZE
+        return max(int(min(ADDRESS_MAX_SIZE, by_width, by_height) * 10) / 10, ADDRESS_MIN_SIZE)
+
+    def _head(self, size: float) -> bytes:
+        x, y, w, h = self.x, self.y, self.width, self.height
+        top = y + h - ADDRESS_PADDING_PT - size
+        self._heads[size] = head = (
+            f"q 1 g {x:.2f} {y:.2f} {w:.2f} {h:.2f} re f Q\n"
+            f"q {x:.2f} {y:.2f} {w:.2f} {h:.2f} re W n\n"
+            f"BT 0 g /{self.font} {size:.1f} Tf {size * ADDRESS_LEADING:.2f} TL "
+            f"{x + ADDRESS_PADDING_PT:.2f} {top:.2f} Td\n"
+        ).encode()
+        return head
 
 
 # --- composing ---------------------------------------------------------------------------------
@@ -222,8 +236,8 @@ def _fitting_size(encoded: list[bytes], width_pt: float, height_pt: float) -> fl
 
 @dataclass(frozen=True, slots=True)
 class _Template:
-    """A template opened once: each page as a Form XObject and the content that draws it on a
-    page of the template's trim size."""
+    """A template opened once: each page as a Form XObject, the content that draws it on a page
+    of the template's trim size, and that size (points)."""
 
     forms: list[pikepdf.Object]
     placements: list[bytes]
@@ -243,8 +257,20 @@ def _opened_template(path: Path) -> Iterator[_Template]:
             )
             forms.append(form)
             sizes.append((width, height))
+        if not forms:
+            raise InvalidPdf("The PDF has no pages.")
         # The source stays open while output files copy streams from it.
         yield _Template(forms=forms, placements=placements, sizes=sizes)
+
+
+@dataclass(frozen=True, slots=True)
+class _PageKit:
+    """What every letter page made from one template page shares within one output file."""
+
+    resources: pikepdf.Object  # indirect: /XObject /Tpl (the page's Form XObject) + /Font
+    media_box: pikepdf.Array
+    draw: bytes  # content that draws /Tpl over the whole page
+    shared_contents: pikepdf.Object  # `draw` as one indirect stream, for pages with no address
 
 
 class _Sheet:
@@ -253,60 +279,75 @@ class _Sheet:
     FONT = "PRAddr"
 
     def __init__(self, template: _Template, fmt: Format):
-        self.fmt = fmt
         self.pdf = pikepdf.Pdf.new()
+        self.parent = self.pdf.Root.Pages
+        self.pages: list[pikepdf.Object] = []
         font = self.pdf.make_indirect(
             Dictionary(
                 Type=Name.Font, Subtype=Name.Type1, BaseFont=Name.Helvetica, Encoding=Name.WinAnsiEncoding
             )
         )
-        self.sizes = template.sizes
-        self.resources, self.draws = [], []
-        for form, placement in zip(template.forms, template.placements, strict=True):
-            xobjects = Dictionary(Tpl=self.pdf.copy_foreign(form))
-            resources = Dictionary(XObject=xobjects, Font=Dictionary({f"/{self.FONT}": font}))
-            self.resources.append(self.pdf.make_indirect(resources))
-            self.draws.append(self.pdf.make_stream(placement))
-        self.blank_resources = self.pdf.make_indirect(Dictionary(Font=Dictionary({f"/{self.FONT}": font})))
-        self.parent = self.pdf.Root.Pages
-        self.pages: list[pikepdf.Object] = []
+        fonts = Dictionary({f"/{self.FONT}": font})
+        self.kits = [
+            self._kit(Dictionary(XObject=Dictionary(Tpl=self.pdf.copy_foreign(form)), Font=fonts), size, draw)
+            for form, draw, size in zip(template.forms, template.placements, template.sizes, strict=True)
+        ]
+        self.address_page = _address_page(fmt)
+        pages = len(self.kits)
+        if self.address_page is not None and self.address_page >= pages:  # a back for one-page cards
+            self.kits.append(self._kit(Dictionary(Font=fonts), template.sizes[-1], b""))
+        # A blank back for duplex printing of a letter with an odd number of pages.
+        self.blank = self._kit(Dictionary(), template.sizes[-1], b"")
+        self.stamp = None
+        if self.address_page is not None and fmt.address_window is not None:
+            height = template.sizes[min(self.address_page, pages - 1)][1]
+            self.stamp = _AddressStamp(fmt.address_window, page_height_pt=height, font=self.FONT)
+        self._page_type = Name.Page
+
+    def _kit(self, resources: Dictionary, size: tuple[float, float], draw: bytes) -> _PageKit:
+        return _PageKit(
+            resources=self.pdf.make_indirect(resources),
+            media_box=Array([0, 0, round(size[0], 3), round(size[1], 3)]),
+            draw=draw,
+            shared_contents=self.pdf.make_stream(draw),
+        )
 
     def add_letter(self, address: AddressBlock | None, *, duplex: bool) -> int:
         """Adds one letter's pages; returns the page number (1-based) of its first page."""
         first = len(self.pages) + 1
-        count = len(self.sizes)
-        address_page = _address_page(self.fmt)
-        if address_page is not None:
-            count = max(count, address_page + 1)
-        if duplex and count % 2:
-            count += 1
-        for index in range(count):
-            lines = address if index == address_page else None
-            self._add_page(index, lines)
+        stamped = self.stamp(address) if address and self.stamp else None
+        for index, kit in enumerate(self.kits):
+            self._add_page(kit, stamped if index == self.address_page else None)
+        if duplex and len(self.kits) % 2:
+            self._add_page(self.blank, None)
         return first
 
-    def _add_page(self, index: int, address: AddressBlock | None) -> None:
-        template_page = index < len(self.sizes)
-        width, height = self.sizes[min(index, len(self.sizes) - 1)]
-        contents = [self.draws[index]] if template_page else []
-        if address and self.fmt.address_window is not None:
-            content = _address_content(address, self.fmt.address_window, height, self.FONT)
-            contents.append(self.pdf.make_stream(content))
+    def _add_page(self, kit: _PageKit, address: bytes | None) -> None:
+        contents = self.pdf.make_stream(kit.draw + address) if address else kit.shared_contents
         page = Dictionary(
-            Type=Name.Page,
-            Parent=self.parent,
-            MediaBox=Array([0, 0, round(width, 3), round(height, 3)]),
-            Resources=self.resources[index] if template_page else self.blank_resources,
-            Contents=Array(contents),
+            {
+                "/Type": self._page_type,
+                "/Parent": self.parent,
+                "/MediaBox": kit.media_box,
+                "/Resources": kit.resources,
+                "/Contents": contents,
+            }
         )
         self.pages.append(self.pdf.make_indirect(page))
 
     def save(self, path: Path) -> int:
         self.parent.Kids = Array(self.pages)
         self.parent.Count = len(self.pages)
-        # No object streams: they are PDF 1.5, which PDF/X-1a/-3 workflows at printers refuse;
-        # the file stays small anyway (a letter page adds well under 1 KB).
-        self.pdf.save(path, compress_streams=True, object_stream_mode=pikepdf.ObjectStreamMode.disable)
+        # No object streams: they are PDF 1.5, which PDF/X-1a/-3 workflows at printers refuse.
+        # The template's streams are copied as they are (no decode/re-encode); the small address
+        # streams stay uncompressed: compressing 10,000 of them costs more than the bytes saved
+        # (a letter page still adds well under 1 KB).
+        self.pdf.save(
+            path,
+            compress_streams=False,
+            stream_decode_level=pikepdf.StreamDecodeLevel.none,
+            object_stream_mode=pikepdf.ObjectStreamMode.disable,
+        )
         self.pdf.close()
         return len(self.pages)
 
@@ -314,7 +355,7 @@ class _Sheet:
 def _address_page(fmt: Format) -> int | None:
     """Index of the page that carries the address: page 1 for window envelopes, the back
     (page 2) for self-mailers, none for formats posted in a plain envelope."""
-    return {"front": 0, "back": 1}.get(fmt.address_side) if fmt.address_side else None
+    return {"front": 0, "back": 1}.get(fmt.address_side or "")
 
 
 def render_preview(*, template: Path, fmt: Format, address: AddressBlock | None, out: Path) -> None:

@@ -5,6 +5,7 @@ these machines (and cannot be), so PDFium, a pip wheel, does the rendering inste
 
 import csv
 import io
+import re
 
 import pikepdf
 import pypdfium2 as pdfium
@@ -454,6 +455,25 @@ def test_first_and_last_pages_render_differently(tmp_path):
     assert "Person Number50" in page_texts(files[0].path)[49]
 
 
+def test_page_1_and_page_10000_render_with_different_addresses(tmp_path):
+    files = write_print_files(
+        template=template(tmp_path, A4_WINDOW, image=True),
+        fmt=A4_WINDOW,
+        letters=letters(10_000),
+        duplex=False,
+        out_dir=tmp_path / "print",
+        chunk_size=10_000,
+    )
+
+    assert [f.pages for f in files] == [10_000]
+    assert render_png(files[0].path, 0) != render_png(files[0].path, 9_999)
+    doc = pdfium.PdfDocument(files[0].path)
+    try:
+        assert "Person Number10000\r\n10000 Station Road" in doc[9_999].get_textpage().get_text_range()
+    finally:
+        doc.close()
+
+
 def test_letters_are_streamed_one_chunk_at_a_time(tmp_path):
     out_dir = tmp_path / "print"
 
@@ -502,3 +522,32 @@ def test_sample_template_with_image_is_about_200_kb(tmp_path):
 
     assert 150_000 < path.stat().st_size < 300_000
     assert check_pdf(path, A4_WINDOW, max_letter_pages=1).page_count == 1
+
+
+def test_a_long_address_shrinks_to_fit_and_control_characters_are_spaces(tmp_path):
+    out = tmp_path / "preview.pdf"
+    long_line = "The Extremely Long Named Trading Company Of Greater Manchester Limited"
+
+    render_preview(
+        template=template(tmp_path, A4_WINDOW),
+        fmt=A4_WINDOW,
+        address=["Mx A\tB", long_line, *(f"Line {i}" for i in range(9))],
+        out=out,
+    )
+
+    with pikepdf.open(out) as pdf:
+        content = pdf.pages[0].Contents.read_bytes()
+    size = float(re.search(rb"/PRAddr ([0-9.]+) Tf", content).group(1))
+    assert 6 <= size < 7
+    assert b"(Mx A B) Tj T* (The Extremely" in content
+    assert "Line 8" in page_texts(out)[0]
+
+
+def test_a_template_with_no_pages_cannot_make_print_files(tmp_path):
+    path = tmp_path / "none.pdf"
+    pikepdf.new().save(path)
+
+    with pytest.raises(InvalidPdf):
+        write_print_files(
+            template=path, fmt=A4_WINDOW, letters=letters(1), duplex=False, out_dir=tmp_path / "p"
+        )
