@@ -185,9 +185,9 @@ class CampaignRecipient(models.Model):
     postcode = models.CharField(max_length=255)
     country = models.CharField(max_length=100, blank=True)
 
-    class Meta:
-        # "Is this recipient in an active campaign?" (recipient delete) asks by recipient.
-        indexes = [models.Index(fields=["recipient_id"], name="campaign_recipient_recipient")]
+    # "Is this recipient in an active campaign?" (recipient delete) asks by recipient_id: an index
+    # made by migration 0003, a hash index on PostgreSQL (equality is all it serves, and it costs
+    # approval of a million recipients seconds less than a btree of random UUIDs), a btree elsewhere.
 
     def __str__(self):
         return f"{self.campaign_id} #{self.sequence}"
