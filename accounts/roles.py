@@ -18,6 +18,11 @@ RIGHTS: dict[str, str] = {
     "File.Read": "files.view_libraryentry",
     "File.Write": "files.change_libraryentry",
     "File.Delete": "files.delete_libraryentry",
+    "Template.Read": "templates.view_printtemplate",
+    "Campaign.Read": "campaigns.view_campaign",
+    "Campaign.Write": "campaigns.add_campaign",
+    "Campaign.Approve": "campaigns.approve_campaign",
+    "Campaign.Delete": "campaigns.delete_campaign",
 }
 
 INTEGRATOR = "Integrator"

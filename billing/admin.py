@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from billing.models import LedgerEntry
+from billing.models import LedgerEntry, Product
 
 
 @admin.register(LedgerEntry)
@@ -18,3 +18,25 @@ class LedgerEntryAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(Product)
+class ProductAdmin(admin.ModelAdmin):
+    """The product catalogue: what may be ordered and at what unit price (GBP, before VAT)."""
+
+    list_display = [
+        "product_code", "format_code", "stock_weight", "mail_class", "is_duplex", "is_admail",
+        "is_confidential", "unit_price", "is_active",
+    ]  # fmt: skip
+    list_editable = ["unit_price", "is_active"]
+    list_filter = [
+        "format_code",
+        "stock_weight",
+        "mail_class",
+        "is_duplex",
+        "is_admail",
+        "is_confidential",
+        "is_active",
+    ]
+    search_fields = ["product_code", "format_code"]
+    readonly_fields = ["updated_at"]

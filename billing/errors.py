@@ -1,4 +1,4 @@
-from config.errors import InvalidInput
+from config.errors import InvalidInput, RuleViolation
 
 
 class InvalidAmount(InvalidInput):
@@ -7,3 +7,33 @@ class InvalidAmount(InvalidInput):
 
 class InsufficientBalance(InvalidInput):
     default_message = "Insufficient balance."
+
+
+class UnsupportedOption(RuleViolation):
+    """A print option the catalogue does not offer for the format; the message lists what it does."""
+
+    label = "option"
+
+    def __init__(self, accepted: list[str]):
+        self.accepted = accepted
+        super().__init__(f"Supported {self.label} values: {', '.join(accepted)}")
+
+
+class UnsupportedStockWeight(UnsupportedOption):
+    label = "StockWeight"
+
+
+class UnsupportedMailClass(UnsupportedOption):
+    label = "Mail Class"
+
+
+class UnsupportedDuplex(UnsupportedOption):
+    label = "Duplex"
+
+
+class UnsupportedAdmail(UnsupportedOption):
+    label = "Admail"
+
+
+class UnsupportedConfidential(UnsupportedOption):
+    label = "Confidential"

@@ -1,4 +1,7 @@
-from config.errors import InvalidInput
+"""What campaign services refuse. Classes fix the kind (and so the status); each API view words
+its own message where the spec gives the endpoint one (`error_messages`)."""
+
+from config.errors import Declined, InvalidInput, NotFound, PayloadTooLarge, RuleViolation
 
 # The spec's message for a PDF that cannot be used (400).
 INVALID_PDF_MESSAGE = "Empty or invalid PDF."
@@ -6,13 +9,14 @@ INVALID_PDF_MESSAGE = "Empty or invalid PDF."
 
 class InvalidPdf(InvalidInput):
     """A campaign/template PDF that cannot be used. `reason` says why, for logs, the admin and
-    tests; the message is the spec's own, and an API surface may map subclasses differently."""
+    tests, and the API's `errors`; the message is the spec's own, and an API surface may map
+    subclasses differently."""
 
     default_message = INVALID_PDF_MESSAGE
     default_errors = None
 
     def __init__(self, reason: str, *, message: str | None = None):
-        super().__init__(message)
+        super().__init__(message, errors=[reason] if reason else None)
         self.reason = reason
 
     def __str__(self) -> str:
@@ -21,3 +25,66 @@ class InvalidPdf(InvalidInput):
 
 class PdfDoesNotFitFormat(InvalidPdf):
     """The PDF is readable but its page size or page count does not suit the campaign's format."""
+
+
+class PdfTooLarge(PayloadTooLarge):
+    default_message = "PDF too large (>100MB)."
+    default_errors = None
+
+
+class CampaignNotFound(NotFound):
+    default_message = "Campaign not found."
+    default_errors = None
+
+
+class CampaignReadOnly(Declined):
+    default_message = "Campaign is currently in a read-only state."
+
+
+class InvalidStatusTransition(Declined):
+    default_message = "Cannot promote status: the requested status is not valid for this campaign."
+
+
+class CampaignHasNoRecipients(Declined):
+    default_message = "Cannot approve the campaign. Please add at least one recipient before approving."
+
+
+class CampaignRequired(RuleViolation):
+    default_message = "campaign is required"
+
+
+class CampaignNameRequired(RuleViolation):
+    default_message = "campaign.name is required"
+
+
+class InvalidRecipientsType(RuleViolation):
+    default_message = "recipients.type must be 'group' or 'single'."
+
+
+class RecipientsIdRequired(RuleViolation):
+    default_message = "recipients.id is required when recipients.type is provided."
+
+
+class TemplateOrPdfRequired(RuleViolation):
+    default_message = "Provide templateId or pdf."
+
+
+class TemplateAndPdfGiven(RuleViolation):
+    default_message = "Provide templateId or pdf, not both."
+
+
+class InvalidFlag(RuleViolation):
+    """A yes/no option that is not a boolean: "isDuplex is invalid." """
+
+    def __init__(self, name: str):
+        super().__init__(f"{name} is invalid.")
+
+
+class PreviewNotFound(NotFound):
+    default_message = "Preview file not found for this campaign."
+    default_errors = None
+
+
+class PreviewMissingOnServer(NotFound):
+    default_message = "Preview file does not exist on server."
+    default_errors = None

@@ -42,6 +42,11 @@ class OutboundFetchError(InvalidInput):
     default_message = "The file URL could not be downloaded."
 
 
+class OutboundFileTooLarge(OutboundFetchError):
+    """The file at the URL is larger than the caller allows (a subclass, so callers that answer
+    413 for it can tell it apart)."""
+
+
 @dataclass(frozen=True)
 class FetchResult:
     final_url: str
@@ -269,7 +274,9 @@ def _limit_next_read_to(response: urllib3.BaseHTTPResponse, deadline: _Deadline)
 
 
 def _too_large(max_bytes: int) -> OutboundFetchError:
-    return OutboundFetchError(f"The file at the URL is larger than the allowed {_readable_size(max_bytes)}.")
+    return OutboundFileTooLarge(
+        f"The file at the URL is larger than the allowed {_readable_size(max_bytes)}."
+    )
 
 
 def _readable_size(size: int) -> str:

@@ -227,6 +227,15 @@ IMPORT_MAX_ATTEMPTS = env.int("IMPORT_MAX_ATTEMPTS", default=5)
 FILES_MAX_UPLOAD_BYTES = env.int("FILES_MAX_UPLOAD_BYTES", default=50 * 1024 * 1024)
 FILES_SEARCH_MAX_RESULTS = env.int("FILES_SEARCH_MAX_RESULTS", default=500)
 
+# Print campaigns: the largest PDF a campaign may be created from (413 beyond; its Base64 body
+# may be a third larger), the URL fetch time, and the most pages a letter may have.
+CAMPAIGN_PDF_MAX_BYTES = env.int("CAMPAIGN_PDF_MAX_BYTES", default=100 * 1024 * 1024)
+CAMPAIGN_MAX_BODY_BYTES = env.int(
+    "CAMPAIGN_MAX_BODY_BYTES", default=CAMPAIGN_PDF_MAX_BYTES * 4 // 3 + 1024 * 1024
+)
+CAMPAIGN_PDF_FETCH_TIMEOUT = env.float("CAMPAIGN_PDF_FETCH_TIMEOUT", default=60.0)
+CAMPAIGN_MAX_LETTER_PAGES = env.int("CAMPAIGN_MAX_LETTER_PAGES", default=12)
+
 # ---- API logging (per company, switched on by staff for a time) ----------------------------------
 # Paths of the API surfaces whose calls are logged.
 API_LOG_PATH_PREFIXES = env.list("API_LOG_PATH_PREFIXES", default=["/api/v1/", "/v1/", "/v2/", "/services/"])
@@ -262,7 +271,7 @@ API_MAX_BODY_BYTES = env.int("API_MAX_BODY_BYTES", default=10 * 1024 * 1024)
 
 # Django refuses a body above this before any view sees it; each API view then applies its own
 # (smaller) limit from the declared length, before reading anything (PlatformAPIView.initial).
-DATA_UPLOAD_MAX_MEMORY_SIZE = max(API_MAX_BODY_BYTES, IMPORT_MAX_BODY_BYTES)
+DATA_UPLOAD_MAX_MEMORY_SIZE = max(API_MAX_BODY_BYTES, IMPORT_MAX_BODY_BYTES, CAMPAIGN_MAX_BODY_BYTES)
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Postroom API",

@@ -33,3 +33,21 @@ def test_demo_creates_a_new_working_company_each_call(api_client):
     assert groups[0]["recipientCount"] == 50
     recipients = assert_envelope(api_client.get("/api/v1/recipients", {"limit": 1000}), 200)["data"]
     assert recipients["total"] == 50 and len(recipients["data"]) == 50
+
+
+def test_demo_has_a_template_per_format_and_a_campaign_in_preview(
+    api_client, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        demo = _demo()
+    client = bearer(api_client, login(api_client, demo["api_key"])["token"])
+    templates = assert_envelope(client.get("/api/v1/template"), 200)["data"]
+    assert sorted(i["id"] for i in templates["items"]) == sorted(demo["template_ids"])
+    assert (
+        len({(i["pageSize"], i["pageOrientation"], i["windowGummedCode"]) for i in templates["items"]}) == 10
+    )
+    campaigns = assert_envelope(client.get("/api/v1/campaigns"), 200)["data"]["items"]
+    assert [(c["campaignId"], c["status"], c["recipientCount"]) for c in campaigns] == [
+        (demo["campaign_id"], "Preview", 50)
+    ]
+    assert client.get(f"/api/v1/campaigns/{demo['campaign_id']}/preview").status_code == 200

@@ -12,9 +12,11 @@ from dataclasses import dataclass
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from tests.campaigns.factories import CampaignFactory
 from tests.files.factories import LibraryFileFactory, LibraryFolderFactory
 from tests.platform_api import assert_envelope
 from tests.recipients.factories import RecipientFactory, RecipientGroupFactory
+from tests.templates.factories import PrintTemplateFactory
 
 
 @dataclass(frozen=True)
@@ -44,7 +46,42 @@ def _file(company):
     return LibraryFileFactory(company=company, path="Home/Theirs/secret.pdf")
 
 
+def _campaign(company):
+    return CampaignFactory(company=company, group=RecipientGroupFactory(company=company))
+
+
+def _template(company):
+    return PrintTemplateFactory(company=company)
+
+
+def _create_body(**source) -> dict:
+    campaign = {"name": "x", "pageSize": "A4 Letter", "pageOrientation": "Portrait", "windowGummedCode": "C5WIN",
+                "stockWeightCode": "100UNCOAT", "mailClassCode": "First"}  # fmt: skip
+    recipients = source.pop("recipients", None)
+    if recipients:
+        campaign["recipients"] = recipients
+    return {"campaign": campaign, **source}
+
+
 FOREIGN_ID_CASES: dict[str, list[ForeignIdCase]] = {
+    "v1:campaigns": [
+        ForeignIdCase("post", _template, lambda t: ("/api/v1/campaigns", _create_body(templateId=t.pk)), "Template with id={} not found."),
+        ForeignIdCase("post", _group, lambda g: ("/api/v1/campaigns", _create_body(templateId=PrintTemplateFactory(company=None).pk, recipients={"type": "group", "id": str(g.pk)})), "Group not found."),
+        ForeignIdCase("post", _recipient, lambda r: ("/api/v1/campaigns", _create_body(templateId=PrintTemplateFactory(company=None).pk, recipients={"type": "single", "id": str(r.pk)})), "Recipient not found."),
+    ],
+    "v1:campaign": [ForeignIdCase("get", _campaign, lambda c: (f"/api/v1/campaigns/{c.pk}", None), "Campaign not found.")],
+    "v1:campaign-preview": [
+        ForeignIdCase("get", _campaign, lambda c: (f"/api/v1/campaigns/{c.pk}/preview", None), "Preview file not found for this campaign.")
+    ],
+    "v1:campaign-approve": [
+        ForeignIdCase("post", _campaign, lambda c: (f"/api/v1/campaigns/approve?campaignId={c.pk}", None), "Approval failed: the campaign could not be found.")
+    ],
+    "v1:campaign-status-details": [
+        ForeignIdCase("post", _campaign, lambda c: (f"/api/v1/campaigns/statusDetails?campaignId={c.pk}", None), "campaign not found.")
+    ],
+    "v1:campaign-delete": [
+        ForeignIdCase("post", _campaign, lambda c: (f"/api/v1/campaigns/delete?campaignId={c.pk}", None), "Cannot delete — campaign not found.")
+    ],
     "v1:recipients": [
         ForeignIdCase("get", _group, lambda g: ("/api/v1/recipients", {"groupId": str(g.pk)}), "Group not found."),
         ForeignIdCase(
@@ -107,6 +144,9 @@ TAKES_NO_OBJECT_ID = {
     "v1:files-upload",  # multipart: its foreign-folder case is in tests/files/test_traversal.py
     "v1:files-search",  # searches the caller's library only: tests/files/test_rename_search_api.py
     "v1:not-found",
+    "v1:templates",  # lists the caller's own and shared templates only: tests/templates/test_template_api.py
+    "v1:campaign-parameters",  # the catalogue, the same for every company
+    "v1:campaign-configurations",
 }
 
 
@@ -149,5 +189,5 @@ def test_another_companys_object_is_refused_like_a_missing_one(route, index, aut
     response = getattr(authed_client, case.method)(path, data, **as_json)
 
     # then: refused, and the foreign object is still there
-    assert_envelope(response, case.status, case.message)
+    assert_envelope(response, case.status, case.message.format(foreign.pk))
     foreign.refresh_from_db()

@@ -6,6 +6,8 @@ Its keys are a stable contract: company_id, api_key, ... (later features add key
 
 import json
 import secrets
+import tempfile
+from pathlib import Path
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
@@ -13,7 +15,11 @@ from django.db import transaction
 from accounts import services as account_services
 from billing import services as billing_services
 from billing.models import LedgerEntry
+from campaigns import services as campaign_services
+from campaigns.pdf import sample_template
 from recipients import samples as recipient_samples
+from templates import services as template_services
+from templates.formats import FORMATS
 
 DEMO_BALANCE = "10000.00"
 SAMPLE_RECIPIENTS = 50
@@ -42,6 +48,23 @@ class Command(BaseCommand):
                 kind=LedgerEntry.Kind.TOP_UP,
                 reason="Demo opening balance",
             )
+            templates = self._templates(company)
+            campaign = campaign_services.campaign_create(
+                company=company,
+                by=user,
+                spec=campaign_services.PrintCampaignInput(
+                    name="Demo spring letter",
+                    page_size="A4 Letter",
+                    orientation="Portrait",
+                    envelope="C5WIN",
+                    stock_weight="100UNCOAT",
+                    mail_class="First",
+                    default_recipient_name="Customer",
+                    recipients_type="group",
+                    recipients_id=str(default_group.pk),
+                ),
+                template_id=templates["A4_LETTER_C5WIN"].pk,
+            ).campaign
         result = {
             "company_id": str(company.pk),
             "company_name": company.name,
@@ -50,11 +73,26 @@ class Command(BaseCommand):
             "default_group_id": str(default_group.pk),
             "balance": DEMO_BALANCE,
             "currency": company.currency,
+            "template_ids": [t.pk for t in templates.values()],
+            "campaign_id": str(campaign.pk),
         }
         if options["json"]:
             self.stdout.write(json.dumps(result))
         else:
             self.stdout.write(self._banner(result, options["base_url"].rstrip("/")))
+
+    def _templates(self, company) -> dict:
+        """One sample template per supported format (reportlab), owned by the demo company."""
+        made = {}
+        with tempfile.TemporaryDirectory() as workdir:
+            for fmt in FORMATS:
+                path = Path(workdir) / f"{fmt.code}.pdf"
+                sample_template(fmt=fmt, out=path, pages=2 if fmt.kind != "letter" else 1)
+                made[fmt.code] = template_services.template_create(
+                    company=company, name=f"Sample {fmt.page_size} {fmt.orientation} {fmt.envelope_label}",
+                    fmt=fmt, source=path, file_name=f"{fmt.code.lower()}.pdf",
+                )  # fmt: skip
+        return made
 
     def _banner(self, result: dict, base: str) -> str:
         login = json.dumps({"ApiKey": result["api_key"]})
@@ -64,6 +102,8 @@ class Command(BaseCommand):
                 f"Postroom demo company: {result['company_name']} ({result['company_id']})",
                 f"  API key (shown once): {result['api_key']}",
                 f"  balance:              {result['balance']} {result['currency']}",
+                f"  templates:            {', '.join(map(str, result['template_ids']))}",
+                f"  campaign in Preview:  {result['campaign_id']}",
                 f"  log in:   curl -s -X POST {base}/api/v1/account/login "
                 f"-H 'Content-Type: application/json' -d '{login}'",
                 f"  API docs: {base}/api/docs/   schema: {base}/api/schema/",

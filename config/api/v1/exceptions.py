@@ -20,6 +20,7 @@ from config.logging import request_id_var
 logger = logging.getLogger("postroom.api")
 
 DOMAIN_STATUS = (
+    (domain.Declined, 200),
     (domain.InvalidInput, 400),
     (domain.RuleViolation, 400),
     (domain.NotAuthenticated, 401),
@@ -43,7 +44,7 @@ def exception_handler(exc, context):
             getattr(request, "path", "?"),
             extra={"request_id": request_id_var.get()},
         )
-        response = _error(500, messages.UNEXPECTED)
+        response = _error(500, getattr(view, "unexpected_message", messages.UNEXPECTED))
     set_rollback()
     return response
 

@@ -55,3 +55,28 @@ def paged_json(page) -> RawJSON:
         "nextOffset": end if has_more else None,
     }
     return RawJSON(json.dumps(head, separators=(",", ":"))[:-1] + ',"data":' + page.items_json + "}")
+
+
+def lenient_paging_params(query, *, default_limit: int = 50, max_limit: int = 200, fallback: int = 100):
+    """Paging as the template and campaign lists document it: offset defaults to 0 (negative or
+    not a number -> 0); limit defaults to `default_limit`, and 0, a negative number, a value
+    over `max_limit` or not a number gives `fallback`."""
+    try:
+        offset = max(int(query.get("offset") or 0), 0)
+    except (TypeError, ValueError):
+        offset = 0
+    raw = (query.get("limit") or "").strip()
+    if not raw:
+        return offset, default_limit
+    try:
+        limit = int(raw)
+    except ValueError:
+        return offset, fallback
+    return offset, limit if 0 < limit <= max_limit else fallback
+
+
+def paged_items(page, items: list) -> dict:
+    """`paged` with the list under `items` (the template and campaign lists' key)."""
+    body = paged(page, items)
+    body["items"] = body.pop("data")
+    return body

@@ -11,5 +11,7 @@ urlpatterns = [
     path("", include("billing.api.v1.urls")),
     path("", include("recipients.api.v1.urls")),
     path("", include("files.api.v1.urls")),
+    path("", include("templates.api.v1.urls")),
+    path("", include("campaigns.api.v1.urls")),
     re_path(r"^.*$", route_not_found, name="not-found"),
 ]

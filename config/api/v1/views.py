@@ -31,6 +31,7 @@ class PlatformAPIView(APIView):
     required_right: str | None = None
     unauthenticated_message = messages.UNAUTHENTICATED
     permission_denied_message = messages.FORBIDDEN
+    unexpected_message = messages.UNEXPECTED
     error_messages: dict = {}
     max_body_bytes: int | None = None
 

@@ -1,0 +1,191 @@
+"""Platform API shapes of campaigns, with the spec's field names and casing."""
+
+import re
+
+from drf_spectacular.utils import inline_serializer
+from rest_framework import serializers
+
+from campaigns import selectors
+from campaigns.models import STATUS_ORDER
+from templates.formats import FORMATS, Format, format_by_code
+
+# Fields a campaign can print or merge (a recipient's standard fields, as the API names them).
+RECIPIENT_FIELDS = [
+    "Title", "FirstName", "LastName", "CompanyName", "Address1", "Address2", "Address3", "Address4",
+    "Address5", "City", "CountyName", "Postcode", "CountryName", "Email", "Mobile",
+]  # fmt: skip
+
+
+def _stamp(moment):
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ") if moment else None
+
+
+def _date(day):
+    return f"{day.isoformat()}T00:00:00Z" if day else None
+
+
+def _format(campaign) -> Format | None:
+    options = getattr(campaign, "print_options", None)
+    return format_by_code(options.format_code) if options else None
+
+
+def created(result) -> dict:
+    return {
+        "campaignId": str(result.campaign.pk),
+        "templateId": result.template_id,
+        "status": result.campaign.status,
+        "warnings": result.warnings,
+        "messages": result.messages,
+    }
+
+
+def campaign_list_item(campaign) -> dict:
+    fmt = _format(campaign)
+    return {
+        "campaignId": str(campaign.pk),
+        "campaignName": campaign.name,
+        "status": campaign.status,
+        "currentStatusOrder": STATUS_ORDER[campaign.status],
+        "recipientCount": selectors.recipient_count(campaign),
+        "pageSize": fmt.page_size if fmt else None,
+        "dispatchDate": _date(campaign.dispatch_date),
+        "totalCost": campaign.total_cost,
+        "createdDate": _stamp(campaign.created_at),
+        "updatedDate": _stamp(campaign.updated_at),
+    }
+
+
+def campaign_details(campaign) -> dict:
+    fmt = _format(campaign)
+    options = getattr(campaign, "print_options", None)
+    return {
+        "id": str(campaign.pk),
+        "name": campaign.name,
+        "status": campaign.status,
+        "recipientCount": selectors.recipient_count(campaign),
+        "dispatchDate": _date(campaign.dispatch_date),
+        "created": _stamp(campaign.created_at),
+        "updated": _stamp(campaign.updated_at),
+        "cost": campaign.total_cost,
+        "pageSize": fmt.page_size if fmt else None,
+        "pageOrientation": fmt.orientation if fmt else None,
+        "mailClass": options.mail_class if options else None,
+        "windowsGummedCode": fmt.envelope if fmt else None,
+        # Beyond the documented fields:
+        "currentStatusOrder": STATUS_ORDER[campaign.status],
+        "templateId": options.template_id if options else None,
+        "stockWeightCode": options.stock_weight if options else None,
+        "isDuplex": options.is_duplex if options else None,
+        "isAdmail": options.is_admail if options else None,
+        "isConfidential": options.is_confidential if options else None,
+        "defaultRecipientName": (options.default_recipient_name or None) if options else None,
+        "recipients": _selection(campaign),
+        "previewReady": bool(campaign.preview_file),
+    }
+
+
+def _selection(campaign) -> dict | None:
+    if campaign.recipient_group_id:
+        return {"type": "group", "id": str(campaign.recipient_group_id)}
+    if campaign.recipient_id:
+        return {"type": "single", "id": str(campaign.recipient_id)}
+    return None
+
+
+def status_details(campaign, history) -> dict:
+    return {
+        "currentStatus": campaign.status,
+        "statusHistories": [{"status": h.status, "date": _stamp(h.changed_at)} for h in history],
+    }
+
+
+def parameters(values: dict) -> dict:
+    formats = [f for f in FORMATS if f.code in values["format_codes"]]
+    return {
+        "pageOrientations": sorted({f.orientation for f in formats}),
+        "pageSizes": sorted({f.page_size for f in formats}),
+        "outerCodes": sorted({f.envelope for f in formats if f.envelope}),
+        "mailClasses": values["mail_classes"],
+        "stockWeights": values["stock_weights"],
+        "recipientFields": RECIPIENT_FIELDS,
+    }
+
+
+def _norm(value) -> str:
+    return re.sub(r"\s+", " ", value or "").strip().casefold()
+
+
+def formats_for(page_size: str | None, orientation: str | None) -> list[Format] | None:
+    """The formats a configurations query names; None when a given value names none."""
+    chosen = list(FORMATS)
+    if _norm(page_size):
+        chosen = [f for f in chosen if _norm(f.page_size) == _norm(page_size)]
+        if not chosen:
+            return None
+    if _norm(orientation):
+        if _norm(orientation) not in {_norm(f.orientation) for f in FORMATS}:
+            return None
+        chosen = [f for f in chosen if _norm(f.orientation) == _norm(orientation)]
+    return chosen
+
+
+def configuration(fmt: Format, products: list) -> dict:
+    return {
+        "name": " ".join(part for part in (fmt.page_size, fmt.orientation, fmt.envelope) if part),
+        "pageSize": fmt.page_size,
+        "pageOrientation": fmt.orientation,
+        "windowGummedCode": fmt.envelope,
+        "validCombinations": [
+            {
+                "stockWeightCode": p.stock_weight,
+                "isDuplex": p.is_duplex,
+                "mailClassCode": p.mail_class,
+                "isAdmail": p.is_admail,
+                "isConfidential": p.is_confidential,
+                "productCode": p.product_code,
+            }
+            for p in products
+        ],
+    }
+
+
+CREATE_REQUEST_SCHEMA = inline_serializer(
+    name="CreateCampaignRequest",
+    fields={
+        "campaign": inline_serializer(
+            name="CampaignDto",
+            fields={
+                "name": serializers.CharField(),
+                "pageSize": serializers.CharField(),
+                "pageOrientation": serializers.CharField(),
+                "windowGummedCode": serializers.CharField(required=False, allow_null=True),
+                "defaultRecipientName": serializers.CharField(required=False),
+                "recipients": inline_serializer(
+                    name="CampaignRecipientsDto",
+                    fields={
+                        "type": serializers.ChoiceField(["group", "single"]),
+                        "id": serializers.CharField(),
+                    },
+                    required=False,
+                ),
+                "stockWeightCode": serializers.CharField(),
+                "mailClassCode": serializers.CharField(),
+                "isDuplex": serializers.BooleanField(required=False),
+                "isAdmail": serializers.BooleanField(required=False),
+                "isConfidential": serializers.BooleanField(required=False),
+            },
+        ),
+        "templateId": serializers.IntegerField(required=False),
+        "pdf": inline_serializer(
+            name="IncomingPdf",
+            fields={
+                "fileUrl": serializers.URLField(required=False),
+                "fileBase64": serializers.CharField(required=False),
+                "originalName": serializers.CharField(required=False),
+                "fileName": serializers.CharField(required=False),
+            },
+            required=False,
+        ),
+        "templateName": serializers.CharField(required=False),
+    },
+)

@@ -1,0 +1,219 @@
+from django.conf import settings
+from django.core.files.storage import default_storage
+from django.http import FileResponse
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+
+from billing import selectors as catalogue
+from campaigns import selectors, services
+from campaigns.api.v1 import parsing
+from campaigns.api.v1 import shapes as s
+from campaigns.errors import CampaignNotFound, CampaignReadOnly, PreviewMissingOnServer, PreviewNotFound
+from config.api.v1 import schema
+from config.api.v1.pagination import lenient_paging_params, paged_items
+from config.api.v1.responses import ApiResponse
+from config.api.v1.views import PlatformAPIView
+from config.errors import PayloadTooLarge, RuleViolation
+
+COMPANY_CLAIM = "CompanyId claim missing or invalid."
+CLAIM = "Claim missing or invalid."
+CAMPAIGN_ID = OpenApiParameter("campaignId", str, required=True, description="Campaign GUID")
+
+
+def campaign_id_param(request) -> str | None:
+    """campaignId from the query (any casing), else from a JSON body."""
+    for key, value in request.query_params.items():
+        if key.lower() == "campaignid":
+            return value
+    data = request.data if hasattr(request.data, "get") else {}
+    return data.get("campaignId")
+
+
+class CampaignsView(PlatformAPIView):
+    @property
+    def unauthenticated_message(self):
+        return CLAIM if self.request.method == "GET" else COMPANY_CLAIM
+
+    @property
+    def unexpected_message(self):
+        if self.request.method == "GET":
+            return "An unexpected error occurred."
+        return "An error occurred. Please try again later."
+
+    @property
+    def max_body_bytes(self):
+        return settings.CAMPAIGN_MAX_BODY_BYTES
+
+    # A body over the limit is refused before it is read, with the create endpoint's own words.
+    error_messages = {PayloadTooLarge: "PDF too large (>100MB)."}
+
+    def get_required_right(self):
+        return "Campaign.Read" if self.request.method == "GET" else "Campaign.Write"
+
+    @extend_schema(
+        operation_id="campaigns_list",
+        parameters=[
+            OpenApiParameter("sortField", str, description="updateddate (default), createddate or name"),
+            OpenApiParameter("sortOrder", str, description="ascending or descending (default)"),
+            OpenApiParameter("offset", int), OpenApiParameter("limit", int, description="default 50; 0, negative or > 200 -> 100"),
+        ],
+        responses={200: schema.enveloped("CampaignListEnvelope"), 400: schema.error("Invalid sortField."), **schema.AUTH_ERRORS},
+        tags=["campaigns"],
+    )  # fmt: skip
+    def get(self, request):
+        query = request.query_params
+        sort_field = (query.get("sortField") or "updateddate").strip().lower()
+        sort_order = (query.get("sortOrder") or "descending").strip().lower()
+        if sort_field not in selectors.SORT_FIELDS:
+            raise RuleViolation(f"Invalid sortField. Allowed values: {', '.join(selectors.SORT_FIELDS)}.")
+        if sort_order not in selectors.SORT_ORDERS:
+            raise RuleViolation(f"Invalid sortOrder. Allowed values: {', '.join(selectors.SORT_ORDERS)}.")
+        offset, limit = lenient_paging_params(query)
+        page = selectors.campaign_page(
+            company=self.company,
+            sort_field=sort_field,
+            descending=sort_order == "descending",
+            offset=offset,
+            limit=limit,
+        )
+        body = paged_items(page, [s.campaign_list_item(c) for c in page.items])
+        return ApiResponse(body, message="Campaign list fetched successfully.")
+
+    @extend_schema(
+        operation_id="campaigns_create",
+        request=s.CREATE_REQUEST_SCHEMA,
+        responses={
+            200: schema.enveloped("CampaignCreatedEnvelope"),
+            400: schema.error("campaign is required / campaign.name is required / Provide templateId or pdf. / Empty or invalid PDF. / Supported ... values"),
+            404: schema.error("Template with id=N not found. / Group not found. / Recipient not found."),
+            413: schema.error("PDF too large (>100MB)."),
+            422: schema.error("No layout defined for ... / Requested campaign settings do not match the template's settings."),
+            **schema.AUTH_ERRORS,
+        },
+        tags=["campaigns"],
+    )  # fmt: skip
+    def post(self, request):
+        spec, template_id, pdf, template_name = parsing.create_request(request.data)
+        created = services.campaign_create(
+            company=self.company,
+            by=request.user,
+            spec=spec,
+            template_id=template_id,
+            pdf=pdf,
+            template_name=template_name,
+        )
+        return ApiResponse(s.created(created), message="Campaign created successfully.")
+
+
+class CampaignParametersView(PlatformAPIView):
+    required_right = "Campaign.Read"
+    unauthenticated_message = CLAIM
+
+    @extend_schema(operation_id="campaigns_parameters", responses={200: schema.enveloped("CampaignParametersEnvelope"), **schema.AUTH_ERRORS}, tags=["campaigns"])  # fmt: skip
+    def get(self, request):
+        return ApiResponse(
+            s.parameters(catalogue.catalogue_values()), message="Campaign parameters fetched successfully."
+        )
+
+
+class CampaignConfigurationsView(PlatformAPIView):
+    required_right = "Campaign.Read"
+    unauthenticated_message = CLAIM
+
+    @extend_schema(
+        operation_id="campaigns_configurations",
+        parameters=[OpenApiParameter("pageSize", str), OpenApiParameter("orientation", str)],
+        responses={200: schema.enveloped("CampaignConfigurationsEnvelope"), 400: schema.error("Invalid pageSize or orientation value."), **schema.AUTH_ERRORS},
+        tags=["campaigns"],
+    )  # fmt: skip
+    def get(self, request):
+        formats = s.formats_for(request.query_params.get("pageSize"), request.query_params.get("orientation"))
+        if formats is None:
+            raise RuleViolation("Invalid pageSize or orientation value.")
+        products = catalogue.combinations_by_format([f.code for f in formats])
+        data = [s.configuration(f, products[f.code]) for f in formats if products.get(f.code)]
+        return ApiResponse(data, message="Campaign configurations fetched successfully.")
+
+
+class CampaignView(PlatformAPIView):
+    required_right = "Campaign.Read"
+    unauthenticated_message = COMPANY_CLAIM
+
+    @extend_schema(operation_id="campaigns_details", responses={200: schema.enveloped("CampaignDetailsEnvelope"), 404: schema.error("Campaign not found."), **schema.AUTH_ERRORS}, tags=["campaigns"])  # fmt: skip
+    def get(self, request, campaign_id):
+        campaign = selectors.get_campaign_for_company(company=self.company, campaign_id=campaign_id)
+        return ApiResponse(s.campaign_details(campaign), message="Campaign details fetched successfully.")
+
+
+class CampaignPreviewView(PlatformAPIView):
+    required_right = "Campaign.Read"
+    unauthenticated_message = COMPANY_CLAIM
+    error_messages = {CampaignNotFound: PreviewNotFound.default_message}
+
+    @extend_schema(
+        operation_id="campaigns_preview",
+        responses={(200, "application/pdf"): bytes, 404: schema.error("Preview file not found for this campaign. / Preview file does not exist on server."), **schema.AUTH_ERRORS},
+        tags=["campaigns"],
+    )  # fmt: skip
+    def get(self, request, campaign_id):
+        campaign = selectors.get_campaign_for_company(company=self.company, campaign_id=campaign_id)
+        if not campaign.preview_file:
+            raise PreviewNotFound()
+        try:
+            handle = default_storage.open(campaign.preview_file, "rb")
+        except (FileNotFoundError, OSError) as exc:
+            raise PreviewMissingOnServer() from exc
+        return FileResponse(
+            handle, content_type="application/pdf", as_attachment=True, filename="campaign-preview.pdf"
+        )
+
+
+class CampaignApproveView(PlatformAPIView):
+    required_right = "Campaign.Approve"
+    unauthenticated_message = COMPANY_CLAIM
+    error_messages = {
+        CampaignNotFound: "Approval failed: the campaign could not be found.",
+        CampaignReadOnly: "Unable to approve the campaign because it is currently in a read-only state.",
+    }
+
+    @extend_schema(
+        operation_id="campaigns_approve", parameters=[CAMPAIGN_ID], request=None,
+        responses={200: schema.enveloped("CampaignApprovedEnvelope", description="Approved, or a business-rule message with data null"), 404: schema.error("Approval failed: the campaign could not be found."), **schema.AUTH_ERRORS},
+        tags=["campaigns"],
+    )  # fmt: skip
+    def post(self, request):
+        campaign = services.campaign_approve(
+            company=self.company, campaign_id=campaign_id_param(request), by=request.user
+        )
+        return ApiResponse({"currentStatus": campaign.status}, message="Campaign approved successfully.")
+
+
+class CampaignStatusDetailsView(PlatformAPIView):
+    required_right = "Campaign.Read"
+    unauthenticated_message = COMPANY_CLAIM
+    error_messages = {CampaignNotFound: "campaign not found."}
+
+    @extend_schema(operation_id="campaigns_status_details", parameters=[CAMPAIGN_ID], request=None, responses={200: schema.enveloped("CampaignStatusEnvelope"), 404: schema.error("campaign not found."), **schema.AUTH_ERRORS}, tags=["campaigns"])  # fmt: skip
+    def post(self, request):
+        campaign = selectors.get_campaign_for_company(
+            company=self.company, campaign_id=campaign_id_param(request)
+        )
+        history = selectors.status_history(campaign)
+        return ApiResponse(s.status_details(campaign, history), message="Successful!")
+
+
+class CampaignDeleteView(PlatformAPIView):
+    required_right = "Campaign.Delete"
+    unauthenticated_message = COMPANY_CLAIM
+    error_messages = {
+        CampaignNotFound: "Cannot delete — campaign not found.",
+        CampaignReadOnly: "Can not delete. Campaign is already scheduled or in a read-only state.",
+    }
+
+    @extend_schema(
+        operation_id="campaigns_delete", parameters=[CAMPAIGN_ID], request=None,
+        responses={200: schema.enveloped("CampaignDeletedEnvelope", description="true, or a business-rule message with data null"), 404: schema.error("Cannot delete — campaign not found."), **schema.AUTH_ERRORS},
+        tags=["campaigns"],
+    )  # fmt: skip
+    def post(self, request):
+        services.campaign_delete(company=self.company, campaign_id=campaign_id_param(request))
+        return ApiResponse(True, message="Campaign deleted successfully.")

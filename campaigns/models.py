@@ -1,0 +1,200 @@
+import uuid
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+
+from accounts.tenancy import TenantModel
+from templates.formats import CODE_MAX_LENGTH, format_by_code
+
+
+class Channel(models.TextChoices):
+    POST = "post"
+    SMS = "sms"
+    EMAIL = "email"
+    WHATSAPP = "whatsapp"
+
+
+class Status(models.TextChoices):
+    """Values are the API's status names."""
+
+    DRAFT = "Draft"
+    PREVIEW = "Preview"
+    APPROVED = "Approved"
+    AWAITING_PAYMENT = "AwaitingPayment", "Awaiting payment"
+    SCHEDULED = "Scheduled"
+    PRINTING = "Printing"
+    DISPATCHED = "Dispatched"
+    CANCELLED = "Cancelled"
+
+
+# The API's currentStatusOrder (the spec: Draft 1, Preview 2, Approved 3, 4 awaiting payment,
+# Scheduled 5, then printing and dispatch).
+STATUS_ORDER = {
+    Status.DRAFT: 1,
+    Status.PREVIEW: 2,
+    Status.APPROVED: 3,
+    Status.AWAITING_PAYMENT: 4,
+    Status.SCHEDULED: 5,
+    Status.PRINTING: 6,
+    Status.DISPATCHED: 7,
+    Status.CANCELLED: 8,
+}
+
+
+class Campaign(TenantModel):
+    """One campaign of either kind: print (`channel` post, with PrintOptions beside it) or a
+    message channel (message content beside it, later). Status changes only through
+    campaigns.status.transition, which writes the history."""
+
+    class Selection(models.TextChoices):
+        NONE = "none"
+        GROUP = "group"
+        SINGLE = "single"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    company = models.ForeignKey(
+        "accounts.Company", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    channel = models.CharField(max_length=20, choices=Channel.choices, default=Channel.POST)
+    name = models.CharField(max_length=200)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
+
+    # Who it goes to until approval; at approval the list is frozen into CampaignRecipient rows.
+    selection = models.CharField(max_length=10, choices=Selection.choices, default=Selection.NONE)
+    recipient_group = models.ForeignKey(
+        "recipients.RecipientGroup", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recipient = models.ForeignKey(
+        "recipients.Recipient", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recipient_count = models.PositiveIntegerField(
+        default=0,
+        help_text="Frozen at approval (the snapshot's size); before that the selection's live count.",
+    )
+
+    # Filled by the next stages (cost, voucher, schedule); shown by list and details already.
+    total_cost = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal("0.00"))
+    dispatch_date = models.DateField(null=True, blank=True)
+
+    preview_file = models.CharField(max_length=300, blank=True, help_text="Storage key of the preview PDF.")
+    preview_generated_at = models.DateTimeField(null=True, blank=True)
+    preview_error = models.CharField(max_length=500, blank=True)
+
+    approved_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta(TenantModel.Meta):
+        ordering = ["-updated_at", "-id"]
+        permissions = [("approve_campaign", "Can approve campaigns")]
+        indexes = [
+            models.Index(fields=["company", "updated_at", "id"], name="campaign_company_updated"),
+            models.Index(fields=["company", "created_at", "id"], name="campaign_company_created"),
+            models.Index(fields=["company", "name", "id"], name="campaign_company_name"),
+            models.Index(fields=["recipient_group", "status"], name="campaign_group_status"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def status_order(self) -> int:
+        return STATUS_ORDER[self.status]
+
+
+class PrintOptions(models.Model):
+    """What a print campaign prints and how: its template, format and catalogue product."""
+
+    campaign = models.OneToOneField(
+        Campaign, primary_key=True, on_delete=models.CASCADE, related_name="print_options"
+    )
+    template = models.ForeignKey("templates.PrintTemplate", on_delete=models.PROTECT, related_name="+")
+    format_code = models.CharField(max_length=CODE_MAX_LENGTH)
+    product = models.ForeignKey("billing.Product", on_delete=models.PROTECT, related_name="+")
+    stock_weight = models.CharField(max_length=20)
+    mail_class = models.CharField(max_length=20)
+    is_duplex = models.BooleanField(default=False)
+    is_admail = models.BooleanField(default=False)
+    is_confidential = models.BooleanField(default=False)
+    default_recipient_name = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        verbose_name_plural = "print options"
+
+    def __str__(self):
+        return f"{self.format_code} {self.stock_weight} {self.mail_class}"
+
+    @property
+    def format(self):
+        return format_by_code(self.format_code)
+
+
+class StatusChange(models.Model):
+    """The status history: one row per move, written only by campaigns.status.transition."""
+
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.CASCADE, related_name="status_changes", db_index=False
+    )
+    from_status = models.CharField(max_length=20, choices=Status.choices, blank=True)
+    status = models.CharField(max_length=20, choices=Status.choices)
+    changed_at = models.DateTimeField()
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    note = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["changed_at", "id"]
+        indexes = [models.Index(fields=["campaign", "changed_at", "id"], name="status_change_campaign")]
+
+    def __str__(self):
+        return f"{self.from_status or '-'} → {self.status}"
+
+
+class CampaignRecipient(models.Model):
+    """The recipient list frozen at approval: each recipient's address as it was then, in send
+    order. Written set-based (INSERT ... SELECT) by campaigns.services.campaign_approve; later
+    edits to recipients or groups never change it. `recipient_id` is a plain value (no foreign
+    key): the snapshot outlives the recipient."""
+
+    pk = models.CompositePrimaryKey("campaign", "sequence")
+    # The primary key (campaign, sequence) is the index by campaign: no second one. No database
+    # constraint: checking it for each of a million copied rows would cost approval seconds, and
+    # the rows are only ever written for a campaign locked in the same transaction (Django still
+    # deletes them with their campaign).
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
+    )
+    sequence = models.PositiveIntegerField()
+    recipient_id = models.UUIDField()
+    title = models.CharField(max_length=50, blank=True)
+    first_name = models.CharField(max_length=100, blank=True)
+    last_name = models.CharField(max_length=100, blank=True)
+    company_name = models.CharField(max_length=100, blank=True)
+    address1 = models.CharField(max_length=255)
+    address2 = models.CharField(max_length=255, blank=True)
+    address3 = models.CharField(max_length=150, blank=True)
+    address4 = models.CharField(max_length=150, blank=True)
+    address5 = models.CharField(max_length=150, blank=True)
+    city = models.CharField(max_length=255, blank=True)
+    county = models.CharField(max_length=100, blank=True)
+    postcode = models.CharField(max_length=255)
+    country = models.CharField(max_length=100, blank=True)
+
+    # "Is this recipient in an active campaign?" (recipient delete) asks by recipient_id: an index
+    # made by migration 0003, a hash index on PostgreSQL (equality is all it serves, and it costs
+    # approval of a million recipients seconds less than a btree of random UUIDs), a btree elsewhere.
+
+    def __str__(self):
+        return f"{self.campaign_id} #{self.sequence}"
+
+
+# The address columns a snapshot copies from recipients_recipient, in this order.
+SNAPSHOT_FIELDS = (
+    "title", "first_name", "last_name", "company_name", "address1", "address2", "address3",
+    "address4", "address5", "city", "county", "postcode", "country",
+)  # fmt: skip

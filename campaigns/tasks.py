@@ -1,0 +1,25 @@
+"""Background work of campaigns: thin tasks that take ids and call a service."""
+
+import logging
+
+from celery import shared_task
+
+from campaigns import services
+from campaigns.models import Campaign
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task(bind=True, acks_late=True, max_retries=3, default_retry_delay=10)
+def render_campaign_preview(self, campaign_id: str) -> str | None:
+    """Render (or re-render) a campaign's preview PDF; safe to run twice."""
+    try:
+        return services.campaign_render_preview(campaign_id=campaign_id)
+    except Exception as exc:
+        if self.request.called_directly or self.request.is_eager or self.request.retries >= self.max_retries:
+            Campaign.unscoped.filter(pk=campaign_id).update(
+                preview_error=str(exc)[:500] or type(exc).__name__
+            )
+            logger.exception("Preview of campaign %s failed", campaign_id)
+            raise
+        raise self.retry(exc=exc) from exc

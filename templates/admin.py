@@ -1,0 +1,111 @@
+import tempfile
+from pathlib import Path
+
+from django import forms
+from django.conf import settings
+from django.contrib import admin, messages
+from django.utils.html import format_html
+
+from campaigns.errors import InvalidPdf
+from campaigns.pdf import check_pdf
+from templates import services
+from templates.formats import FORMATS, format_by_code
+from templates.models import PrintTemplate
+
+
+class TemplateUploadForm(forms.ModelForm):
+    """Staff upload a PDF for one format; the service checks it and renders the thumbnail."""
+
+    upload = forms.FileField(label="PDF", help_text="Checked against the format: size, pages, encryption.")
+
+    class Meta:
+        model = PrintTemplate
+        fields = ["name", "company", "format_code"]
+        help_texts = {"company": "Leave empty to share the template with every company."}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["format_code"].choices = [
+            (f.code, f"{f.page_size} / {f.orientation} / {f.envelope_label}") for f in FORMATS
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        upload, code = cleaned.get("upload"), cleaned.get("format_code")
+        if upload is None or not code:
+            return cleaned
+        with tempfile.TemporaryDirectory() as workdir:
+            path = Path(workdir) / "upload.pdf"
+            with open(path, "wb") as out:
+                for chunk in upload.chunks():
+                    out.write(chunk)
+            try:
+                # Checked here so the form shows the reason; save_model's service checks it again.
+                check_pdf(path, format_by_code(code), max_letter_pages=settings.CAMPAIGN_MAX_LETTER_PAGES)
+            except InvalidPdf as exc:
+                raise forms.ValidationError({"upload": f"{exc.message} {exc.reason}"}) from exc
+        return cleaned
+
+
+class TemplateRenameForm(forms.ModelForm):
+    class Meta:
+        model = PrintTemplate
+        fields = ["name"]
+
+
+@admin.register(PrintTemplate)
+class PrintTemplateAdmin(admin.ModelAdmin):
+    list_display = ["id", "name", "owner", "format_code", "page_count", "thumbnail_tag", "updated_at"]
+    list_filter = ["format_code", ("company", admin.EmptyFieldListFilter)]
+    search_fields = ["name", "company__name"]
+    list_select_related = ["company"]
+    raw_id_fields = ["company"]
+    readonly_fields = [
+        "company", "format_code", "page_count", "size_bytes", "pdf", "thumbnail_tag", "created_by",
+        "created_at", "updated_at",
+    ]  # fmt: skip
+
+    @admin.display(description="owner")
+    def owner(self, obj):
+        return obj.company or "shared (all companies)"
+
+    @admin.display(description="page 1")
+    def thumbnail_tag(self, obj):
+        if not obj or not obj.thumbnail:
+            return "no thumbnail (pypdfium2 not installed)" if obj and obj.pk else "-"
+        return format_html('<img src="{}" style="max-width:160px;border:1px solid #ccc">', obj.thumbnail.url)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        kwargs["form"] = TemplateRenameForm if obj is not None else TemplateUploadForm
+        return super().get_form(request, obj, change, **kwargs)
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.readonly_fields if obj is not None else []
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return ["name", "company", "format_code", "upload"]
+        return ["name", *self.readonly_fields]
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            services.template_rename(template=obj, name=form.cleaned_data["name"])
+            return
+        upload = form.cleaned_data["upload"]
+        with tempfile.TemporaryDirectory() as workdir:
+            path = Path(workdir) / "upload.pdf"
+            with open(path, "wb") as out:
+                for chunk in upload.chunks():
+                    out.write(chunk)
+            created = services.template_create(
+                company=form.cleaned_data.get("company"),
+                name=form.cleaned_data["name"],
+                fmt=format_by_code(form.cleaned_data["format_code"]),
+                source=path,
+                file_name=upload.name or "design.pdf",
+                by=request.user,
+            )
+        obj.pk = created.pk
+        obj.__dict__.update(created.__dict__)
+        if not created.thumbnail:
+            messages.info(request, "Stored without a thumbnail: pypdfium2 is not installed.")

@@ -1,0 +1,74 @@
+"""Every write about print templates. A template's PDF is checked before it is stored, whoever
+makes it (staff in the admin, or a campaign created from a PDF)."""
+
+import io
+import logging
+from pathlib import Path
+
+from django.conf import settings
+from django.core.files import File
+from django.core.files.base import ContentFile
+
+from campaigns.pdf import PdfInfo, check_pdf
+from templates.formats import Format
+from templates.models import PrintTemplate
+
+logger = logging.getLogger(__name__)
+
+THUMBNAIL_WIDTH_PX = 320
+
+
+def template_create(
+    *,
+    company,
+    name: str,
+    fmt: Format,
+    source: Path,
+    file_name: str = "design.pdf",
+    by=None,
+    checked: PdfInfo | None = None,
+) -> PrintTemplate:
+    """A template of `fmt` from the PDF at `source` (checked first: campaigns.errors.InvalidPdf;
+    `checked` is the result of a check the caller already made), owned by `company`, or shared
+    with every company when `company` is None (staff only)."""
+    info = checked or check_pdf(source, fmt, max_letter_pages=settings.CAMPAIGN_MAX_LETTER_PAGES)
+    template = PrintTemplate(
+        company=company,
+        name=(name or "").strip()[:200] or Path(file_name).stem[:200] or "Untitled template",
+        format_code=fmt.code,
+        page_count=info.page_count,
+        size_bytes=source.stat().st_size,
+        created_by=by,
+    )
+    with open(source, "rb") as handle:
+        template.pdf.save(file_name, File(handle), save=False)
+    png = page_one_png(source)
+    if png is not None:
+        template.thumbnail.save("page1.png", ContentFile(png), save=False)
+    template.save()
+    return template
+
+
+def template_rename(*, template: PrintTemplate, name: str) -> PrintTemplate:
+    template.name = name.strip()[:200] or template.name
+    template.save(update_fields=["name", "updated_at"])
+    return template
+
+
+def page_one_png(source: Path) -> bytes | None:
+    """A PNG of page 1, THUMBNAIL_WIDTH_PX wide, rendered with pypdfium2 (PDFium). Without
+    pypdfium2 installed (it is a development dependency) there is no thumbnail, and the log says so."""
+    try:
+        import pypdfium2 as pdfium
+    except ImportError:
+        logger.info("pypdfium2 is not installed: template stored without a thumbnail")
+        return None
+    document = pdfium.PdfDocument(str(source))
+    try:
+        page = document[0]
+        bitmap = page.render(scale=THUMBNAIL_WIDTH_PX / page.get_width())
+        buffer = io.BytesIO()
+        bitmap.to_pil().save(buffer, format="PNG", optimize=True)
+        return buffer.getvalue()
+    finally:
+        document.close()
