@@ -22,6 +22,11 @@ class RuleViolation(DomainError):
     """A business rule refused the request (400 with no field errors)."""
 
 
+class Declined(DomainError):
+    """A business rule declined the request, and the surface reports it as processed: the spec's
+    "200 OK with a business-rule message" outcomes (success true, data null)."""
+
+
 class NotAuthenticated(DomainError):
     default_message = "Missing or invalid authentication token"
     default_errors = ["Unauthorized"]

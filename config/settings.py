@@ -6,7 +6,8 @@ for S3, STORAGE_BACKEND=s3 with the AWS_* variables. Every variable is listed in
 """
 
 import secrets
-from datetime import timedelta
+from datetime import time, timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import environ
@@ -226,6 +227,26 @@ IMPORT_MAX_ATTEMPTS = env.int("IMPORT_MAX_ATTEMPTS", default=5)
 # File library: the largest file an upload may carry (413 beyond), and the most search results.
 FILES_MAX_UPLOAD_BYTES = env.int("FILES_MAX_UPLOAD_BYTES", default=50 * 1024 * 1024)
 FILES_SEARCH_MAX_RESULTS = env.int("FILES_SEARCH_MAX_RESULTS", default=500)
+
+# ---- Billing and dispatch ------------------------------------------------------------------------
+# VAT on (subtotal - discount), as a fraction. Dispatch days are working days in England and Wales
+# (no weekends, bank holidays or staff-blocked dates); today stops being one at the cut-off
+# (local time in DISPATCH_TIME_ZONE). availableDates answers at most DISPATCH_MAX_RANGE_DAYS at a
+# time; next_available_date looks DISPATCH_SEARCH_DAYS ahead. Estimated delivery: working days
+# after the send date per mail class.
+VAT_RATE = Decimal(env.str("VAT_RATE", default="0.20"))
+DISPATCH_TIME_ZONE = env.str("DISPATCH_TIME_ZONE", default="Europe/London")
+DISPATCH_CUTOFF = time.fromisoformat(env.str("DISPATCH_CUTOFF", default="15:00"))
+DISPATCH_MAX_RANGE_DAYS = env.int("DISPATCH_MAX_RANGE_DAYS", default=366)
+DISPATCH_SEARCH_DAYS = env.int("DISPATCH_SEARCH_DAYS", default=90)
+DELIVERY_WORKING_DAYS = {"First": 2, "Second": 3}
+if not Decimal("0") <= VAT_RATE < Decimal("1"):
+    raise ImproperlyConfigured("VAT_RATE is a fraction: 0.20 for 20%.")
+
+# Email (invoices of provisional bookings, ...): EMAIL_URL as django-environ reads it, e.g.
+# smtp+tls://user:password@smtp.example.com:587; the embedded default prints to the console.
+vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Postroom <billing@postroom.example>")
 
 # ---- API logging (per company, switched on by staff for a time) ----------------------------------
 # Paths of the API surfaces whose calls are logged.

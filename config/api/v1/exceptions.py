@@ -20,6 +20,7 @@ from config.logging import request_id_var
 logger = logging.getLogger("postroom.api")
 
 DOMAIN_STATUS = (
+    (domain.Declined, 200),
     (domain.InvalidInput, 400),
     (domain.RuleViolation, 400),
     (domain.NotAuthenticated, 401),
