@@ -6,7 +6,7 @@ import pytest
 import time_machine
 from django.core import mail
 
-from billing import services
+from billing import selectors, services
 from billing.errors import (
     AlreadyPaid,
     NotStaff,
@@ -165,3 +165,18 @@ def test_a_rejection_needs_staff_and_a_reason(booking_company, staff_user):
     rejected = services.order_reject(order=order, by=staff_user, reason="Invoice unpaid")
 
     assert (rejected.status, rejected.reason) == (Order.Status.REJECTED, "Invoice unpaid")
+
+
+def test_selectors_find_the_payment_and_the_latest_order_of_a_campaign(
+    booking_company, other_company, staff_user
+):
+    first = _order(booking_company, "c-1")
+    services.order_reject(order=first, by=staff_user, reason="No")
+    second = _order(booking_company, "c-1")
+    services.balance_top_up(company=booking_company, amount="10.00")
+    services.payment_take(company=booking_company, reference="c-2", amount="1.00")
+
+    assert selectors.order_for_reference(company=booking_company, reference="c-1") == second
+    assert selectors.order_for_reference(company=other_company, reference="c-1") is None
+    assert selectors.payment_for_reference(company=booking_company, reference="c-2").amount == Decimal("1.00")
+    assert selectors.payment_for_reference(company=other_company, reference="c-2") is None
