@@ -7,6 +7,7 @@ from datetime import datetime, time, timedelta
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.html import format_html
@@ -20,10 +21,24 @@ LOGGING_DURATIONS = {"1h": timedelta(hours=1), "24h": timedelta(hours=24), "7d":
 
 
 class BalanceInline(admin.StackedInline):
+    """The balance at a glance; top-ups, adjustments and locking are on the balance's own page
+    (billing admin), where every change goes through the billing services with a reason."""
+
     model = Balance
     can_delete = False
-    fields = ["amount", "currency", "is_locked", "updated_at"]
-    readonly_fields = ["amount", "currency", "updated_at"]
+    fields = ["amount", "currency", "is_locked", "updated_at", "manage"]
+    readonly_fields = fields
+
+    @admin.display(description="Top up, adjust, lock, ledger")
+    def manage(self, balance):
+        if balance.pk is None:
+            return "-"
+        return format_html(
+            '<a href="{}">Open the balance</a>', reverse("admin:billing_balance_change", args=[balance.pk])
+        )
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 class ApiLoggingChangeInline(admin.TabularInline):
@@ -50,7 +65,7 @@ class ApiLoggingChangeInline(admin.TabularInline):
 class CompanyForm(forms.ModelForm):
     class Meta:
         model = Company
-        fields = ["name", "currency", "is_active"]
+        fields = ["name", "currency", "is_active", "provisional_booking_allowed"]
 
 
 class CompanyChangeForm(CompanyForm):
@@ -87,8 +102,16 @@ class CompanyChangeForm(CompanyForm):
 @admin.register(Company)
 class CompanyAdmin(admin.ModelAdmin):
     form = CompanyForm
-    list_display = ["name", "id", "is_active", "balance_amount", "api_logging", "created_at"]
-    list_filter = ["is_active"]
+    list_display = [
+        "name",
+        "id",
+        "is_active",
+        "provisional_booking_allowed",
+        "balance_amount",
+        "api_logging",
+        "created_at",
+    ]
+    list_filter = ["is_active", "provisional_booking_allowed"]
     search_fields = ["name", "id"]
     readonly_fields = ["id", "created_at", "api_logging"]
     inlines = [BalanceInline, ApiLoggingChangeInline]
@@ -114,9 +137,21 @@ class CompanyAdmin(admin.ModelAdmin):
 
     def get_fieldsets(self, request, obj=None):
         if obj is None:
-            return [(None, {"fields": ["name", "currency", "is_active"]})]
+            return [(None, {"fields": ["name", "currency", "is_active", "provisional_booking_allowed"]})]
         return [
-            (None, {"fields": ["id", "name", "currency", "is_active", "created_at"]}),
+            (
+                None,
+                {
+                    "fields": [
+                        "id",
+                        "name",
+                        "currency",
+                        "is_active",
+                        "provisional_booking_allowed",
+                        "created_at",
+                    ]
+                },
+            ),
             (
                 "API logging",
                 {
@@ -187,7 +222,7 @@ class CompanyAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         if change:
             # Only the form's own fields: the logging window changes through the services.
-            obj.save(update_fields=["name", "currency", "is_active"])
+            obj.save(update_fields=["name", "currency", "is_active", "provisional_booking_allowed"])
             logging_change = form.cleaned_data.get("api_logging_change")
             if logging_change:
                 self._apply_logging_change(
@@ -197,8 +232,8 @@ class CompanyAdmin(admin.ModelAdmin):
         created = services.company_create(name=obj.name, currency=obj.currency)
         obj.pk, obj.created_at = created.pk, created.created_at
         obj._state.adding = False
-        if not obj.is_active:
-            obj.save(update_fields=["is_active"])
+        if not obj.is_active or obj.provisional_booking_allowed:
+            obj.save(update_fields=["is_active", "provisional_booking_allowed"])
 
 
 @admin.register(User)

@@ -15,6 +15,10 @@ class Company(models.Model):
     name = models.CharField(max_length=200)
     currency = models.CharField(max_length=3, default="GBP")
     is_active = models.BooleanField(default=True, help_text="An inactive company cannot use the API.")
+    provisional_booking_allowed = models.BooleanField(
+        default=False,
+        help_text="May schedule campaigns without paying from the balance: an order is invoiced by email.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     api_logging_until = models.DateTimeField(
         null=True,

@@ -1,16 +1,33 @@
-from django.contrib import admin
+"""Back office for billing. Money moves only through billing.services (top-up, adjustment,
+lock, order decisions), so a staff action obeys the same rules as an API call; ledger entries,
+payments and voucher redemptions are shown, never edited."""
 
-from billing.models import LedgerEntry, Product
+from django import forms
+from django.contrib import admin, messages
+from django.db.models import Count
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
+
+from billing import services
+from billing.models import (
+    Balance,
+    BlockedDate,
+    LedgerEntry,
+    Order,
+    Payment,
+    Product,
+    Voucher,
+    VoucherRedemption,
+    normalise_voucher_code,
+)
+from billing.pricing import money
+from config.errors import DomainError
+
+LEDGER_ROWS_SHOWN = 25
 
 
-@admin.register(LedgerEntry)
-class LedgerEntryAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "company", "kind", "amount", "balance_after", "created_by", "reason"]
-    list_filter = ["kind"]
-    search_fields = ["company__name", "reason"]
-    list_select_related = ["company", "created_by"]
-
-    def has_add_permission(self, request):
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request, obj=None):
         return False
 
     def has_change_permission(self, request, obj=None):
@@ -40,3 +57,342 @@ class ProductAdmin(admin.ModelAdmin):
     ]
     search_fields = ["product_code", "format_code"]
     readonly_fields = ["updated_at"]
+
+
+@admin.register(LedgerEntry)
+class LedgerEntryAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "company", "kind", "amount", "balance_after", "created_by", "reason"]
+    list_filter = ["kind"]
+    search_fields = ["company__name", "company__id", "reason"]
+    list_select_related = ["company", "created_by"]
+
+
+# ---- balances: top up, adjust, lock ----------------------------------------------------------------
+
+
+class BalanceChangeForm(forms.ModelForm):
+    OPERATIONS = [("", "No change"), ("top_up", "Top up"), ("adjust", "Adjust (+ or -)")]
+
+    operation = forms.ChoiceField(choices=OPERATIONS, required=False)
+    change_amount = forms.DecimalField(
+        label="Amount (GBP)",
+        max_digits=14,
+        decimal_places=2,
+        required=False,
+        help_text="A top-up is positive; an adjustment may be negative (never below zero).",
+    )
+    reason = forms.CharField(max_length=300, required=False, help_text="Required for an adjustment.")
+    locked = forms.BooleanField(
+        label="Locked", required=False, help_text="A locked balance cannot pay for campaigns."
+    )
+
+    class Meta:
+        model = Balance
+        fields = []
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None:
+            self.fields["locked"].initial = self.instance.is_locked
+
+    def clean(self):
+        cleaned = super().clean()
+        operation, amount = cleaned.get("operation"), cleaned.get("change_amount")
+        if not operation:
+            return cleaned
+        if amount is None or amount == 0:
+            self.add_error("change_amount", "Give a non-zero amount.")
+        elif operation == "top_up" and amount < 0:
+            self.add_error("change_amount", "A top-up is positive; use an adjustment to take money off.")
+        elif operation == "adjust" and self.instance.amount + amount < 0:
+            self.add_error("change_amount", "The balance cannot go below zero.")
+        if operation == "adjust" and not (cleaned.get("reason") or "").strip():
+            self.add_error("reason", "An adjustment needs a reason.")
+        return cleaned
+
+
+@admin.register(Balance)
+class BalanceAdmin(admin.ModelAdmin):
+    form = BalanceChangeForm
+    list_display = ["company", "amount", "currency", "is_locked", "updated_at"]
+    list_filter = ["is_locked"]
+    search_fields = ["company__name", "company__id"]
+    list_select_related = ["company"]
+    readonly_fields = ["company", "amount", "currency", "is_locked", "updated_at", "ledger"]
+    fieldsets = [
+        (None, {"fields": ["company", "amount", "currency", "is_locked", "updated_at"]}),
+        (
+            "Change",
+            {
+                "fields": ["operation", "change_amount", "reason", "locked"],
+                "description": "Every change is a ledger entry with your user and the reason.",
+            },
+        ),
+        ("Ledger", {"fields": ["ledger"]}),
+    ]
+    actions = ["lock_balances", "unlock_balances"]
+
+    def has_add_permission(self, request):
+        return False  # a company's balance is opened with the company
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="Latest ledger entries")
+    def ledger(self, balance):
+        entries = LedgerEntry.objects.for_company(balance.company).select_related("created_by")
+        rows = format_html_join(
+            "",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            (
+                (
+                    f"{entry.created_at:%Y-%m-%d %H:%M}",
+                    entry.get_kind_display(),
+                    entry.amount,
+                    entry.balance_after,
+                    entry.created_by or "-",
+                    entry.reason,
+                )
+                for entry in entries[:LEDGER_ROWS_SHOWN]
+            ),
+        )
+        url = reverse("admin:billing_ledgerentry_changelist") + f"?company__id__exact={balance.company_id}"
+        return format_html(
+            "<table><thead><tr><th>When</th><th>Kind</th><th>Amount</th><th>Balance after</th><th>By</th>"
+            '<th>Reason</th></tr></thead><tbody>{}</tbody></table><p><a href="{}">Whole ledger</a></p>',
+            rows,
+            url,
+        )
+
+    def save_model(self, request, obj, form, change):
+        data = form.cleaned_data
+        try:
+            if data.get("locked") != obj.is_locked:
+                services.balance_lock(company=obj.company, locked=bool(data.get("locked")), by=request.user)
+            if data.get("operation") == "top_up":
+                services.balance_top_up(
+                    company=obj.company,
+                    amount=data["change_amount"],
+                    by=request.user,
+                    reason=data.get("reason", ""),
+                )
+            elif data.get("operation") == "adjust":
+                services.balance_adjust(
+                    company=obj.company, amount=data["change_amount"], by=request.user, reason=data["reason"]
+                )
+        except DomainError as exc:
+            self.message_user(request, f"{obj.company}: {exc.message}", messages.ERROR)
+
+    def _set_locked(self, request, queryset, locked: bool) -> None:
+        for balance in queryset.select_related("company"):
+            services.balance_lock(company=balance.company, locked=locked, by=request.user)
+        self.message_user(request, f"{queryset.count()} balance(s) {'locked' if locked else 'unlocked'}.")
+
+    @admin.action(description="Lock selected balances")
+    def lock_balances(self, request, queryset):
+        self._set_locked(request, queryset, True)
+
+    @admin.action(description="Unlock selected balances")
+    def unlock_balances(self, request, queryset):
+        self._set_locked(request, queryset, False)
+
+
+@admin.register(Payment)
+class PaymentAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "company", "reference", "amount", "refunded", "voucher", "created_by"]
+    search_fields = ["reference", "company__name"]
+    list_select_related = ["company", "voucher", "created_by"]
+
+
+# ---- vouchers -----------------------------------------------------------------------------------
+
+
+class VoucherForm(forms.ModelForm):
+    class Meta:
+        model = Voucher
+        fields = [
+            "code",
+            "description",
+            "kind",
+            "amount",
+            "valid_from",
+            "valid_until",
+            "max_redemptions",
+            "max_redemptions_per_company",
+            "companies",
+            "is_active",
+        ]
+
+    def clean_code(self):
+        code = normalise_voucher_code(self.cleaned_data.get("code"))
+        if not code:
+            raise forms.ValidationError("Give a code.")
+        return code
+
+    def clean_amount(self):
+        return money(self.cleaned_data["amount"])
+
+
+class VoucherRedemptionInline(admin.TabularInline):
+    model = VoucherRedemption
+    fields = ["redeemed_at", "company", "reference", "discount"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Voucher)
+class VoucherAdmin(admin.ModelAdmin):
+    form = VoucherForm
+    list_display = [
+        "code",
+        "kind",
+        "amount",
+        "valid_from",
+        "valid_until",
+        "redeemed",
+        "max_redemptions",
+        "max_redemptions_per_company",
+        "is_active",
+    ]
+    list_filter = ["is_active", "kind"]
+    search_fields = ["code", "description"]
+    filter_horizontal = ["companies"]
+    inlines = [VoucherRedemptionInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(redeemed_count=Count("redemptions"))
+
+    @admin.display(description="Redeemed", ordering="redeemed_count")
+    def redeemed(self, voucher):
+        return voucher.redeemed_count
+
+
+@admin.register(VoucherRedemption)
+class VoucherRedemptionAdmin(ReadOnlyAdmin):
+    list_display = ["redeemed_at", "voucher", "company", "reference", "discount"]
+    list_filter = ["voucher"]
+    search_fields = ["reference", "voucher__code", "company__name"]
+    list_select_related = ["voucher", "company"]
+
+
+# ---- dispatch dates ---------------------------------------------------------------------------------
+
+
+@admin.register(BlockedDate)
+class BlockedDateAdmin(admin.ModelAdmin):
+    """Days closed for dispatch, on top of weekends and bank holidays in England and Wales."""
+
+    list_display = ["date", "reason", "created_by", "created_at"]
+    date_hierarchy = "date"
+    search_fields = ["reason"]
+    fields = ["date", "reason"]
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+
+
+# ---- orders (provisional bookings) ------------------------------------------------------------------
+
+
+class OrderDecisionForm(forms.ModelForm):
+    DECISIONS = [("", "No decision yet"), ("approve", "Approve (invoice paid)"), ("reject", "Reject")]
+
+    decision = forms.ChoiceField(choices=DECISIONS, required=False)
+    decision_reason = forms.CharField(
+        label="Reason", max_length=300, required=False, help_text="Required to reject."
+    )
+
+    class Meta:
+        model = Order
+        fields = []
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("decision") and self.instance.status != Order.Status.PENDING:
+            raise forms.ValidationError("Only a pending order can be approved or rejected.")
+        if cleaned.get("decision") == "reject" and not (cleaned.get("decision_reason") or "").strip():
+            self.add_error("decision_reason", "Say why the order is rejected.")
+        return cleaned
+
+
+@admin.register(Order)
+class OrderAdmin(admin.ModelAdmin):
+    form = OrderDecisionForm
+    list_display = [
+        "number",
+        "company",
+        "reference",
+        "total",
+        "currency",
+        "send_date",
+        "status",
+        "created_at",
+    ]
+    list_filter = ["status"]
+    search_fields = ["number", "reference", "company__name"]
+    list_select_related = ["company"]
+    readonly_fields = [
+        "number",
+        "company",
+        "reference",
+        "status",
+        "reason",
+        "currency",
+        "unit_price",
+        "quantity",
+        "subtotal",
+        "discount",
+        "voucher",
+        "vat_rate",
+        "vat",
+        "total",
+        "send_date",
+        "created_by",
+        "created_at",
+        "invoice_sent_at",
+        "decided_by",
+        "decided_at",
+    ]
+    actions = ["approve_orders"]
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = [(None, {"fields": self.readonly_fields})]
+        if obj is not None and obj.status == Order.Status.PENDING:
+            fieldsets.append(("Decision", {"fields": ["decision", "decision_reason"]}))
+        return fieldsets
+
+    def has_add_permission(self, request):
+        return False  # orders come from provisional bookings
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        decision = form.cleaned_data.get("decision")
+        try:
+            if decision == "approve":
+                services.order_approve(order=obj, by=request.user)
+            elif decision == "reject":
+                services.order_reject(order=obj, by=request.user, reason=form.cleaned_data["decision_reason"])
+        except DomainError as exc:
+            self.message_user(request, f"{obj.number}: {exc.message}", messages.ERROR)
+
+    @admin.action(description="Approve selected orders (invoice paid)")
+    def approve_orders(self, request, queryset):
+        approved = 0
+        for order in queryset:
+            try:
+                services.order_approve(order=order, by=request.user)
+                approved += 1
+            except DomainError as exc:
+                self.message_user(request, f"{order.number}: {exc.message}", messages.WARNING)
+        self.message_user(request, f"{approved} order(s) approved.")

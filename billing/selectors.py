@@ -9,7 +9,7 @@ from billing.errors import (
     UnsupportedMailClass,
     UnsupportedStockWeight,
 )
-from billing.models import Balance, MailClass, Product, StockWeight
+from billing.models import Balance, MailClass, Order, Payment, Product, StockWeight
 
 
 def balance_for_company(*, company) -> Balance:
@@ -103,3 +103,20 @@ def product_for(
             raise error(accepted)
         candidates = matching
     return candidates[0]
+
+
+# ---- payments and orders of a reference (a campaign id) ------------------------------------------
+
+
+def payment_for_reference(*, company, reference: str) -> Payment | None:
+    return Payment.objects.for_company(company).filter(reference=str(reference)).first()
+
+
+def order_for_reference(*, company, reference: str) -> Order | None:
+    """The latest order (provisional booking) of the reference, whatever its status."""
+    return (
+        Order.objects.for_company(company)
+        .filter(reference=str(reference))
+        .order_by("-created_at", "-id")
+        .first()
+    )

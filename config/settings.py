@@ -6,7 +6,8 @@ for S3, STORAGE_BACKEND=s3 with the AWS_* variables. Every variable is listed in
 """
 
 import secrets
-from datetime import timedelta
+from datetime import time, timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import environ
@@ -236,6 +237,26 @@ CAMPAIGN_MAX_BODY_BYTES = env.int(
 CAMPAIGN_PDF_FETCH_TIMEOUT = env.float("CAMPAIGN_PDF_FETCH_TIMEOUT", default=60.0)
 CAMPAIGN_MAX_LETTER_PAGES = env.int("CAMPAIGN_MAX_LETTER_PAGES", default=12)
 
+# ---- Billing and dispatch ------------------------------------------------------------------------
+# VAT on (subtotal - discount), as a fraction. Dispatch days are working days in England and Wales
+# (no weekends, bank holidays or staff-blocked dates); today stops being one at the cut-off
+# (local time in DISPATCH_TIME_ZONE). availableDates answers at most DISPATCH_MAX_RANGE_DAYS at a
+# time; next_available_date looks DISPATCH_SEARCH_DAYS ahead. Estimated delivery: working days
+# after the send date per mail class.
+VAT_RATE = Decimal(env.str("VAT_RATE", default="0.20"))
+DISPATCH_TIME_ZONE = env.str("DISPATCH_TIME_ZONE", default="Europe/London")
+DISPATCH_CUTOFF = time.fromisoformat(env.str("DISPATCH_CUTOFF", default="15:00"))
+DISPATCH_MAX_RANGE_DAYS = env.int("DISPATCH_MAX_RANGE_DAYS", default=366)
+DISPATCH_SEARCH_DAYS = env.int("DISPATCH_SEARCH_DAYS", default=90)
+DELIVERY_WORKING_DAYS = {"First": 2, "Second": 3}
+if not Decimal("0") <= VAT_RATE < Decimal("1"):
+    raise ImproperlyConfigured("VAT_RATE is a fraction: 0.20 for 20%.")
+
+# Email (invoices of provisional bookings, ...): EMAIL_URL as django-environ reads it, e.g.
+# smtp+tls://user:password@smtp.example.com:587; the embedded default prints to the console.
+vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Postroom <billing@postroom.example>")
+
 # ---- API logging (per company, switched on by staff for a time) ----------------------------------
 # Paths of the API surfaces whose calls are logged.
 API_LOG_PATH_PREFIXES = env.list("API_LOG_PATH_PREFIXES", default=["/api/v1/", "/v1/", "/v2/", "/services/"])
@@ -304,5 +325,6 @@ LOGGING = {
     "loggers": {
         "django.request": {"level": "ERROR"},
         "django.server": {"level": env.str("DJANGO_SERVER_LOG_LEVEL", default="INFO")},
+        "pikepdf": {"level": "WARNING"},  # announces its logger bridge at INFO in every process
     },
 }

@@ -14,7 +14,7 @@ from django.db import transaction
 
 from accounts import services as account_services
 from billing import services as billing_services
-from billing.models import LedgerEntry
+from billing.models import LedgerEntry, Voucher
 from campaigns import services as campaign_services
 from campaigns.pdf import sample_template
 from recipients import samples as recipient_samples
@@ -23,6 +23,8 @@ from templates.formats import FORMATS
 
 DEMO_BALANCE = "10000.00"
 SAMPLE_RECIPIENTS = 50
+# Vouchers every demo can use: (code, kind, amount, description). Made once, kept as staff set them.
+DEMO_VOUCHERS = [("SAVE20", Voucher.Kind.PERCENT, "20.00", "Demo: 20% off")]
 
 
 class Command(BaseCommand):
@@ -32,6 +34,11 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true", help="print the result as one JSON line")
         parser.add_argument("--name", default="", help="company name (default: Demo Company <random>)")
         parser.add_argument("--base-url", default="http://127.0.0.1:8000", help="where the API is served")
+        parser.add_argument(
+            "--provisional-booking",
+            action="store_true",
+            help="let the company schedule without paying from the balance (an invoiced order)",
+        )
 
     def handle(self, *args, **options):
         suffix = secrets.token_hex(3)
@@ -65,6 +72,13 @@ class Command(BaseCommand):
                 ),
                 template_id=templates["A4_LETTER_C5WIN"].pk,
             ).campaign
+            if options["provisional_booking"]:
+                company.provisional_booking_allowed = True
+                company.save(update_fields=["provisional_booking_allowed"])
+            vouchers = [
+                billing_services.voucher_ensure(code=code, kind=kind, amount=amount, description=description)
+                for code, kind, amount, description in DEMO_VOUCHERS
+            ]
         result = {
             "company_id": str(company.pk),
             "company_name": company.name,
@@ -75,6 +89,8 @@ class Command(BaseCommand):
             "currency": company.currency,
             "template_ids": [t.pk for t in templates.values()],
             "campaign_id": str(campaign.pk),
+            "voucher_codes": [voucher.code for voucher in vouchers],
+            "provisional_booking_allowed": company.provisional_booking_allowed,
         }
         if options["json"]:
             self.stdout.write(json.dumps(result))
@@ -104,6 +120,8 @@ class Command(BaseCommand):
                 f"  balance:              {result['balance']} {result['currency']}",
                 f"  templates:            {', '.join(map(str, result['template_ids']))}",
                 f"  campaign in Preview:  {result['campaign_id']}",
+                f"  voucher codes:        {', '.join(result['voucher_codes'])}",
+                f"  provisional booking:  {'on' if result['provisional_booking_allowed'] else 'off'}",
                 f"  log in:   curl -s -X POST {base}/api/v1/account/login "
                 f"-H 'Content-Type: application/json' -d '{login}'",
                 f"  API docs: {base}/api/docs/   schema: {base}/api/schema/",

@@ -1,0 +1,111 @@
+"""Dispatch dates: the days a campaign can be sent.
+
+A dispatch day is a working day (Monday to Friday) that is not a bank holiday in England and
+Wales (the `holidays` package) and not blocked by staff (BlockedDate). Today stops being one at
+the cut-off (settings.DISPATCH_CUTOFF, local time in settings.DISPATCH_TIME_ZONE); days before
+today never are.
+"""
+
+from datetime import date, datetime, timedelta
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+import holidays
+from django.conf import settings
+from django.utils import timezone
+
+from billing.errors import (
+    DateNotAvailable,
+    DateRangeInPast,
+    DateRangeTooLong,
+    InvalidDateRange,
+    NoAvailableDates,
+)
+from billing.models import BlockedDate
+
+DEFAULT_RANGE_DAYS = 30  # the spec: end defaults to today + 30 days
+
+
+@lru_cache(maxsize=64)
+def _bank_holidays_of(year: int) -> frozenset[date]:
+    return frozenset(holidays.UnitedKingdom(subdiv="ENG", years=year))
+
+
+def is_bank_holiday(day: date) -> bool:
+    return day in _bank_holidays_of(day.year)
+
+
+def is_working_day(day: date) -> bool:
+    """Monday to Friday, and not a bank holiday in England and Wales."""
+    return day.weekday() < 5 and not is_bank_holiday(day)
+
+
+def add_working_days(day: date, count: int) -> date:
+    """The working day `count` working days after `day`."""
+    while count > 0:
+        day += timedelta(days=1)
+        if is_working_day(day):
+            count -= 1
+    return day
+
+
+def dispatch_today(now: datetime | None = None) -> date:
+    """Today where the post goes out."""
+    return timezone.localtime(now or timezone.now(), ZoneInfo(settings.DISPATCH_TIME_ZONE)).date()
+
+
+def first_possible_day(now: datetime | None = None) -> date:
+    """Today, or tomorrow once today's cut-off has passed (not yet checked for working days)."""
+    local = timezone.localtime(now or timezone.now(), ZoneInfo(settings.DISPATCH_TIME_ZONE))
+    return local.date() + timedelta(days=1) if local.time() >= settings.DISPATCH_CUTOFF else local.date()
+
+
+def available_dates(
+    *, start: date | None = None, end: date | None = None, now: datetime | None = None
+) -> list[date]:
+    """The dispatch days in [start, end], in order. Defaults: today .. today + 30 days.
+    A start before today is read as today; a range wholly in the past, backwards, or longer
+    than settings.DISPATCH_MAX_RANGE_DAYS is refused."""
+    today = dispatch_today(now)
+    start = today if start is None else start
+    end = today + timedelta(days=DEFAULT_RANGE_DAYS) if end is None else end
+    if end < start:
+        raise InvalidDateRange()
+    if (end - start).days + 1 > settings.DISPATCH_MAX_RANGE_DAYS:
+        raise DateRangeTooLong(settings.DISPATCH_MAX_RANGE_DAYS)
+    if end < today:
+        raise DateRangeInPast()
+    return _dispatch_days(max(start, first_possible_day(now)), end)
+
+
+def date_is_available(*, day: date, now: datetime | None = None) -> bool:
+    return day >= first_possible_day(now) and bool(_dispatch_days(day, day))
+
+
+def dispatch_date_check(*, day: date, now: datetime | None = None) -> date:
+    """`day` if it is a dispatch day, else DateNotAvailable (the spec's message)."""
+    if not date_is_available(day=day, now=now):
+        raise DateNotAvailable(day)
+    return day
+
+
+def next_available_date(*, after: date, now: datetime | None = None) -> date:
+    """The first dispatch day on or after `after` (the spec: "the next available date at or
+    after send_date"), looking settings.DISPATCH_SEARCH_DAYS ahead; NoAvailableDates beyond."""
+    start = max(after, first_possible_day(now))
+    days = _dispatch_days(start, start + timedelta(days=settings.DISPATCH_SEARCH_DAYS))
+    if not days:
+        raise NoAvailableDates(after)
+    return days[0]
+
+
+def _dispatch_days(start: date, end: date) -> list[date]:
+    if end < start:
+        return []
+    blocked = set(BlockedDate.objects.filter(date__range=(start, end)).values_list("date", flat=True))
+    days, day = [], start
+    while day <= end:
+        if is_working_day(day) and day not in blocked:
+            days.append(day)
+        day += timedelta(days=1)
+    return days
