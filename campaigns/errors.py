@@ -88,3 +88,9 @@ class PreviewNotFound(NotFound):
 class PreviewMissingOnServer(NotFound):
     default_message = "Preview file does not exist on server."
     default_errors = None
+
+
+class CampaignNotPrintable(Declined):
+    """Print files are written only for a print campaign that is approved (or further on)."""
+
+    default_message = "Print files can only be written for an approved print campaign."
