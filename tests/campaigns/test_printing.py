@@ -362,3 +362,25 @@ def test_the_admin_shows_the_print_run_with_download_links(admin_client, company
     assert b"".join(manifest.streaming_content).startswith(b"sequence,recipient_id")
     assert admin_client.get(f"{link}..%2Fsecret.pdf").status_code == 404
     assert admin_client.get(f"{link}print-0002.pdf").status_code == 404
+
+
+def test_on_local_disk_and_s3_an_interrupted_run_leaves_only_the_final_files(company, group, library_storage):
+    # given attempt 1 died after saving a file
+    campaign = approved(company, group)
+    root = printing.print_root(campaign)
+    PrintRun.unscoped.create(company=company, campaign=campaign, attempt=1, status=PrintRun.Status.RUNNING)
+    default_storage.save(f"{root}/1/print-0001.pdf", ContentFile(b"%PDF-1.7 half written"))
+    default_storage.save(f"{root}/1/sub/stray.bin", ContentFile(b"x"))
+
+    # when
+    run = printing.print_files_write(campaign_id=campaign.pk)
+
+    # then
+    printed = {key for key in library_storage.all_keys() if key.startswith(f"{root}/")}
+    assert (
+        printed
+        == {f"{root}/2/print-0001.pdf", f"{root}/2/manifest.csv"}
+        == {run.files[0]["key"], run.manifest}
+    )
+    assert library_storage.read(run.files[0]["key"]).startswith(b"%PDF-")
+    assert printing.print_files_write(campaign_id=campaign.pk).attempt == 2
