@@ -3,9 +3,12 @@ merged into its template, written as print PDFs of at most CAMPAIGN_PRINT_CHUNK_
 plus manifest.csv, and kept in storage with a PrintRun row that says where.
 
 Called by the dispatch machinery (the `write_print_files` task) with a campaign id only.
-Idempotent and safe to rerun: a finished run is returned as it is; otherwise a new attempt
-takes the run (under the campaign's row lock), removes whatever an earlier, interrupted attempt
-left in storage, writes under its own prefix and marks the run done only if it still holds it.
+Idempotent and safe to rerun: a finished run is returned as it is. Otherwise a new attempt takes
+the run (under the campaign's row lock), removes whatever earlier attempts left in storage,
+writes under its own prefix and marks the run done only if it still holds it. A running attempt
+holds the run for CAMPAIGN_PRINT_LEASE_SECONDS from its start: meanwhile other calls get
+PrintRunBusy (the task retries later), so two workers never take turns taking it from each other;
+after that it counts as dead (its worker was killed) and the next call redoes the run.
 
 Storage layout: companies/<company_id>/campaigns/<campaign_id>/print/<attempt>/print-0001.pdf,
 ..., manifest.csv (<attempt> numbers the runs of the campaign's one PrintRun row).
@@ -15,6 +18,7 @@ import logging
 import tempfile
 import uuid
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
@@ -23,7 +27,7 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 
-from campaigns.errors import CampaignNotFound, CampaignNotPrintable
+from campaigns.errors import CampaignNotFound, CampaignNotPrintable, PrintRunBusy
 from campaigns.models import SNAPSHOT_FIELDS, Campaign, CampaignRecipient, Channel, PrintRun, Status
 from campaigns.pdf import Letter, address_lines, write_print_files
 
@@ -45,7 +49,7 @@ def print_root(campaign: Campaign) -> str:
 def print_files_write(*, campaign_id) -> PrintRun:
     """Write (or return the already written) print files of an approved print campaign.
     CampaignNotFound for an unknown id; CampaignNotPrintable before approval, once cancelled, or
-    for a message campaign."""
+    for a message campaign; PrintRunBusy while another attempt is writing them."""
     run, campaign = _run_take(campaign_id)
     if campaign is None:
         return run
@@ -67,11 +71,13 @@ def print_files_write(*, campaign_id) -> PrintRun:
         pages=sum(f["pages"] for f in files),
         finished_at=timezone.now(),
     )
-    if not done:  # a later attempt took the run over (or the campaign is gone): its output counts
+    if not done:  # a later attempt took the run over past our lease (or the campaign is gone)
         _remove_tree(prefix)
         current = PrintRun.unscoped.filter(pk=run.pk).first()
         if current is None:
             raise CampaignNotFound()
+        if current.status != PrintRun.Status.DONE:
+            raise PrintRunBusy(retry_after=_lease_left(current))
         return current
     run.refresh_from_db()
     return run
@@ -93,6 +99,8 @@ def _run_take(campaign_id) -> tuple[PrintRun, Campaign | None]:
     run, _ = PrintRun.unscoped.get_or_create(campaign=campaign, defaults={"company_id": campaign.company_id})
     if run.status == PrintRun.Status.DONE and run.approved_at == campaign.approved_at:
         return run, None
+    if run.status == PrintRun.Status.RUNNING and _lease_left(run) > 0:
+        raise PrintRunBusy(retry_after=_lease_left(run))
     run.attempt += 1
     run.status = PrintRun.Status.RUNNING
     run.approved_at = campaign.approved_at
@@ -100,6 +108,14 @@ def _run_take(campaign_id) -> tuple[PrintRun, Campaign | None]:
     run.started_at, run.finished_at = timezone.now(), None
     run.save()
     return run, campaign
+
+
+def _lease_left(run: PrintRun) -> float:
+    """Seconds until a running attempt counts as dead (0 once it does, or without a start)."""
+    if run.started_at is None:
+        return 0.0
+    held_until = run.started_at + timedelta(seconds=settings.CAMPAIGN_PRINT_LEASE_SECONDS)
+    return max((held_until - timezone.now()).total_seconds(), 0.0)
 
 
 def _as_uuid(value) -> uuid.UUID | None:

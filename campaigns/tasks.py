@@ -5,7 +5,7 @@ import logging
 from celery import shared_task
 
 from campaigns import printing, services
-from campaigns.errors import CampaignNotFound, CampaignNotPrintable
+from campaigns.errors import CampaignNotFound, CampaignNotPrintable, PrintRunBusy
 from campaigns.models import Campaign
 
 logger = logging.getLogger(__name__)
@@ -35,6 +35,10 @@ def write_print_files(self, campaign_id: str) -> str:
     except (CampaignNotFound, CampaignNotPrintable) as exc:  # retrying would not change the answer
         logger.warning("Print files of campaign %s not written: %s", campaign_id, exc)
         raise
+    except PrintRunBusy as exc:  # another worker is writing them: come back when its lease ends
+        if self.request.called_directly or self.request.is_eager:
+            raise
+        raise self.retry(exc=exc, countdown=exc.retry_after, max_retries=None) from exc
     except Exception as exc:
         if self.request.called_directly or self.request.is_eager or self.request.retries >= self.max_retries:
             logger.exception("Print files of campaign %s failed", campaign_id)

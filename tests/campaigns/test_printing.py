@@ -3,16 +3,19 @@ from the approval snapshot, once."""
 
 import csv
 import io
+from datetime import timedelta
 
 import pikepdf
 import pypdfium2 as pdfium
 import pytest
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.db.models import F
+from django.utils import timezone
 
 from campaigns import printing, services
 from campaigns import status as machine
-from campaigns.errors import CampaignNotFound, CampaignNotPrintable
+from campaigns.errors import CampaignNotFound, CampaignNotPrintable, PrintRunBusy
 from campaigns.models import CampaignRecipient, PrintRun, Status
 from campaigns.pdf import MANIFEST_HEADER
 from campaigns.tasks import write_print_files
@@ -23,6 +26,7 @@ from tests.templates.factories import PrintTemplateFactory
 
 pytestmark = pytest.mark.django_db
 
+LEASE = 1800
 PEOPLE = [
     ("Olivia", "Smith", "1 High Street", "SW1A 1AA"),
     ("Noah", "Jones", "2 Station Road", "LS1 4AB"),
@@ -48,6 +52,17 @@ def approved(company, group, **options):
     else:
         campaign = CampaignFactory(company=company, group=group)
     return services.campaign_approve(company=company, campaign_id=campaign.pk)
+
+
+def dead_run(company, campaign, *, seconds_ago=LEASE + 1):
+    """A run whose attempt 1 started `seconds_ago` and never finished."""
+    return PrintRun.unscoped.create(
+        company=company,
+        campaign=campaign,
+        attempt=1,
+        status=PrintRun.Status.RUNNING,
+        started_at=timezone.now() - timedelta(seconds=seconds_ago),
+    )
 
 
 def stored_keys(campaign) -> set[str]:
@@ -276,7 +291,7 @@ def test_an_interrupted_run_is_redone_cleanly(company, group):
     # given a run whose worker died midway through attempt 1, leaving a partial object
     campaign = approved(company, group)
     root = printing.print_root(campaign)
-    PrintRun.unscoped.create(company=company, campaign=campaign, attempt=1, status=PrintRun.Status.RUNNING)
+    dead_run(company, campaign)
     default_storage.save(f"{root}/1/print-0001.pdf", ContentFile(b"%PDF-1.7 half written"))
 
     # when
@@ -286,6 +301,46 @@ def test_an_interrupted_run_is_redone_cleanly(company, group):
     assert (run.status, run.attempt, run.letters) == (PrintRun.Status.DONE, 2, 3)
     assert stored_keys(campaign) == {f"{root}/2/print-0001.pdf", f"{root}/2/manifest.csv"}
     assert page_count(run.files[0]["key"]) == 3
+
+
+def test_a_run_being_written_is_not_taken_over_within_its_lease(company, group, settings):
+    # given attempt 1 started 10 minutes ago and is still within its lease
+    settings.CAMPAIGN_PRINT_LEASE_SECONDS = LEASE
+    campaign = approved(company, group)
+    dead_run(company, campaign, seconds_ago=600)
+    partial = default_storage.save(f"{printing.print_root(campaign)}/1/print-0001.pdf", ContentFile(b"%PDF-"))
+
+    # when
+    with pytest.raises(PrintRunBusy) as busy:
+        printing.print_files_write(campaign_id=campaign.pk)
+
+    # then
+    assert LEASE - 600 - 5 < busy.value.retry_after <= LEASE - 600
+    assert stored_keys(campaign) == {partial}
+    assert PrintRun.unscoped.get(campaign=campaign).attempt == 1
+
+
+def test_an_attempt_that_lost_the_run_removes_its_files(company, group, monkeypatch):
+    # given a second attempt takes the run over while the first is writing (its lease ran out)
+    campaign = approved(company, group)
+    real_write = printing._write_and_store
+
+    def overtaken(campaign, prefix):
+        written = real_write(campaign, prefix)
+        PrintRun.unscoped.filter(campaign=campaign).update(
+            attempt=F("attempt") + 1, started_at=timezone.now()
+        )
+        return written
+
+    monkeypatch.setattr(printing, "_write_and_store", overtaken)
+
+    # when
+    with pytest.raises(PrintRunBusy):
+        printing.print_files_write(campaign_id=campaign.pk)
+
+    # then
+    assert stored_keys(campaign) == set()
+    assert PrintRun.unscoped.get(campaign=campaign).status == PrintRun.Status.RUNNING
 
 
 def test_a_failed_attempt_leaves_nothing_and_the_next_one_succeeds(company, group, monkeypatch):
@@ -368,7 +423,7 @@ def test_on_local_disk_and_s3_an_interrupted_run_leaves_only_the_final_files(com
     # given attempt 1 died after saving a file
     campaign = approved(company, group)
     root = printing.print_root(campaign)
-    PrintRun.unscoped.create(company=company, campaign=campaign, attempt=1, status=PrintRun.Status.RUNNING)
+    dead_run(company, campaign)
     default_storage.save(f"{root}/1/print-0001.pdf", ContentFile(b"%PDF-1.7 half written"))
     default_storage.save(f"{root}/1/sub/stray.bin", ContentFile(b"x"))
 
