@@ -190,6 +190,11 @@ def _store(key: str, path: Path) -> str:
     return stored
 
 
+def print_files_remove(root: str) -> None:
+    """Every print file under a campaign's `print_root` (for a campaign being deleted)."""
+    _remove_tree(root)
+
+
 def _remove_earlier_attempts(root: str, *, keep: str) -> None:
     """Whatever earlier (interrupted or failed) attempts left under the campaign's print folder."""
     dirs, files = _listdir(root)

@@ -18,6 +18,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from billing import selectors as catalogue
+from campaigns import printing
 from campaigns import status as machine
 from campaigns.errors import (
     CampaignHasNoRecipients,
@@ -28,7 +29,7 @@ from campaigns.errors import (
     TemplateAndPdfGiven,
     TemplateOrPdfRequired,
 )
-from campaigns.models import SNAPSHOT_FIELDS, Campaign, CampaignRecipient, PrintOptions, Status
+from campaigns.models import SNAPSHOT_FIELDS, Campaign, CampaignRecipient, PrintOptions, PrintRun, Status
 from campaigns.pdf import address_lines, check_pdf, render_preview
 from campaigns.selectors import first_recipient_fields, get_campaign_for_company, recipient_count
 from config.outbound import OutboundFileTooLarge, fetch_to_file
@@ -293,14 +294,20 @@ def _snapshot_recipients(campaign: Campaign) -> int:
 
 @transaction.atomic
 def campaign_delete(*, company, campaign_id) -> None:
-    """Delete a campaign that is not read-only (its snapshot and history go with it; its
-    template stays, reusable). The preview file is removed once the delete is committed."""
+    """Delete a campaign that is not read-only (its snapshot, history and print run go with it;
+    its template stays, reusable). The preview and print files are removed once the delete is
+    committed."""
     campaign = get_campaign_for_company(company=company, campaign_id=campaign_id, for_update=True)
     machine.require_writable(campaign)
     preview = campaign.preview_file
+    print_root = (
+        printing.print_root(campaign) if PrintRun.unscoped.filter(campaign=campaign).exists() else None
+    )
     campaign.delete()
     if preview:
         transaction.on_commit(lambda: default_storage.delete(preview))
+    if print_root:
+        transaction.on_commit(lambda: printing.print_files_remove(print_root))
 
 
 # ---- preview -----------------------------------------------------------------------------------

@@ -439,3 +439,18 @@ def test_on_local_disk_and_s3_an_interrupted_run_leaves_only_the_final_files(com
     )
     assert library_storage.read(run.files[0]["key"]).startswith(b"%PDF-")
     assert printing.print_files_write(campaign_id=campaign.pk).attempt == 2
+
+
+def test_deleting_an_approved_campaign_removes_its_print_files(
+    company, group, django_capture_on_commit_callbacks
+):
+    campaign = approved(company, group)
+    printing.print_files_write(campaign_id=campaign.pk)
+    keys = stored_keys(campaign)
+    assert keys
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.campaign_delete(company=company, campaign_id=campaign.pk)
+
+    assert not any(default_storage.exists(key) for key in keys)
+    assert not PrintRun.unscoped.exists()
