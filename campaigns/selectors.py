@@ -21,7 +21,7 @@ class Page:
     items: list
 
 
-def _as_uuid(value) -> uuid.UUID | None:
+def as_uuid(value) -> uuid.UUID | None:
     try:
         return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value).strip())
     except (TypeError, ValueError, AttributeError):
@@ -30,7 +30,7 @@ def _as_uuid(value) -> uuid.UUID | None:
 
 def get_campaign_for_company(*, company, campaign_id, for_update: bool = False) -> Campaign:
     """The company's campaign; CampaignNotFound alike for a missing, malformed or foreign id."""
-    key = _as_uuid(campaign_id)
+    key = as_uuid(campaign_id)
     campaigns = Campaign.objects.for_company(company)
     if for_update:
         campaigns = campaigns.select_for_update(of=("self",))

@@ -144,6 +144,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "accounts.tasks.purge_old_api_log_entries",
         "schedule": timedelta(hours=1),
     },
+    # Due campaigns: hold the unpaid, print and dispatch the scheduled (idempotent, so a short
+    # interval is safe; the first run after midnight in DISPATCH_TIME_ZONE picks up the day's).
+    "dispatch-due-campaigns": {
+        "task": "campaigns.tasks.dispatch_due_campaigns",
+        "schedule": timedelta(minutes=env.int("DISPATCH_BEAT_MINUTES", default=15)),
+    },
 }
 
 # Storage: local disk under var/media, or S3 (any S3-compatible store) with STORAGE_BACKEND=s3.
