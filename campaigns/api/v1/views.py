@@ -5,7 +5,13 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 
 from billing import dates as dispatch_dates
 from billing import selectors as catalogue
-from billing.errors import InsufficientBalance, PaymentFailed, VoucherCodeRequired, VoucherInvalid
+from billing.errors import (
+    BalanceLocked,
+    InsufficientBalance,
+    PaymentFailed,
+    VoucherCodeRequired,
+    VoucherInvalid,
+)
 from campaigns import selectors, services
 from campaigns.api.v1 import parsing
 from campaigns.api.v1 import shapes as s
@@ -332,6 +338,7 @@ class CampaignScheduleView(PlatformAPIView):
         CampaignHasNoRecipients: "Cost details unavailable. Please add at least one recipient before approving.",
         # The documented "payment failed" outcome; a short balance says so in the same shape.
         InsufficientBalance: "Can not schedule campaign. Insufficient balance.",
+        BalanceLocked: BalanceLocked.default_message,
         PaymentFailed: "Can not schedule campaign. Something went wrong.",
         VoucherInvalid: "Can not schedule campaign. Voucher code is not valid.",
     }
