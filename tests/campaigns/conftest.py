@@ -56,8 +56,11 @@ class PrintStageStub:
 
     def __init__(self):
         self.calls: list = []
+        self.error: Exception | None = None  # set: the print stage fails with it
 
     def print_files_write(self, *, campaign_id):
+        if self.error is not None:
+            raise self.error
         self.calls.append(str(campaign_id))
         return types.SimpleNamespace(pk=len(self.calls))
 
