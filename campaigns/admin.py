@@ -2,11 +2,11 @@ from django.contrib import admin
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404
 from django.urls import path, reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 
 from campaigns import services
 from campaigns import status as machine
-from campaigns.models import Campaign, PrintOptions, StatusChange
+from campaigns.models import Campaign, PrintOptions, PrintRun, StatusChange
 
 
 class PrintOptionsInline(admin.StackedInline):
@@ -54,7 +54,7 @@ class CampaignAdmin(admin.ModelAdmin):
     readonly_fields = [
         "id", "company", "channel", "status", "selection", "recipient_group", "recipient", "recipient_count",
         "total_cost", "dispatch_date", "preview_link", "preview_generated_at", "preview_error", "approved_at",
-        "created_by", "created_at", "updated_at",
+        "created_by", "created_at", "updated_at", "print_output",
     ]  # fmt: skip
     fields = ["name", *readonly_fields]
 
@@ -66,12 +66,58 @@ class CampaignAdmin(admin.ModelAdmin):
             '<a href="{}">preview PDF</a>', reverse("admin:campaigns_campaign_preview", args=[obj.pk])
         )
 
+    @admin.display(description="print files")
+    def print_output(self, obj):
+        """The print-ready output (campaigns.printing), with a download link per file."""
+        run = PrintRun.unscoped.filter(campaign=obj).first()
+        if run is None:
+            return "not written yet"
+        if run.status != PrintRun.Status.DONE:
+            return (
+                f"{run.get_status_display()} (attempt {run.attempt}){': ' + run.error if run.error else ''}"
+            )
+        rows = [
+            (self._print_file_url(obj, f["name"]), f["name"], f["letters"], f["pages"]) for f in run.files
+        ]
+        rows.append((self._print_file_url(obj, "manifest.csv"), "manifest.csv", "", ""))
+        return format_html(
+            "{} letters, {} pages in {} file(s), finished {}<table>"
+            "<tr><th>file</th><th>letters</th><th>pages</th></tr>{}</table>",
+            run.letters,
+            run.pages,
+            len(run.files),
+            run.finished_at,
+            format_html_join("", '<tr><td><a href="{}">{}</a></td><td>{}</td><td>{}</td></tr>', rows),
+        )
+
+    @staticmethod
+    def _print_file_url(obj, name: str) -> str:
+        return reverse("admin:campaigns_campaign_print_file", args=[obj.pk, name])
+
     def get_urls(self):
         preview = self.admin_site.admin_view(self.preview_view)
+        print_file = self.admin_site.admin_view(self.print_file_view)
         return [
             path("<uuid:campaign_id>/preview/", preview, name="campaigns_campaign_preview"),
+            path("<uuid:campaign_id>/print/<str:name>", print_file, name="campaigns_campaign_print_file"),
             *super().get_urls(),
         ]
+
+    def print_file_view(self, request, campaign_id, name):
+        """One file of the campaign's finished print run, by name (only the run's own keys)."""
+        run = PrintRun.unscoped.filter(campaign_id=campaign_id, status=PrintRun.Status.DONE).first()
+        campaign = run.campaign if run else None
+        if run is None or not self.has_view_permission(request, campaign):
+            raise Http404("No print files")
+        keys = {f["name"]: f["key"] for f in run.files} | {"manifest.csv": run.manifest}
+        if name not in keys:
+            raise Http404("No such print file")
+        try:
+            handle = default_storage.open(keys[name], "rb")
+        except OSError as exc:
+            raise Http404("Print file does not exist on server.") from exc
+        content_type = "text/csv" if name.endswith(".csv") else "application/pdf"
+        return FileResponse(handle, content_type=content_type, as_attachment=True, filename=name)
 
     def preview_view(self, request, campaign_id):
         campaign = Campaign.unscoped.filter(pk=campaign_id).first()

@@ -1,7 +1,7 @@
 """What campaign services refuse. Classes fix the kind (and so the status); each API view words
 its own message where the spec gives the endpoint one (`error_messages`)."""
 
-from config.errors import Declined, InvalidInput, NotFound, PayloadTooLarge, RuleViolation
+from config.errors import Conflict, Declined, InvalidInput, NotFound, PayloadTooLarge, RuleViolation
 
 # The spec's message for a PDF that cannot be used (400).
 INVALID_PDF_MESSAGE = "Empty or invalid PDF."
@@ -115,3 +115,21 @@ class InvalidDateParameter(RuleViolation):
 
     def __init__(self, name: str, default: str):
         super().__init__(f"Invalid {name} format. Expected format: yyyy-MM-dd (defaults to {default})")
+
+
+class CampaignNotPrintable(Declined):
+    """Print files are written only for a print campaign that is approved (or further on)."""
+
+    default_message = "Print files can only be written for an approved print campaign."
+
+
+class PrintRunBusy(Conflict):
+    """Another attempt is writing the campaign's print files (it holds the run's lease): try again
+    later; once it has finished, the call returns its run."""
+
+    default_message = "The print files of this campaign are being written; try again later."
+    default_errors = None
+
+    def __init__(self, *, retry_after: float):
+        super().__init__()
+        self.retry_after = max(retry_after, 1.0)

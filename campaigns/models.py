@@ -207,3 +207,43 @@ SNAPSHOT_FIELDS = (
     "title", "first_name", "last_name", "company_name", "address1", "address2", "address3",
     "address4", "address5", "city", "county", "postcode", "country",
 )  # fmt: skip
+
+
+class PrintRun(TenantModel):
+    """The print-ready output of one print campaign (one run per campaign): the PDFs and the
+    manifest in storage, written by campaigns.printing.print_files_write. Each attempt writes
+    under its own prefix (`.../print/<attempt>/`); a later attempt removes what an interrupted
+    one left, and only the attempt that still holds the row may mark it done."""
+
+    class Status(models.TextChoices):
+        RUNNING = "running"
+        DONE = "done"
+        FAILED = "failed"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    campaign = models.OneToOneField(Campaign, on_delete=models.CASCADE, related_name="print_run")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.RUNNING)
+    attempt = models.PositiveIntegerField(default=0, help_text="Which attempt holds the run.")
+    # The approval the output was made from: a re-approved campaign (new snapshot) is printed anew.
+    approved_at = models.DateTimeField(null=True, blank=True)
+    files = models.JSONField(
+        default=list, blank=True, help_text="[{key, name, letters, pages}] in print order."
+    )
+    manifest = models.CharField(max_length=500, blank=True, help_text="Storage key of manifest.csv.")
+    letters = models.PositiveIntegerField(default=0)
+    pages = models.PositiveIntegerField(default=0)
+    error = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta(TenantModel.Meta):
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(status="done") | models.Q(finished_at__isnull=False),
+                name="print_run_done_has_finished_at",
+            )
+        ]
+
+    def __str__(self):
+        return f"print run of {self.campaign_id} ({self.status})"

@@ -36,6 +36,9 @@ SIZE_TOLERANCE_MM = 2.0
 SELF_MAILER_MAX_PAGES = 2
 MANIFEST_NAME = "manifest.csv"
 MANIFEST_HEADER = ("sequence", "recipient_id", "name", "postcode", "file", "page")
+# A manifest cell starting with one of these is a formula to Excel, LibreOffice and Sheets (tab
+# and carriage return too: they are stripped before the check by some of them).
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 ADDRESS_FONT = "Helvetica"
 ADDRESS_MAX_SIZE = 10.0
@@ -391,11 +394,25 @@ def write_print_files(
             for letter in chunk:
                 page = sheet.add_letter(letter.address, duplex=duplex)
                 manifest.writerow(
-                    (letter.sequence, letter.recipient_id, letter.name, letter.postcode, name, page)
+                    (
+                        letter.sequence,
+                        spreadsheet_safe(letter.recipient_id),
+                        spreadsheet_safe(letter.name),
+                        spreadsheet_safe(letter.postcode),
+                        name,
+                        page,
+                    )
                 )
             pages = sheet.save(out_dir / name)
             files.append(PrintFile(name=name, path=out_dir / name, letters=len(chunk), pages=pages))
     return files
+
+
+def spreadsheet_safe(value: str) -> str:
+    """`value` for a CSV cell that a spreadsheet opens as text, never as a formula (CSV/formula
+    injection): a leading apostrophe before = + - @ (and tab or carriage return)."""
+    value = str(value)
+    return f"'{value}" if value.startswith(FORMULA_PREFIXES) else value
 
 
 def _chunks(items: Iterable[Letter], size: int) -> Iterator[list[Letter]]:

@@ -26,6 +26,7 @@ from billing import services as billing
 from billing.errors import NoAvailableDates, VoucherInvalid
 from billing.models import Order, Product
 from billing.pricing import Cost, cost_breakdown, estimated_delivery
+from campaigns import printing
 from campaigns import status as machine
 from campaigns.errors import (
     CampaignHasNoRecipients,
@@ -38,7 +39,7 @@ from campaigns.errors import (
     TemplateAndPdfGiven,
     TemplateOrPdfRequired,
 )
-from campaigns.models import SNAPSHOT_FIELDS, Campaign, CampaignRecipient, PrintOptions, Status
+from campaigns.models import SNAPSHOT_FIELDS, Campaign, CampaignRecipient, PrintOptions, PrintRun, Status
 from campaigns.pdf import address_lines, check_pdf, render_preview
 from campaigns.selectors import as_uuid, first_recipient_fields, get_campaign_for_company, recipient_count
 from config.outbound import OutboundFileTooLarge, fetch_to_file
@@ -303,14 +304,20 @@ def _snapshot_recipients(campaign: Campaign) -> int:
 
 @transaction.atomic
 def campaign_delete(*, company, campaign_id) -> None:
-    """Delete a campaign that is not read-only (its snapshot and history go with it; its
-    template stays, reusable). The preview file is removed once the delete is committed."""
+    """Delete a campaign that is not read-only (its snapshot, history and print run go with it;
+    its template stays, reusable). The preview and print files are removed once the delete is
+    committed."""
     campaign = get_campaign_for_company(company=company, campaign_id=campaign_id, for_update=True)
     machine.require_writable(campaign)
     preview = campaign.preview_file
+    print_root = (
+        printing.print_root(campaign) if PrintRun.unscoped.filter(campaign=campaign).exists() else None
+    )
     campaign.delete()
     if preview:
         transaction.on_commit(lambda: default_storage.delete(preview))
+    if print_root:
+        transaction.on_commit(lambda: printing.print_files_remove(print_root))
 
 
 # ---- preview -----------------------------------------------------------------------------------
@@ -651,29 +658,36 @@ def campaigns_dispatch_due(*, now: datetime | None = None) -> DispatchDue:
             campaign = _lock_skipping(campaign_id, Status.SCHEDULED)
             if campaign is not None:
                 machine.transition(campaign, Status.PRINTING, note="Printing the print-ready files.")
-    printing = Campaign.unscoped.filter(status=Status.PRINTING, dispatch_date__lte=today)
-    due.printing = list(printing.order_by("dispatch_date", "pk").values_list("pk", flat=True))
+    in_print = Campaign.unscoped.filter(status=Status.PRINTING, dispatch_date__lte=today)
+    due.printing = list(in_print.order_by("dispatch_date", "pk").values_list("pk", flat=True))
     return due
 
 
 def campaign_dispatch(*, campaign_id, now: datetime | None = None) -> bool:
-    """Print (campaigns.printing.print_files_write, idempotent) and record Dispatched with the
-    estimated delivery date, holding the campaign row (SKIP LOCKED: a concurrent run skips it)
-    until the move is committed. False when there was nothing to do: not Printing any more, or
-    another run has it."""
-    from campaigns import printing  # the print stage (its own module), loaded when first used
-
+    """Print a Printing campaign (campaigns.printing.print_files_write: idempotent, and it guards
+    its own run, so a concurrent call gets PrintRunBusy and a finished run is returned as it is)
+    and record it Dispatched with the estimated delivery date, under the campaign row lock and only
+    if it is still Printing. False when there was nothing to do. Printing runs outside any
+    transaction: no lock is held while a million letters are written."""
+    if not Campaign.unscoped.filter(pk=campaign_id, status=Status.PRINTING).exists():
+        return False
+    run = printing.print_files_write(campaign_id=campaign_id)
     with transaction.atomic():
-        campaign = _lock_skipping(campaign_id, Status.PRINTING)
-        if campaign is None:
+        campaign = (
+            Campaign.unscoped.select_for_update(of=("self",))
+            .select_related("print_options")
+            .filter(pk=campaign_id, status=Status.PRINTING)
+            .first()
+        )
+        if campaign is None:  # another run recorded it meanwhile
             return False
-        run = printing.print_files_write(campaign_id=campaign.pk)
         posted = dispatch_dates.dispatch_today(now)
         delivery = estimated_delivery(send_date=posted, mail_class=campaign.print_options.mail_class)
         machine.transition(
             campaign,
             Status.DISPATCHED,
-            note=f"Dispatched {posted:%Y-%m-%d}; estimated delivery {delivery:%Y-%m-%d} (print run {run.pk}).",
+            note=f"Dispatched {posted:%Y-%m-%d}; estimated delivery {delivery:%Y-%m-%d} "
+            f"({run.letters} letters, print run attempt {run.attempt}).",
         )
     return True
 

@@ -242,6 +242,11 @@ CAMPAIGN_MAX_BODY_BYTES = env.int(
 )
 CAMPAIGN_PDF_FETCH_TIMEOUT = env.float("CAMPAIGN_PDF_FETCH_TIMEOUT", default=60.0)
 CAMPAIGN_MAX_LETTER_PAGES = env.int("CAMPAIGN_MAX_LETTER_PAGES", default=12)
+# Print-ready output: the most letters in one print PDF (the printer's batch size), and how long
+# a running attempt holds its campaign's print run before another may take it over (its worker is
+# presumed dead): well above the longest run (a million letters take minutes).
+CAMPAIGN_PRINT_CHUNK_LETTERS = env.int("CAMPAIGN_PRINT_CHUNK_LETTERS", default=1000)
+CAMPAIGN_PRINT_LEASE_SECONDS = env.int("CAMPAIGN_PRINT_LEASE_SECONDS", default=30 * 60)
 
 # ---- Billing and dispatch ------------------------------------------------------------------------
 # VAT on (subtotal - discount), as a fraction. Dispatch days are working days in England and Wales

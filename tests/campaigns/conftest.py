@@ -1,7 +1,6 @@
 """Fixtures for the billing stage of campaigns: an approved campaign priced like the spec's
 example (0.55 x 150), and a stand-in for the print stage."""
 
-import sys
 import types
 from datetime import datetime
 from decimal import Decimal
@@ -10,8 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
-import campaigns
-from campaigns import services
+from campaigns import printing, services
 from campaigns.models import Campaign
 from tests.campaigns.factories import CampaignFactory
 from tests.recipients.factories import RecipientFactory, RecipientGroupFactory
@@ -62,14 +60,13 @@ class PrintStageStub:
         if self.error is not None:
             raise self.error
         self.calls.append(str(campaign_id))
-        return types.SimpleNamespace(pk=len(self.calls))
+        return types.SimpleNamespace(pk=len(self.calls), letters=150, attempt=1)
 
 
 @pytest.fixture
 def print_stage(monkeypatch) -> PrintStageStub:
+    """A stand-in print stage (counts calls, fails on demand); the real one is exercised by
+    tests/campaigns/test_dispatch.py::test_dispatch_with_the_real_print_stage."""
     stub = PrintStageStub()
-    module = types.ModuleType("campaigns.printing")
-    module.print_files_write = stub.print_files_write
-    monkeypatch.setitem(sys.modules, "campaigns.printing", module)
-    monkeypatch.setattr(campaigns, "printing", module, raising=False)
+    monkeypatch.setattr(printing, "print_files_write", stub.print_files_write)
     return stub

@@ -5,13 +5,14 @@ from datetime import date, datetime
 
 import pytest
 from django.conf import settings
+from django.core.files.storage import default_storage
 from django.urls import reverse
 
 from accounts.models import Company
 from billing import services as billing
 from billing.models import Order
 from campaigns import services, tasks
-from campaigns.models import Campaign, Status
+from campaigns.models import Campaign, PrintRun, Status
 from tests.billing.factories import VoucherFactory
 from tests.campaigns.conftest import LONDON, make_approved
 from tests.platform_api import assert_envelope, bearer, login
@@ -187,3 +188,19 @@ def test_a_held_booking_paid_later_gets_the_next_dispatch_day(
     tasks.dispatch_due_campaigns.delay().get()
     assert _status(campaign) == Status.DISPATCHED
     assert print_stage.calls == [str(campaign.pk)]
+
+
+def test_dispatch_with_the_real_print_stage(company, monday_morning):
+    billing.balance_top_up(company=company, amount="500.00")
+    campaign = make_approved(company, recipients=2)  # the snapshot's real size
+    services.campaign_schedule(company=company, campaign_id=campaign.pk, send_date=date(2026, 4, 14))
+    monday_morning.move_to(TUESDAY_EARLY)
+
+    tasks.dispatch_due_campaigns.delay().get()
+    tasks.dispatch_due_campaigns.delay().get()
+
+    run = PrintRun.unscoped.get(campaign=campaign)
+    assert (run.status, run.attempt, run.letters) == (PrintRun.Status.DONE, 1, 2)
+    assert all(default_storage.exists(f["key"]) for f in run.files)
+    assert _status(campaign) == Status.DISPATCHED
+    assert "(2 letters, print run attempt 1)" in _history(campaign)[-1][1]

@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('accounts', '0003_company_provisional_booking'),
         ('billing', '0004_payments_vouchers_dates_orders'),
-        ('campaigns', '0003_recipient_lookup_hash_index'),
+        ('campaigns', '0004_print_run'),
         ('recipients', '0003_import_job_provenance_only'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
