@@ -58,10 +58,13 @@ def print_files_write(*, campaign_id) -> PrintRun:
     try:
         files, manifest = _write_and_store(campaign, prefix)
     except Exception as exc:
-        _remove_tree(prefix)
         PrintRun.unscoped.filter(pk=run.pk, attempt=run.attempt).update(
             status=PrintRun.Status.FAILED, error=(str(exc) or type(exc).__name__)[:500]
         )
+        try:
+            _remove_tree(prefix)
+        except Exception:  # storage still failing: the next attempt removes them
+            logger.exception("Could not remove the partial print files under %s", prefix)
         raise
     done = PrintRun.unscoped.filter(pk=run.pk, attempt=run.attempt, status=PrintRun.Status.RUNNING).update(
         status=PrintRun.Status.DONE,
