@@ -147,7 +147,7 @@ def run() -> list[Row]:
         Row("  campaigns paid (once each)", check["payments"], ""),
         Row("  campaigns charged twice", check["double_charged"], ""),
         Row(
-            f"  balance {demo['balance']} -> {check['balance']} = ledger",
+            f"  balance {demo['balance']} -> {check['balance']} (1: = ledger)",
             float(check["balance"] == check["ledger_total"]),
             "",
         ),
