@@ -19,10 +19,13 @@ class InsufficientBalance(PaymentFailed):
 
 
 class UnsupportedOption(RuleViolation):
-    """A print option the catalogue does not offer for the format; the message lists what it does
-    (the spec's examples: "Supported StockWeight values: 100UNCOAT, 120UNCOAT, 250SILK, 300GLOSS,
-    350SILK, 350UNCOAT", "Supported Mail Class values: First, Second", "Supported Admail values:
-    true, false", "Supported Confidential values: true, false")."""
+    """A print option the catalogue does not offer for the format; the message lists what it does.
+    The spec's examples:
+    - "Supported StockWeight values: 100UNCOAT, 120UNCOAT, 250SILK, 300GLOSS, 350SILK, 350UNCOAT"
+    - "Supported Mail Class values: First, Second"
+    - "Supported Admail values: true, false"
+    - "Supported Confidential values: true, false"
+    """
 
     label = "option"
 

@@ -108,10 +108,11 @@ class VoucherActionRequired(RuleViolation):
 
 
 class InvalidDateParameter(RuleViolation):
-    """A date query value that is not yyyy-MM-dd. The spec words each parameter: "Invalid start
-    date format. Expected format: yyyy-MM-dd (defaults to today)", "Invalid end date format.
-    Expected format: yyyy-MM-dd (defaults to 30 days time)", "Invalid send_date format. Expected
-    format: yyyy-MM-dd (defaults to tomorrow)"."""
+    """A date query value that is not yyyy-MM-dd. The spec words each parameter:
+    - "Invalid start date format. Expected format: yyyy-MM-dd (defaults to today)"
+    - "Invalid end date format. Expected format: yyyy-MM-dd (defaults to 30 days time)"
+    - "Invalid send_date format. Expected format: yyyy-MM-dd (defaults to tomorrow)"
+    """
 
     def __init__(self, name: str, default: str):
         super().__init__(f"Invalid {name} format. Expected format: yyyy-MM-dd (defaults to {default})")
