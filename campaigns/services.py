@@ -23,7 +23,7 @@ from django.utils import timezone
 from billing import dates as dispatch_dates
 from billing import selectors as catalogue
 from billing import services as billing
-from billing.errors import NoAvailableDates, VoucherInvalid
+from billing.errors import VoucherInvalid
 from billing.models import Order, Product
 from billing.pricing import Cost, cost_breakdown, estimated_delivery
 from campaigns import printing
@@ -41,7 +41,13 @@ from campaigns.errors import (
 )
 from campaigns.models import SNAPSHOT_FIELDS, Campaign, CampaignRecipient, PrintOptions, PrintRun, Status
 from campaigns.pdf import address_lines, check_pdf, render_preview
-from campaigns.selectors import as_uuid, first_recipient_fields, get_campaign_for_company, recipient_count
+from campaigns.selectors import (
+    as_uuid,
+    first_recipient_fields,
+    get_campaign_for_company,
+    get_campaign_for_cost,
+    recipient_count,
+)
 from config.outbound import OutboundFileTooLarge, fetch_to_file
 from recipients import selectors as recipient_selectors
 from recipients.models import GroupMembership, Recipient
@@ -427,18 +433,19 @@ def _require_priced(campaign: Campaign, *, awaiting_payment_ok: bool) -> None:
 
 
 def _product(campaign: Campaign, options: CostOptions | None) -> Product:
+    """The catalogue product for the campaign's options with the overrides; its own product when
+    the overrides change nothing (the common query repeats the campaign's own flags)."""
     current = campaign.print_options
-    if options is None or not options.any():
-        return current.product
-    pick = lambda value, default: default if value is None else value  # noqa: E731
-    return catalogue.product_for(
-        format_code=current.format_code,
-        stock_weight=pick(options.stock_weight, current.stock_weight),
-        mail_class=pick(options.mail_class, current.mail_class),
-        is_duplex=pick(options.is_duplex, current.is_duplex),
-        is_admail=pick(options.is_admail, current.is_admail),
-        is_confidential=pick(options.is_confidential, current.is_confidential),
+    wanted = {
+        name: getattr(current, name) if getattr(options, name, None) is None else getattr(options, name)
+        for name in ("stock_weight", "mail_class", "is_duplex", "is_admail", "is_confidential")
+    }
+    same = all(
+        (str(value).casefold() == str(getattr(current, name)).casefold()) for name, value in wanted.items()
     )
+    if same:
+        return current.product
+    return catalogue.product_for(format_code=current.format_code, **wanted)
 
 
 def _default_send_date(now: datetime | None = None) -> date:
@@ -447,12 +454,12 @@ def _default_send_date(now: datetime | None = None) -> date:
 
 
 def _price(campaign: Campaign, product: Product, *, send_date: date | None = None, now=None) -> CampaignCost:
+    """The breakdown for `send_date`, else the campaign's own, else the first dispatch day from
+    tomorrow (shown only: from the process's copy of the blocked dates)."""
     day = send_date or campaign.dispatch_date
     if day is None:
-        try:
-            day = dispatch_dates.next_available_date(after=_default_send_date(now), now=now)
-        except NoAvailableDates:
-            day = _default_send_date(now)
+        tomorrow = _default_send_date(now)
+        day = dispatch_dates.next_available_date_shown(after=tomorrow, now=now) or tomorrow
     cost = cost_breakdown(
         unit_price=product.unit_price, recipients=recipient_count(campaign), voucher=campaign.voucher
     )
@@ -466,7 +473,7 @@ def campaign_cost(
     """The cost breakdown of an approved campaign, for its own print options or the overrides
     (checked against the catalogue for its format: UnsupportedOption lists what is offered).
     Reads the recipient count frozen at approval: nothing scans recipients."""
-    campaign = get_campaign_for_company(company=company, campaign_id=campaign_id)
+    campaign = get_campaign_for_cost(company=company, campaign_id=campaign_id)
     _require_priced(campaign, awaiting_payment_ok=True)
     return _price(campaign, _product(campaign, options), now=now)
 

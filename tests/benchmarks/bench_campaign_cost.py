@@ -1,10 +1,10 @@
 """Requests/s of POST /api/v1/campaigns/cost for an approved campaign of 1,000,000 recipients vs
 a bare DRF endpoint, same server, same run. Target: cost >= 50% of bare.
 
-The recipient count is frozen at approval, so cost never scans recipients. The campaign is
-approved through the service (its snapshot holds one real row), then given 1,000,000 frozen
-recipients: on PostgreSQL 999,999 more snapshot rows by one INSERT ... SELECT generate_series
-(so the table really is that big), elsewhere the frozen count only.
+The recipient count is frozen at approval, so cost never scans recipients. A campaign is
+created and approved through the services (its snapshot holds the demo group's real rows), then
+given 1,000,000 frozen recipients: on PostgreSQL the rest as snapshot rows by one INSERT ...
+SELECT generate_series (so the table really is that big), elsewhere the frozen count only.
 
     createdb -h 127.0.0.1 -U postgres postroom_schedule_bench
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/postroom_schedule_bench REDIS_URL=redis://127.0.0.1:6379/3 \\
@@ -40,15 +40,20 @@ from campaigns.models import Campaign, CampaignRecipient, SNAPSHOT_FIELDS
 from recipients import services as recipient_services
 
 company = Company.objects.get(pk={company!r})
-campaign = Campaign.objects.for_company(company).get(pk={campaign!r})
+demo = Campaign.objects.for_company(company).select_related("print_options").get(pk={campaign!r})
 recipient_services.recipient_create(
     company=company,
     values={{"first_name": "Ada", "last_name": "Lovelace", "address1": "1 High Street", "city": "Leeds",
              "postcode": "LS1 4AB"}},
-    group_id=campaign.recipient_group_id,
+    group_id=demo.recipient_group_id,
 )
-services.campaign_approve(company=company, campaign_id=campaign.pk)
-snapshot_rows = 1
+spec = services.PrintCampaignInput(
+    name="Bench cost", page_size="A4 Letter", orientation="Portrait", envelope="C5WIN",
+    stock_weight="100UNCOAT", mail_class="First", recipients_type="group",
+    recipients_id=str(demo.recipient_group_id),
+)
+campaign = services.campaign_create(company=company, spec=spec, template_id=demo.print_options.template_id).campaign
+snapshot_rows = services.campaign_approve(company=company, campaign_id=campaign.pk).recipient_count
 if connection.vendor == "postgresql":
     columns = ", ".join(SNAPSHOT_FIELDS)
     values = ", ".join(
@@ -58,13 +63,13 @@ if connection.vendor == "postgresql":
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {{CampaignRecipient._meta.db_table}} (campaign_id, sequence, recipient_id, {{columns}}) "
-            f"SELECT %s, i, gen_random_uuid(), {{values}} FROM generate_series(2, %s) AS i",
-            [campaign.pk, {count}],
+            f"SELECT %s, i, gen_random_uuid(), {{values}} FROM generate_series(%s, %s) AS i",
+            [campaign.pk, snapshot_rows + 1, {count}],
         )
         snapshot_rows += cursor.rowcount
         cursor.execute(f"ANALYZE {{CampaignRecipient._meta.db_table}}")
 Campaign.unscoped.filter(pk=campaign.pk).update(recipient_count={count})
-print(json.dumps({{"snapshot_rows": snapshot_rows}}))
+print(json.dumps({{"campaign_id": str(campaign.pk), "snapshot_rows": snapshot_rows}}))
 """
 
 
@@ -84,7 +89,7 @@ def run(seconds: float = 5.0) -> list[Row]:
         )
         with Server(env) as server:
             token = login(server.port, demo["api_key"])
-            path = f"/api/v1/campaigns/cost?campaignId={demo['campaign_id']}&isAdMail=false"
+            path = f"/api/v1/campaigns/cost?campaignId={setup['campaign_id']}&isAdMail=false"
             status, reply = call(server.port, "POST", path, token=token)
             assert status == 200 and reply["data"]["totalRecipients"] == RECIPIENTS, reply
             bare = http_request("POST", "/bench/bare")
