@@ -396,9 +396,6 @@ class CostOptions:
     is_admail: bool | None = None
     is_confidential: bool | None = None
 
-    def any(self) -> bool:
-        return any(value is not None for value in vars(self).values())
-
 
 @dataclass(frozen=True)
 class CampaignCost:
