@@ -66,7 +66,7 @@ WHERE c.id = %s AND c.company_id = %s
 
 
 def _uuid(value):
-    return None if value is None or isinstance(value, uuid.UUID) else uuid.UUID(str(value))
+    return value if value is None or isinstance(value, uuid.UUID) else uuid.UUID(str(value))
 
 
 def _day(value):
