@@ -1,6 +1,7 @@
 """Back office for billing. Money moves only through billing.services (top-up, adjustment,
-lock, order decisions), so a staff action obeys the same rules as an API call; ledger entries,
-payments and voucher redemptions are shown, never edited."""
+lock) and order decisions through campaigns.services (they move the campaign too), so a staff
+action obeys the same rules as an API call; ledger entries, payments and voucher redemptions are
+shown, never edited."""
 
 from django import forms
 from django.contrib import admin, messages
@@ -21,6 +22,7 @@ from billing.models import (
     normalise_voucher_code,
 )
 from billing.pricing import money
+from campaigns import services as campaign_services
 from config.errors import DomainError
 
 LEDGER_ROWS_SHOWN = 25
@@ -376,13 +378,17 @@ class OrderAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
+    # A decision moves the campaign too (approve: Scheduled; reject: back to Approved with the
+    # reason in its history): the campaigns service does both in one transaction.
     def save_model(self, request, obj, form, change):
         decision = form.cleaned_data.get("decision")
         try:
             if decision == "approve":
-                services.order_approve(order=obj, by=request.user)
+                campaign_services.campaign_order_approve(order=obj, by=request.user)
             elif decision == "reject":
-                services.order_reject(order=obj, by=request.user, reason=form.cleaned_data["decision_reason"])
+                campaign_services.campaign_order_reject(
+                    order=obj, by=request.user, reason=form.cleaned_data["decision_reason"]
+                )
         except DomainError as exc:
             self.message_user(request, f"{obj.number}: {exc.message}", messages.ERROR)
 
@@ -391,7 +397,7 @@ class OrderAdmin(admin.ModelAdmin):
         approved = 0
         for order in queryset:
             try:
-                services.order_approve(order=order, by=request.user)
+                campaign_services.campaign_order_approve(order=order, by=request.user)
                 approved += 1
             except DomainError as exc:
                 self.message_user(request, f"{order.number}: {exc.message}", messages.WARNING)

@@ -6,12 +6,14 @@ the cut-off (settings.DISPATCH_CUTOFF, local time in settings.DISPATCH_TIME_ZONE
 today never are.
 """
 
+import time
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 import holidays
 from django.conf import settings
+from django.db import connection
 from django.utils import timezone
 
 from billing.errors import (
@@ -99,10 +101,46 @@ def next_available_date(*, after: date, now: datetime | None = None) -> date:
     return days[0]
 
 
-def _dispatch_days(start: date, end: date) -> list[date]:
+def next_available_date_shown(*, after: date, now: datetime | None = None) -> date | None:
+    """next_available_date for display (the cost breakdown's scheduledDate): the blocked dates
+    come from a process-local copy kept settings.DISPATCH_BLOCKED_CACHE_SECONDS, so a cost call
+    makes no query for them; None when there is no dispatch day in reach. Scheduling always
+    checks with a fresh read."""
+    start = max(after, first_possible_day(now))
+    end = start + timedelta(days=settings.DISPATCH_SEARCH_DAYS)
+    key, moment = (start, end), time.monotonic_ns()
+    cached = _shown_blocked.get(key)
+    if cached is None or moment - cached[0] > settings.DISPATCH_BLOCKED_CACHE_SECONDS * 1_000_000_000:
+        if len(_shown_blocked) > 16:
+            _shown_blocked.clear()
+        cached = _shown_blocked[key] = (moment, _blocked_between(start, end))
+    days = _dispatch_days(start, end, blocked=cached[1])
+    return days[0] if days else None
+
+
+_shown_blocked: dict[tuple[date, date], tuple[int, set[date]]] = {}  # (monotonic ns, dates)
+
+
+def forget_blocked_dates() -> None:
+    """Drop the process-local copy (tests; a staff change in this process)."""
+    _shown_blocked.clear()
+
+
+def _blocked_between(start: date, end: date) -> set[date]:
+    """Staff-blocked dates in [start, end]. Written out: cost asks on every call, and building
+    the query with the ORM costs more than running it."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT date FROM {BlockedDate._meta.db_table} WHERE date BETWEEN %s AND %s",  # noqa: S608
+            [start, end],
+        )
+        return {d if isinstance(d, date) else date.fromisoformat(str(d)) for (d,) in cursor.fetchall()}
+
+
+def _dispatch_days(start: date, end: date, blocked: set[date] | None = None) -> list[date]:
     if end < start:
         return []
-    blocked = set(BlockedDate.objects.filter(date__range=(start, end)).values_list("date", flat=True))
+    blocked = _blocked_between(start, end) if blocked is None else blocked
     days, day = [], start
     while day <= end:
         if is_working_day(day) and day not in blocked:

@@ -19,7 +19,13 @@ class InsufficientBalance(PaymentFailed):
 
 
 class UnsupportedOption(RuleViolation):
-    """A print option the catalogue does not offer for the format; the message lists what it does."""
+    """A print option the catalogue does not offer for the format; the message lists what it does.
+    The spec's examples:
+    - "Supported StockWeight values: 100UNCOAT, 120UNCOAT, 250SILK, 300GLOSS, 350SILK, 350UNCOAT"
+    - "Supported Mail Class values: First, Second"
+    - "Supported Admail values: true, false"
+    - "Supported Confidential values: true, false"
+    """
 
     label = "option"
 
@@ -118,12 +124,16 @@ class DateRangeInPast(RuleViolation):
 
 
 class DateNotAvailable(RuleViolation):
+    """e.g. "The selected date 2026-04-15 is not available for scheduling." """
+
     def __init__(self, day):
         super().__init__(f"The selected date {day:%Y-%m-%d} is not available for scheduling.")
         self.day = day
 
 
 class NoAvailableDates(RuleViolation):
+    """e.g. "No available dates found from 2026-04-15 onwards." """
+
     def __init__(self, day):
         super().__init__(f"No available dates found from {day:%Y-%m-%d} onwards.")
         self.day = day

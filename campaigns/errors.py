@@ -74,7 +74,8 @@ class TemplateAndPdfGiven(RuleViolation):
 
 
 class InvalidFlag(RuleViolation):
-    """A yes/no option that is not a boolean: "isDuplex is invalid." """
+    """A yes/no option that is not a boolean, named as the request names it: "isAdMail is
+    invalid.", "isConfidential is invalid.", "isDuplex is invalid." """
 
     def __init__(self, name: str):
         super().__init__(f"{name} is invalid.")
@@ -88,6 +89,33 @@ class PreviewNotFound(NotFound):
 class PreviewMissingOnServer(NotFound):
     default_message = "Preview file does not exist on server."
     default_errors = None
+
+
+class CampaignNotApproved(Declined):
+    """Voucher, cost and schedule need an approved campaign; each endpoint words it (the spec:
+    "Approve the campaign to apply the voucher", "Can not schedule campaign. Please approve the
+    campaign first.", "Cost details unavailable - please approve the campaign first.")."""
+
+    default_message = "Please approve the campaign first."
+
+
+class InvalidVoucherAction(RuleViolation):
+    default_message = "Voucher action is invalid."
+
+
+class VoucherActionRequired(RuleViolation):
+    default_message = "Voucher action must be declared."
+
+
+class InvalidDateParameter(RuleViolation):
+    """A date query value that is not yyyy-MM-dd. The spec words each parameter:
+    - "Invalid start date format. Expected format: yyyy-MM-dd (defaults to today)"
+    - "Invalid end date format. Expected format: yyyy-MM-dd (defaults to 30 days time)"
+    - "Invalid send_date format. Expected format: yyyy-MM-dd (defaults to tomorrow)"
+    """
+
+    def __init__(self, name: str, default: str):
+        super().__init__(f"Invalid {name} format. Expected format: yyyy-MM-dd (defaults to {default})")
 
 
 class CampaignNotPrintable(Declined):

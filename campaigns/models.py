@@ -73,9 +73,16 @@ class Campaign(TenantModel):
         help_text="Frozen at approval (the snapshot's size); before that the selection's live count.",
     )
 
-    # Filled by the next stages (cost, voucher, schedule); shown by list and details already.
+    # Billing: the voucher applied (counted as redeemed only once paid), what was charged or
+    # invoiced at scheduling, and the send date chosen then.
+    voucher = models.ForeignKey(
+        "billing.Voucher", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     total_cost = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal("0.00"))
     dispatch_date = models.DateField(null=True, blank=True)
+    held_at = models.DateTimeField(
+        null=True, blank=True, help_text="Set when the send date passed while awaiting payment."
+    )
 
     preview_file = models.CharField(max_length=300, blank=True, help_text="Storage key of the preview PDF.")
     preview_generated_at = models.DateTimeField(null=True, blank=True)
@@ -96,6 +103,8 @@ class Campaign(TenantModel):
             models.Index(fields=["company", "created_at", "id"], name="campaign_company_created"),
             models.Index(fields=["company", "name", "id"], name="campaign_company_name"),
             models.Index(fields=["recipient_group", "status"], name="campaign_group_status"),
+            # The dispatch task's scan: due campaigns of a status, across companies.
+            models.Index(fields=["status", "dispatch_date"], name="campaign_status_dispatch"),
         ]
 
     def __str__(self):

@@ -1,5 +1,7 @@
-"""Every write about campaigns: create, approve (with the recipient snapshot), delete, and the
-preview. Status moves go through campaigns.status.transition only."""
+"""Every write about campaigns: create, approve (with the recipient snapshot), delete, the
+preview, and billing (voucher, cost, schedule paid by balance or booked by invoice, staff
+decisions on bookings, dispatch on the day). Status moves go through
+campaigns.status.transition only."""
 
 import base64
 import binascii
@@ -9,6 +11,7 @@ import re
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from django.conf import settings
@@ -17,12 +20,19 @@ from django.core.files.storage import default_storage
 from django.db import connection, transaction
 from django.utils import timezone
 
+from billing import dates as dispatch_dates
 from billing import selectors as catalogue
+from billing import services as billing
+from billing.errors import VoucherInvalid
+from billing.models import Order, Product
+from billing.pricing import Cost, cost_breakdown, estimated_delivery
 from campaigns import printing
 from campaigns import status as machine
 from campaigns.errors import (
     CampaignHasNoRecipients,
     CampaignNameRequired,
+    CampaignNotApproved,
+    CampaignReadOnly,
     InvalidPdf,
     InvalidStatusTransition,
     PdfTooLarge,
@@ -31,7 +41,13 @@ from campaigns.errors import (
 )
 from campaigns.models import SNAPSHOT_FIELDS, Campaign, CampaignRecipient, PrintOptions, PrintRun, Status
 from campaigns.pdf import address_lines, check_pdf, render_preview
-from campaigns.selectors import first_recipient_fields, get_campaign_for_company, recipient_count
+from campaigns.selectors import (
+    as_uuid,
+    first_recipient_fields,
+    get_campaign_for_company,
+    get_campaign_for_cost,
+    recipient_count,
+)
 from config.outbound import OutboundFileTooLarge, fetch_to_file
 from recipients import selectors as recipient_selectors
 from recipients.models import GroupMembership, Recipient
@@ -363,3 +379,327 @@ def campaign_render_preview(*, campaign_id) -> str | None:
         default_storage.delete(stored)
         return None
     return stored
+
+
+# ---- billing: voucher, cost, schedule -----------------------------------------------------------
+# Lock order (with billing's own): the campaign row, then the balance row, then a voucher row, then
+# an order row / the day's order counter. Nothing locks a balance and then a campaign.
+
+
+@dataclass(frozen=True)
+class CostOptions:
+    """Overrides of a campaign's print options for a cost query (None: the campaign's own)."""
+
+    stock_weight: str | None = None
+    mail_class: str | None = None
+    is_duplex: bool | None = None
+    is_admail: bool | None = None
+    is_confidential: bool | None = None
+
+
+@dataclass(frozen=True)
+class CampaignCost:
+    campaign: Campaign
+    product: Product
+    cost: Cost
+    scheduled_date: date
+    estimated_delivery: date
+
+
+@dataclass(frozen=True)
+class ScheduleResult:
+    campaign: Campaign
+    payment_status: str  # "ACCEPTED" (paid by balance) or "PENDING" (provisional booking)
+    order_number: str | None = None
+
+
+ACCEPTED, PENDING = "ACCEPTED", "PENDING"
+
+
+def _require_priced(campaign: Campaign, *, awaiting_payment_ok: bool) -> None:
+    """Cost, voucher and schedule work on an approved campaign with recipients. Order of the
+    answers: read-only, no recipients (a draft without any is told to add them), not approved."""
+    if machine.is_read_only(campaign) or (
+        campaign.status == Status.AWAITING_PAYMENT and not awaiting_payment_ok
+    ):
+        raise CampaignReadOnly()
+    if recipient_count(campaign) == 0:
+        raise CampaignHasNoRecipients()
+    if campaign.status not in (Status.APPROVED, Status.AWAITING_PAYMENT):
+        raise CampaignNotApproved()
+
+
+def _product(campaign: Campaign, options: CostOptions | None) -> Product:
+    """The catalogue product for the campaign's options with the overrides; its own product when
+    the overrides change nothing (the common query repeats the campaign's own flags)."""
+    current = campaign.print_options
+    wanted = {
+        name: getattr(current, name) if getattr(options, name, None) is None else getattr(options, name)
+        for name in ("stock_weight", "mail_class", "is_duplex", "is_admail", "is_confidential")
+    }
+    same = all(
+        (str(value).casefold() == str(getattr(current, name)).casefold()) for name, value in wanted.items()
+    )
+    if same:
+        return current.product
+    return catalogue.product_for(format_code=current.format_code, **wanted)
+
+
+def _default_send_date(now: datetime | None = None) -> date:
+    """Tomorrow where the post goes out (the spec's default send_date)."""
+    return dispatch_dates.dispatch_today(now) + timedelta(days=1)
+
+
+def _price(campaign: Campaign, product: Product, *, send_date: date | None = None, now=None) -> CampaignCost:
+    """The breakdown for `send_date`, else the campaign's own, else the first dispatch day from
+    tomorrow (shown only: from the process's copy of the blocked dates)."""
+    day = send_date or campaign.dispatch_date
+    if day is None:
+        tomorrow = _default_send_date(now)
+        day = dispatch_dates.next_available_date_shown(after=tomorrow, now=now) or tomorrow
+    cost = cost_breakdown(
+        unit_price=product.unit_price, recipients=recipient_count(campaign), voucher=campaign.voucher
+    )
+    delivery = estimated_delivery(send_date=day, mail_class=product.mail_class)
+    return CampaignCost(campaign, product, cost, day, delivery)
+
+
+def campaign_cost(
+    *, company, campaign_id, options: CostOptions | None = None, now: datetime | None = None
+) -> CampaignCost:
+    """The cost breakdown of an approved campaign, for its own print options or the overrides
+    (checked against the catalogue for its format: UnsupportedOption lists what is offered).
+    Reads the recipient count frozen at approval: nothing scans recipients."""
+    campaign = get_campaign_for_cost(company=company, campaign_id=campaign_id)
+    _require_priced(campaign, awaiting_payment_ok=True)
+    return _price(campaign, _product(campaign, options), now=now)
+
+
+@transaction.atomic
+def campaign_voucher_apply(*, company, campaign_id, code: str, by=None) -> CampaignCost:
+    """Apply a voucher (any case) to an approved campaign; VoucherInvalid if this company may not
+    use it now. It counts as redeemed only when the campaign is paid."""
+    campaign = get_campaign_for_company(company=company, campaign_id=campaign_id, for_update=True)
+    _require_priced(campaign, awaiting_payment_ok=False)
+    campaign.voucher = billing.voucher_check(company=company, code=code)
+    campaign.save(update_fields=["voucher", "updated_at"])
+    return _price(campaign, campaign.print_options.product)
+
+
+@transaction.atomic
+def campaign_voucher_remove(*, company, campaign_id, by=None) -> CampaignCost:
+    campaign = get_campaign_for_company(company=company, campaign_id=campaign_id, for_update=True)
+    _require_priced(campaign, awaiting_payment_ok=False)
+    if campaign.voucher_id is not None:
+        campaign.voucher = None
+        campaign.save(update_fields=["voucher", "updated_at"])
+    return _price(campaign, campaign.print_options.product)
+
+
+def campaign_schedule(
+    *,
+    company,
+    campaign_id,
+    send_date: date | None = None,
+    next_available: bool = False,
+    use_balance: bool = True,
+    by=None,
+    now: datetime | None = None,
+) -> ScheduleResult:
+    """Schedule an approved campaign for `send_date` (default tomorrow; with `next_available`, the
+    first dispatch day at or after it). Paid by balance: the total is debited once (under the
+    campaign and balance row locks, a unique payment per campaign), the voucher redeemed, and
+    the campaign is Scheduled. Else a provisional booking: an order ORD-YYYYMMDD-NNN is made and
+    its invoice emailed, and the campaign awaits payment. One transaction: a refusal writes
+    nothing. A concurrent second call waits for the campaign lock and then finds it read-only."""
+    with transaction.atomic():
+        campaign = get_campaign_for_company(company=company, campaign_id=campaign_id, for_update=True)
+        _require_priced(campaign, awaiting_payment_ok=False)
+        wanted = send_date or _default_send_date(now)
+        if next_available:
+            day = dispatch_dates.next_available_date(after=wanted, now=now)
+        else:
+            day = dispatch_dates.dispatch_date_check(day=wanted, now=now)
+        priced = _price(campaign, campaign.print_options.product, send_date=day)
+        cost, reference = priced.cost, str(campaign.pk)
+        if use_balance:
+            if cost.total > 0:
+                billing.payment_take(
+                    company=company,
+                    reference=reference,
+                    amount=cost.total,
+                    by=by,
+                    voucher=campaign.voucher,
+                    discount=cost.discount,
+                )
+            elif campaign.voucher is not None:  # wholly discounted: nothing to debit
+                billing.voucher_redeem(
+                    company=company, voucher=campaign.voucher, reference=reference, discount=cost.discount
+                )
+            to_status, order_number = Status.SCHEDULED, None
+            note = f"Paid {cost.total} {cost.currency} from the balance; send date {day:%Y-%m-%d}."
+        else:
+            order = billing.order_create(
+                company=company,
+                reference=reference,
+                cost=cost,
+                voucher=campaign.voucher,
+                send_date=day,
+                by=by,
+                now=now,
+            )
+            to_status, order_number = Status.AWAITING_PAYMENT, order.number
+            note = (
+                f"Provisional booking: order {order.number}, {cost.total} {cost.currency} due by invoice; "
+                f"send date {day:%Y-%m-%d}."
+            )
+        campaign.total_cost, campaign.dispatch_date, campaign.held_at = cost.total, day, None
+        campaign.save(update_fields=["total_cost", "dispatch_date", "held_at", "updated_at"])
+        machine.transition(campaign, to_status, by=by, note=note)
+    return ScheduleResult(campaign, ACCEPTED if use_balance else PENDING, order_number)
+
+
+# ---- staff decisions on provisional bookings (from the admin) ------------------------------------
+
+
+def _campaign_of_order(order: Order) -> Campaign | None:
+    key = as_uuid(order.reference)
+    if key is None:
+        return None
+    return (
+        Campaign.unscoped.select_for_update(of=("self",))
+        .select_related("print_options")
+        .filter(pk=key, company_id=order.company_id)
+        .first()
+    )
+
+
+@transaction.atomic
+def campaign_order_approve(*, order: Order, by, now: datetime | None = None) -> Order:
+    """Staff confirm an order's invoice is paid: the order is approved, the voucher counted as
+    redeemed and the campaign moves from awaiting payment to Scheduled, in one transaction. A
+    campaign whose send date has passed meanwhile (held) gets the next dispatch day."""
+    campaign = _campaign_of_order(order)
+    decided = billing.order_approve(order=order, by=by)
+    if campaign is None or campaign.status != Status.AWAITING_PAYMENT:
+        return decided
+    note = f"Order {decided.number} paid (approved by staff)"
+    if decided.voucher_id is not None:
+        try:
+            billing.voucher_redeem(
+                company=campaign.company,
+                voucher=decided.voucher,
+                reference=str(campaign.pk),
+                discount=decided.discount,
+            )
+        except VoucherInvalid as exc:  # the invoice was issued (and paid) with the discount
+            note += f"; voucher not counted ({exc.reason})"
+    day = campaign.dispatch_date
+    if day is None or day < dispatch_dates.first_possible_day(now):
+        day = dispatch_dates.next_available_date(after=dispatch_dates.first_possible_day(now), now=now)
+        note += f"; the send date had passed, now {day:%Y-%m-%d}"
+    else:
+        note += f"; send date {day:%Y-%m-%d}"
+    campaign.dispatch_date, campaign.held_at = day, None
+    campaign.save(update_fields=["dispatch_date", "held_at", "updated_at"])
+    machine.transition(campaign, Status.SCHEDULED, by=by, note=note + ".")
+    return decided
+
+
+@transaction.atomic
+def campaign_order_reject(*, order: Order, by, reason: str) -> Order:
+    """Staff turn a booking down (with a reason): the order is rejected and the campaign goes back
+    to Approved with the reason in its history, in one transaction."""
+    campaign = _campaign_of_order(order)
+    decided = billing.order_reject(order=order, by=by, reason=reason)
+    if campaign is not None and campaign.status == Status.AWAITING_PAYMENT:
+        campaign.dispatch_date, campaign.held_at = None, None
+        campaign.save(update_fields=["dispatch_date", "held_at", "updated_at"])
+        machine.transition(
+            campaign, Status.APPROVED, by=by, note=f"Order {decided.number} rejected: {decided.reason}"
+        )
+    return decided
+
+
+# ---- dispatch (the beat task) --------------------------------------------------------------------
+
+
+@dataclass
+class DispatchDue:
+    held: list = field(default_factory=list)
+    printing: list = field(default_factory=list)  # ids to print and dispatch (campaign_dispatch)
+
+
+def campaigns_dispatch_due(*, now: datetime | None = None) -> DispatchDue:
+    """What the dispatch beat does first, across companies: campaigns still awaiting payment on
+    their send date are held (once, with the reason in their history, never printed); Scheduled
+    campaigns due today move to Printing. Returns the Printing campaigns due (those just moved and
+    any a stopped run left behind) for campaign_dispatch. Each row is locked with SKIP LOCKED and
+    its status checked again, so two beats at once move each campaign once."""
+    today = dispatch_dates.dispatch_today(now)
+    due = DispatchDue()
+    unpaid = Campaign.unscoped.filter(
+        status=Status.AWAITING_PAYMENT, dispatch_date__lte=today, held_at__isnull=True
+    )
+    for campaign_id in unpaid.values_list("pk", flat=True):
+        with transaction.atomic():
+            campaign = _lock_skipping(campaign_id, Status.AWAITING_PAYMENT, held_at__isnull=True)
+            if campaign is None:
+                continue
+            order = catalogue.order_for_reference(company=campaign.company_id, reference=str(campaign.pk))
+            campaign.held_at = timezone.now()
+            campaign.save(update_fields=["held_at", "updated_at"])
+            machine.note(
+                campaign,
+                f"Held: the send date {campaign.dispatch_date:%Y-%m-%d} came while still awaiting payment"
+                + (f" of order {order.number}" if order else "")
+                + "; not printed.",
+            )
+            due.held.append(campaign.pk)
+    scheduled = Campaign.unscoped.filter(status=Status.SCHEDULED, dispatch_date__lte=today)
+    for campaign_id in scheduled.values_list("pk", flat=True):
+        with transaction.atomic():
+            campaign = _lock_skipping(campaign_id, Status.SCHEDULED)
+            if campaign is not None:
+                machine.transition(campaign, Status.PRINTING, note="Printing the print-ready files.")
+    in_print = Campaign.unscoped.filter(status=Status.PRINTING, dispatch_date__lte=today)
+    due.printing = list(in_print.order_by("dispatch_date", "pk").values_list("pk", flat=True))
+    return due
+
+
+def campaign_dispatch(*, campaign_id, now: datetime | None = None) -> bool:
+    """Print a Printing campaign (campaigns.printing.print_files_write: idempotent, and it guards
+    its own run, so a concurrent call gets PrintRunBusy and a finished run is returned as it is)
+    and record it Dispatched with the estimated delivery date, under the campaign row lock and only
+    if it is still Printing. False when there was nothing to do. Printing runs outside any
+    transaction: no lock is held while a million letters are written."""
+    if not Campaign.unscoped.filter(pk=campaign_id, status=Status.PRINTING).exists():
+        return False
+    run = printing.print_files_write(campaign_id=campaign_id)
+    with transaction.atomic():
+        campaign = (
+            Campaign.unscoped.select_for_update(of=("self",))
+            .select_related("print_options")
+            .filter(pk=campaign_id, status=Status.PRINTING)
+            .first()
+        )
+        if campaign is None:  # another run recorded it meanwhile
+            return False
+        posted = dispatch_dates.dispatch_today(now)
+        delivery = estimated_delivery(send_date=posted, mail_class=campaign.print_options.mail_class)
+        machine.transition(
+            campaign,
+            Status.DISPATCHED,
+            note=f"Dispatched {posted:%Y-%m-%d}; estimated delivery {delivery:%Y-%m-%d} "
+            f"({run.letters} letters, print run attempt {run.attempt}).",
+        )
+    return True
+
+
+def _lock_skipping(campaign_id, status: str, **more) -> Campaign | None:
+    return (
+        Campaign.unscoped.select_for_update(skip_locked=True, of=("self",))
+        .select_related("print_options")
+        .filter(pk=campaign_id, status=status, **more)
+        .first()
+    )

@@ -49,6 +49,18 @@ def start(campaign: Campaign, *, by=None) -> StatusChange:
     )
 
 
+def note(campaign: Campaign, text: str, *, by=None) -> StatusChange:
+    """A history row that records an event without a move (a hold, say): status unchanged."""
+    return StatusChange.objects.create(
+        campaign=campaign,
+        from_status=campaign.status,
+        status=campaign.status,
+        changed_at=timezone.now(),
+        changed_by=by,
+        note=text[:300],
+    )
+
+
 def transition(campaign: Campaign, to_status: str, *, by=None, note: str = "") -> StatusChange:
     """Move `campaign` (locked by the caller) to `to_status` and record it; InvalidStatusTransition
     if the table does not allow the move."""

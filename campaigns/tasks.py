@@ -26,6 +26,33 @@ def render_campaign_preview(self, campaign_id: str) -> str | None:
         raise self.retry(exc=exc) from exc
 
 
+@shared_task(acks_late=True)
+def dispatch_due_campaigns() -> dict:
+    """The dispatch beat: hold unpaid campaigns whose send date came, move due Scheduled ones to
+    Printing, and print and dispatch each Printing one in its own task. Safe to run twice or
+    from two beats at once (rows locked with SKIP LOCKED, statuses checked again)."""
+    due = services.campaigns_dispatch_due()
+    for campaign_id in due.printing:
+        dispatch_campaign.delay(str(campaign_id))
+    return {"held": len(due.held), "printing": len(due.printing)}
+
+
+@shared_task(bind=True, acks_late=True, max_retries=3, default_retry_delay=60)
+def dispatch_campaign(self, campaign_id: str) -> bool:
+    """Print one campaign's files and record it Dispatched; a no-op when it is not Printing any
+    more. While another worker writes its files, this one stands back (that worker records the
+    dispatch). A failure leaves it Printing: retried here, then by the next beat."""
+    try:
+        return services.campaign_dispatch(campaign_id=campaign_id)
+    except PrintRunBusy:
+        return False
+    except Exception as exc:
+        logger.exception("Dispatch of campaign %s failed", campaign_id)
+        if self.request.called_directly or self.request.is_eager or self.request.retries >= self.max_retries:
+            raise
+        raise self.retry(exc=exc) from exc
+
+
 @shared_task(bind=True, acks_late=True, max_retries=3, default_retry_delay=30)
 def write_print_files(self, campaign_id: str) -> str:
     """Write a campaign's print-ready files (campaigns.printing); the PrintRun's id. Safe to run

@@ -149,6 +149,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "accounts.tasks.purge_old_api_log_entries",
         "schedule": timedelta(hours=1),
     },
+    # Due campaigns: hold the unpaid, print and dispatch the scheduled (idempotent, so a short
+    # interval is safe; the first run after midnight in DISPATCH_TIME_ZONE picks up the day's).
+    "dispatch-due-campaigns": {
+        "task": "campaigns.tasks.dispatch_due_campaigns",
+        "schedule": timedelta(minutes=env.int("DISPATCH_BEAT_MINUTES", default=15)),
+    },
 }
 
 # Storage: local disk under var/media, or S3 (any S3-compatible store) with STORAGE_BACKEND=s3.
@@ -258,6 +264,9 @@ DISPATCH_TIME_ZONE = env.str("DISPATCH_TIME_ZONE", default="Europe/London")
 DISPATCH_CUTOFF = time.fromisoformat(env.str("DISPATCH_CUTOFF", default="15:00"))
 DISPATCH_MAX_RANGE_DAYS = env.int("DISPATCH_MAX_RANGE_DAYS", default=366)
 DISPATCH_SEARCH_DAYS = env.int("DISPATCH_SEARCH_DAYS", default=90)
+# The cost breakdown's scheduledDate reads staff-blocked dates from a process-local copy this old
+# at most (scheduling always reads them fresh).
+DISPATCH_BLOCKED_CACHE_SECONDS = env.float("DISPATCH_BLOCKED_CACHE_SECONDS", default=5.0)
 DELIVERY_WORKING_DAYS = {"First": 2, "Second": 3}
 if not Decimal("0") <= VAT_RATE < Decimal("1"):
     raise ImproperlyConfigured("VAT_RATE is a fraction: 0.20 for 20%.")

@@ -6,6 +6,7 @@ from rest_framework.test import APIClient
 from accounts import api_logging
 from accounts import selectors as account_selectors
 from accounts import services as account_services
+from billing import dates
 from config.celery import app as celery_app
 from tests.accounts.factories import CompanyFactory, StaffUserFactory, UserFactory
 from tests.files.storages import library_storage, s3_server  # noqa: F401 (fixtures)
@@ -37,6 +38,14 @@ def _fresh_role_rights():
     yield
     account_selectors.forget_role_rights()
     recently_accepted.forget_all()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_blocked_dates():
+    """No process-local copy of staff-blocked dates carries over between tests."""
+    dates.forget_blocked_dates()
+    yield
+    dates.forget_blocked_dates()
 
 
 @pytest.fixture(autouse=True)

@@ -79,6 +79,15 @@ FOREIGN_ID_CASES: dict[str, list[ForeignIdCase]] = {
     "v1:campaign-status-details": [
         ForeignIdCase("post", _campaign, lambda c: (f"/api/v1/campaigns/statusDetails?campaignId={c.pk}", None), "campaign not found.")
     ],
+    "v1:campaign-voucher": [
+        ForeignIdCase("post", _campaign, lambda c: (f"/api/v1/campaigns/voucher?campaignId={c.pk}&VoucherAction=remove", None), "campaign not found.")
+    ],
+    "v1:campaign-cost": [
+        ForeignIdCase("post", _campaign, lambda c: (f"/api/v1/campaigns/cost?campaignId={c.pk}", None), "Cost details unavailable — campaign not found.")
+    ],
+    "v1:campaign-schedule": [
+        ForeignIdCase("post", _campaign, lambda c: (f"/api/v1/campaigns/schedule?campaignId={c.pk}&next_available_date=true", None), "Can not schedule campaign. campaign not found.")
+    ],
     "v1:campaign-delete": [
         ForeignIdCase("post", _campaign, lambda c: (f"/api/v1/campaigns/delete?campaignId={c.pk}", None), "Cannot delete — campaign not found.")
     ],
@@ -147,6 +156,7 @@ TAKES_NO_OBJECT_ID = {
     "v1:templates",  # lists the caller's own and shared templates only: tests/templates/test_template_api.py
     "v1:campaign-parameters",  # the catalogue, the same for every company
     "v1:campaign-configurations",
+    "v1:campaign-available-dates",  # dispatch days: the same for every company
 }
 
 

@@ -3,10 +3,12 @@ messages for what is missing or malformed. Keys are matched case-insensitively (
 folds them); values are taken leniently where the spec's own examples are loose."""
 
 from collections.abc import Mapping
+from datetime import date
 
 from campaigns.errors import (
     CampaignNameRequired,
     CampaignRequired,
+    InvalidDateParameter,
     InvalidFlag,
     InvalidPdf,
     InvalidRecipientsType,
@@ -95,3 +97,41 @@ def create_request(body) -> tuple[PrintCampaignInput, object, PdfSource | None, 
     if template_id == "":
         template_id = None
     return spec, template_id, _pdf(body), _text(body.get("templateName"))
+
+
+# ---- query parameters of the billing endpoints (voucher, cost, availableDates, schedule) ----------
+
+
+def query_value(query: Mapping, name: str) -> str | None:
+    """A query parameter by name, in any casing (the first one given)."""
+    wanted = name.lower()
+    for key in query:
+        if key.lower() == wanted:
+            return query.get(key)
+    return None
+
+
+def query_flag(query: Mapping, name: str) -> bool | None:
+    """A true/false query parameter (any case); None when absent or empty; InvalidFlag ("isDuplex
+    is invalid.") for anything else."""
+    value = query_value(query, name)
+    if value is None or not value.strip():
+        return None
+    folded = value.strip().lower()
+    if folded not in ("true", "false"):
+        raise InvalidFlag(name)
+    return folded == "true"
+
+
+def query_date(query: Mapping, key: str, *, name: str, default_words: str) -> date | None:
+    """A yyyy-MM-dd query parameter; None when absent or empty; InvalidDateParameter otherwise."""
+    value = query_value(query, key)
+    if value is None or not value.strip():
+        return None
+    text = value.strip()
+    try:
+        if len(text) != 10:
+            raise ValueError(text)
+        return date.fromisoformat(text)
+    except ValueError:
+        raise InvalidDateParameter(name, default_words) from None

@@ -93,10 +93,51 @@ def _selection(campaign) -> dict | None:
 
 
 def status_details(campaign, history) -> dict:
+    """The whole history in order, payment, holds and dispatch included; `note` (beyond the
+    documented fields) says what happened: the amount paid, the order, a hold's reason, the
+    estimated delivery date."""
     return {
         "currentStatus": campaign.status,
-        "statusHistories": [{"status": h.status, "date": _stamp(h.changed_at)} for h in history],
+        "statusHistories": [
+            {"status": h.status, "date": _stamp(h.changed_at), "note": h.note or None} for h in history
+        ],
     }
+
+
+def _day(day) -> str:
+    return f"{day.isoformat()}T00:00:00"
+
+
+def cost_details(priced) -> dict:
+    """CampaignCostDetailsVM, in the spec's casing (note `stockweight`, `isAdmail`)."""
+    product, cost = priced.product, priced.cost
+    return {
+        "mailClass": product.mail_class,
+        "stockweight": product.stock_weight,
+        "isAdmail": product.is_admail,
+        "isConfidential": product.is_confidential,
+        "isDuplex": product.is_duplex,
+        "isTabbed": False,  # no catalogue product is tabbed
+        "scheduledDate": _day(priced.scheduled_date),
+        "estimatedDeliveryDate": _day(priced.estimated_delivery),
+        "voucherCode": cost.voucher_code,
+        "productCode": product.product_code,
+        "totalRecipients": cost.quantity,
+        "currencyCode": cost.currency,
+        "costPerRecipient": cost.unit_price,
+        "subtotal": cost.subtotal,
+        "discountAmount": cost.discount,
+        "vatAmount": cost.vat,
+        "totalCost": cost.total,
+    }
+
+
+def schedule_result(result) -> dict:
+    data = {"campaignId": str(result.campaign.pk)}
+    if result.order_number:
+        data["orderId"] = result.order_number
+    data["paymentStatus"] = result.payment_status
+    return data
 
 
 def parameters(values: dict) -> dict:

@@ -12,6 +12,14 @@ urlpatterns = [
     path(
         "campaigns/statusDetails", views.CampaignStatusDetailsView.as_view(), name="campaign-status-details"
     ),
+    path("campaigns/voucher", views.CampaignVoucherView.as_view(), name="campaign-voucher"),
+    path("campaigns/cost", views.CampaignCostView.as_view(), name="campaign-cost"),
+    path(
+        "campaigns/availableDates",
+        views.CampaignAvailableDatesView.as_view(),
+        name="campaign-available-dates",
+    ),
+    path("campaigns/schedule", views.CampaignScheduleView.as_view(), name="campaign-schedule"),
     path("campaigns/delete", views.CampaignDeleteView.as_view(), name="campaign-delete"),
     path("campaigns/<str:campaign_id>", views.CampaignView.as_view(), name="campaign"),
     path("campaigns/<str:campaign_id>/preview", views.CampaignPreviewView.as_view(), name="campaign-preview"),

@@ -3,11 +3,28 @@ from django.core.files.storage import default_storage
 from django.http import FileResponse
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 
+from billing import dates as dispatch_dates
 from billing import selectors as catalogue
+from billing.errors import (
+    BalanceLocked,
+    InsufficientBalance,
+    PaymentFailed,
+    VoucherCodeRequired,
+    VoucherInvalid,
+)
 from campaigns import selectors, services
 from campaigns.api.v1 import parsing
 from campaigns.api.v1 import shapes as s
-from campaigns.errors import CampaignNotFound, CampaignReadOnly, PreviewMissingOnServer, PreviewNotFound
+from campaigns.errors import (
+    CampaignHasNoRecipients,
+    CampaignNotApproved,
+    CampaignNotFound,
+    CampaignReadOnly,
+    InvalidVoucherAction,
+    PreviewMissingOnServer,
+    PreviewNotFound,
+    VoucherActionRequired,
+)
 from config.api.v1 import schema
 from config.api.v1.pagination import lenient_paging_params, paged_items
 from config.api.v1.responses import ApiResponse
@@ -217,3 +234,137 @@ class CampaignDeleteView(PlatformAPIView):
     def post(self, request):
         services.campaign_delete(company=self.company, campaign_id=campaign_id_param(request))
         return ApiResponse(True, message="Campaign deleted successfully.")
+
+
+# ---- billing: voucher, cost, availableDates, schedule ------------------------------------------
+
+
+class CampaignVoucherView(PlatformAPIView):
+    required_right = "Campaign.Write"
+    unauthenticated_message = COMPANY_CLAIM
+    error_messages = {
+        CampaignNotFound: "campaign not found.",
+        CampaignNotApproved: "Approve the campaign to apply the voucher",
+        CampaignHasNoRecipients: "Can not apply voucher. Please add at least one recipient before approving.",
+    }
+
+    @extend_schema(
+        operation_id="campaigns_voucher",
+        parameters=[CAMPAIGN_ID, OpenApiParameter("VoucherAction", str, description="apply or remove"), OpenApiParameter("VoucherCode", str, description="required to apply")],
+        request=None,
+        responses={200: schema.enveloped("CampaignCostEnvelope", description="Cost details, or a business-rule message with data null"), 400: schema.error("Voucher action must be declared. / Voucher action is invalid. / Voucher code must be provide to apply the voucher."), 404: schema.error("campaign not found."), **schema.AUTH_ERRORS},
+        tags=["campaigns"],
+    )  # fmt: skip
+    def post(self, request):
+        query = request.query_params
+        action = (parsing.query_value(query, "VoucherAction") or "").strip().lower()
+        if not action:
+            raise VoucherActionRequired()
+        if action not in ("apply", "remove"):
+            raise InvalidVoucherAction()
+        campaign_id = campaign_id_param(request)
+        if action == "apply":
+            code = (parsing.query_value(query, "VoucherCode") or "").strip()
+            if not code:
+                raise VoucherCodeRequired()
+            priced = services.campaign_voucher_apply(
+                company=self.company, campaign_id=campaign_id, code=code, by=request.user
+            )
+        else:
+            priced = services.campaign_voucher_remove(
+                company=self.company, campaign_id=campaign_id, by=request.user
+            )
+        return ApiResponse(s.cost_details(priced), message="Successful!")
+
+
+class CampaignCostView(PlatformAPIView):
+    required_right = "Campaign.Read"
+    unauthenticated_message = COMPANY_CLAIM
+    error_messages = {
+        CampaignNotFound: "Cost details unavailable — campaign not found.",
+        CampaignReadOnly: "Cost details unavailable — because it is currently in a read-only state.",
+        CampaignNotApproved: "Cost details unavailable - please approve the campaign first.",
+        CampaignHasNoRecipients: "Cost details unavailable. Please add at least one recipient before approving.",
+    }
+
+    @extend_schema(
+        operation_id="campaigns_cost",
+        parameters=[CAMPAIGN_ID, OpenApiParameter("stockWeight", str), OpenApiParameter("mailClass", str), OpenApiParameter("isAdMail", bool), OpenApiParameter("isConfidential", bool), OpenApiParameter("isDuplex", bool)],
+        request=None,
+        responses={200: schema.enveloped("CampaignCostEnvelope", description="Cost details, or a business-rule message with data null"), 400: schema.error("isAdMail is invalid. / Supported StockWeight values: ..."), 404: schema.error("Cost details unavailable — campaign not found."), **schema.AUTH_ERRORS},
+        tags=["campaigns"],
+    )  # fmt: skip
+    def post(self, request):
+        query = request.query_params
+        options = services.CostOptions(
+            stock_weight=(parsing.query_value(query, "stockWeight") or "").strip() or None,
+            mail_class=(parsing.query_value(query, "mailClass") or "").strip() or None,
+            is_admail=parsing.query_flag(query, "isAdMail"),
+            is_confidential=parsing.query_flag(query, "isConfidential"),
+            is_duplex=parsing.query_flag(query, "isDuplex"),
+        )
+        priced = services.campaign_cost(
+            company=self.company, campaign_id=campaign_id_param(request), options=options
+        )
+        return ApiResponse(s.cost_details(priced), message="Successful!")
+
+
+class CampaignAvailableDatesView(PlatformAPIView):
+    required_right = "Campaign.Read"
+    unauthenticated_message = COMPANY_CLAIM
+
+    @extend_schema(
+        operation_id="campaigns_available_dates",
+        parameters=[OpenApiParameter("start", str, description="yyyy-MM-dd, default today"), OpenApiParameter("end", str, description="yyyy-MM-dd, default today + 30 days")],
+        request=None,
+        responses={200: schema.enveloped("AvailableDatesEnvelope"), 400: schema.error("Invalid start date format. Expected format: yyyy-MM-dd (defaults to today)"), **schema.AUTH_ERRORS},
+        tags=["campaigns"],
+    )  # fmt: skip
+    def post(self, request):
+        query = request.query_params
+        start = parsing.query_date(query, "start", name="start date", default_words="today")
+        end = parsing.query_date(query, "end", name="end date", default_words="30 days time")
+        days = dispatch_dates.available_dates(start=start, end=end)
+        return ApiResponse([day.isoformat() for day in days], message="Successful!")
+
+
+class CampaignScheduleView(PlatformAPIView):
+    required_right = "Campaign.Write"
+    unauthenticated_message = COMPANY_CLAIM
+    error_messages = {
+        CampaignNotFound: "Can not schedule campaign. campaign not found.",
+        CampaignReadOnly: "Can not schedule campaign. Campaign is currently in a read-only state.",
+        CampaignNotApproved: "Can not schedule campaign. Please approve the campaign first.",
+        CampaignHasNoRecipients: "Cost details unavailable. Please add at least one recipient before approving.",
+        # The documented "payment failed" outcome; a short balance says so in the same shape.
+        InsufficientBalance: "Can not schedule campaign. Insufficient balance.",
+        BalanceLocked: BalanceLocked.default_message,
+        PaymentFailed: "Can not schedule campaign. Something went wrong.",
+        VoucherInvalid: "Can not schedule campaign. Voucher code is not valid.",
+    }
+
+    @extend_schema(
+        operation_id="campaigns_schedule",
+        parameters=[CAMPAIGN_ID, OpenApiParameter("send_date", str, description="yyyy-MM-dd, default tomorrow"), OpenApiParameter("next_available_date", bool), OpenApiParameter("use_balance", bool, description="true: pay by balance (default); false: provisional booking")],
+        request=None,
+        responses={200: schema.enveloped("CampaignScheduledEnvelope", description="campaignId and paymentStatus (and orderId), or a business-rule message with data null"), 400: schema.error("Invalid send_date format. ... / The selected date ... is not available for scheduling. / No available dates found from ... onwards. / Company does not have provisional booking permission."), 404: schema.error("Can not schedule campaign. campaign not found."), **schema.AUTH_ERRORS},
+        tags=["campaigns"],
+    )  # fmt: skip
+    def post(self, request):
+        query = request.query_params
+        send_date = parsing.query_date(query, "send_date", name="send_date", default_words="tomorrow")
+        next_available = parsing.query_flag(query, "next_available_date")
+        use_balance = parsing.query_flag(query, "use_balance")
+        result = services.campaign_schedule(
+            company=self.company,
+            campaign_id=campaign_id_param(request),
+            send_date=send_date,
+            next_available=bool(next_available),
+            use_balance=use_balance is not False,
+            by=request.user,
+        )
+        if result.payment_status == services.ACCEPTED:
+            message = "Congratulations! Your payment was successful. Campaign scheduled successfully!"
+        else:
+            message = "Congratulations! Provisional booking was succesful."
+        return ApiResponse(s.schedule_result(result), message=message)
