@@ -3,7 +3,16 @@ Target: balance >= 60% of bare."""
 
 import json
 
-from tests.benchmarks.support import Row, Server, bench_env, demo_company, http_request, load, request
+from tests.benchmarks.support import (
+    Row,
+    Server,
+    against_bare,
+    bench_env,
+    demo_company,
+    http_request,
+    request,
+    rows_against_bare,
+)
 
 TARGET = 0.60
 
@@ -23,23 +32,7 @@ def run(seconds: float = 5.0) -> list[Row]:
             ),
         )
         token = json.loads(login.split(b"\r\n\r\n", 1)[1])["data"]["token"]
-        bare = http_request("POST", "/bench/bare")
-        balance = http_request("POST", "/api/v1/account/balance", {"Authorization": f"Bearer {token}"})
-        load(server.port, bare, seconds=1)  # warm-up: imports, connections, caches
-        load(server.port, balance, seconds=1)
-        bare_result = load(server.port, bare, seconds=seconds)
-        balance_result = load(server.port, balance, seconds=seconds)
-    assert bare_result.errors == 0 and balance_result.errors == 0, (bare_result, balance_result)
-    ratio = balance_result.rps / bare_result.rps
-    return [
-        Row("bare DRF endpoint", bare_result.rps, "req/s"),
-        Row(
-            "POST /api/v1/account/balance",
-            balance_result.rps,
-            "req/s",
-            baseline_name="bare DRF endpoint",
-            baseline=bare_result.rps,
-            target=f">= {TARGET:.0%} of bare",
-            passed=ratio >= TARGET,
-        ),
-    ]
+        bare_result, balance_result = against_bare(
+            server.port, "POST", "/api/v1/account/balance", token, seconds
+        )
+    return rows_against_bare("POST /api/v1/account/balance", bare_result, balance_result, TARGET)

@@ -16,14 +16,14 @@ import json
 from tests.benchmarks.support import (
     Row,
     Server,
+    against_bare,
     bench_env,
     call,
     demo_company,
     drop_var_dir,
-    http_request,
-    load,
     login,
     manage,
+    rows_against_bare,
 )
 
 TARGET = 0.50
@@ -92,25 +92,8 @@ def run(seconds: float = 5.0) -> list[Row]:
             path = f"/api/v1/campaigns/cost?campaignId={setup['campaign_id']}&isAdMail=false"
             status, reply = call(server.port, "POST", path, token=token)
             assert status == 200 and reply["data"]["totalRecipients"] == RECIPIENTS, reply
-            bare = http_request("POST", "/bench/bare")
-            cost = http_request("POST", path, {"Authorization": f"Bearer {token}"})
-            load(server.port, bare, seconds=1)  # warm-up: imports, connections, caches
-            load(server.port, cost, seconds=1)
-            bare_result = load(server.port, bare, seconds=seconds)
-            cost_result = load(server.port, cost, seconds=seconds, expect=b"HTTP/1.1 200")
+            bare_result, cost_result = against_bare(server.port, "POST", path, token, seconds)
     finally:
         drop_var_dir(env)
-    assert bare_result.errors == 0 and cost_result.errors == 0, (bare_result, cost_result)
-    ratio = cost_result.rps / bare_result.rps
-    return [
-        Row("bare DRF endpoint", bare_result.rps, "req/s"),
-        Row(
-            f"campaigns/cost, 1M recip. ({setup['snapshot_rows']:,} snapshot rows)",
-            cost_result.rps,
-            "req/s",
-            baseline_name="bare DRF endpoint",
-            baseline=bare_result.rps,
-            target=f">= {TARGET:.0%} of bare",
-            passed=ratio >= TARGET,
-        ),
-    ]
+    name = f"campaigns/cost, 1M recip. ({setup['snapshot_rows']:,} snapshot rows)"
+    return rows_against_bare(name, bare_result, cost_result, TARGET)

@@ -4,14 +4,14 @@ the bare DRF endpoint, same server, same run. Target: >= 30% of bare."""
 from tests.benchmarks.support import (
     Row,
     Server,
+    against_bare,
     bench_env,
     call,
     demo_company,
     drop_var_dir,
-    http_request,
-    load,
     login,
     manage,
+    rows_against_bare,
 )
 
 TARGET = 0.30
@@ -67,20 +67,8 @@ def run(seconds: float = 5.0) -> list[Row]:
     finally:
         manage(env, "shell", "-c", CLEAN.format(company=company))
         drop_var_dir(env)
-    assert bare_result.errors == 0 and search_result.errors == 0, (bare_result, search_result)
-    ratio = search_result.rps / bare_result.rps
-    return [
-        Row("bare DRF endpoint (GET)", bare_result.rps, "req/s"),
-        Row(
-            f"GET {PATH} (100k entries, {hits} hits)",
-            search_result.rps,
-            "req/s",
-            baseline_name="bare DRF endpoint (GET)",
-            baseline=bare_result.rps,
-            target=f">= {TARGET:.0%} of bare",
-            passed=ratio >= TARGET,
-        ),
-    ]
+    name = f"GET {PATH} (100k entries, {hits} hits)"
+    return rows_against_bare(name, bare_result, search_result, TARGET)
 
 
 def measure(env: dict, api_key: str, seconds: float):
@@ -89,12 +77,4 @@ def measure(env: dict, api_key: str, seconds: float):
         status, reply = call(server.port, "GET", PATH, token=token)
         assert status == 200 and reply["data"], (status, reply)
         assert all(QUERY in r["FileName"] for r in reply["data"]), reply
-        bare = http_request("GET", "/bench/bare")
-        search = http_request("GET", PATH, {"Authorization": f"Bearer {token}"})
-        load(server.port, bare, seconds=1)  # warm-up: imports, connections, caches
-        load(server.port, search, seconds=1)
-        return (
-            load(server.port, bare, seconds=seconds),
-            load(server.port, search, seconds=seconds),
-            len(reply["data"]),
-        )
+        return (*against_bare(server.port, "GET", PATH, token, seconds), len(reply["data"]))

@@ -7,14 +7,14 @@ import psycopg
 from tests.benchmarks.support import (
     Row,
     Server,
+    against_bare,
     bench_env,
     call,
     demo_company,
     drop_var_dir,
-    http_request,
-    load,
     login,
     postgres_url,
+    rows_against_bare,
     skipped,
     vacuum,
 )
@@ -63,20 +63,7 @@ def run(seconds: float = 5.0) -> list[Row]:
                 db.execute(COUNT, (-RECIPIENTS, company))
             vacuum(url, "recipients_recipient")
             drop_var_dir(env)
-    assert bare_result.errors == 0 and list_result.errors == 0, (bare_result, list_result)
-    ratio = list_result.rps / bare_result.rps
-    return [
-        Row("bare DRF endpoint (GET)", bare_result.rps, "req/s"),
-        Row(
-            f"GET {PATH} (1M recipients)",
-            list_result.rps,
-            "req/s",
-            baseline_name="bare DRF endpoint (GET)",
-            baseline=bare_result.rps,
-            target=f">= {TARGET:.0%} of bare",
-            passed=ratio >= TARGET,
-        ),
-    ]
+    return rows_against_bare(f"GET {PATH} (1M recipients)", bare_result, list_result, TARGET)
 
 
 def measure(env: dict, api_key: str, seconds: float):
@@ -85,8 +72,4 @@ def measure(env: dict, api_key: str, seconds: float):
         status, reply = call(server.port, "GET", PATH, token=token)
         assert status == 200 and len(reply["data"]["data"]) == 100, (status, reply)
         assert reply["data"]["total"] >= RECIPIENTS, reply["data"]["total"]
-        bare = http_request("GET", "/bench/bare")
-        page = http_request("GET", PATH, {"Authorization": f"Bearer {token}"})
-        load(server.port, bare, seconds=1)  # warm-up: imports, connections, caches
-        load(server.port, page, seconds=1)
-        return load(server.port, bare, seconds=seconds), load(server.port, page, seconds=seconds)
+        return against_bare(server.port, "GET", PATH, token, seconds)

@@ -181,6 +181,35 @@ def load(
     return LoadResult(sum(r[0] for r in results), sum(r[1] for r in results), time.monotonic() - started)
 
 
+def against_bare(
+    port: int, method: str, path: str, token: str, seconds: float
+) -> tuple[LoadResult, LoadResult]:
+    """Load results of the bare DRF endpoint and of `method path` with the bearer token, on one
+    server: each warmed up for a second (imports, connections, caches), then measured in turn."""
+    bare = http_request(method, "/bench/bare")
+    endpoint = http_request(method, path, {"Authorization": f"Bearer {token}"})
+    load(port, bare, seconds=1)
+    load(port, endpoint, seconds=1)
+    return load(port, bare, seconds=seconds), load(port, endpoint, seconds=seconds)
+
+
+def rows_against_bare(name: str, bare: LoadResult, endpoint: LoadResult, target: float) -> list["Row"]:
+    """The two table rows of an endpoint measured against bare: its requests/s and the ratio."""
+    assert bare.errors == 0 and endpoint.errors == 0, (bare, endpoint)
+    return [
+        Row("bare DRF endpoint", bare.rps, "req/s"),
+        Row(
+            name,
+            endpoint.rps,
+            "req/s",
+            baseline_name="bare DRF endpoint",
+            baseline=bare.rps,
+            target=f">= {target:.0%} of bare",
+            passed=endpoint.rps / bare.rps >= target,
+        ),
+    ]
+
+
 def call(
     port: int, method: str, path: str, *, token: str = "", body: bytes = b"", timeout: float = 10
 ) -> tuple[int, dict]:
