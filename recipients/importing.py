@@ -14,11 +14,9 @@ import json
 import logging
 import operator
 import os
-import queue
 import re
 import shutil
 import tempfile
-import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -254,9 +252,8 @@ def _import_file(job: ImportJob, path: Path) -> None:
     with open_table(path, job.file_name) as table:
         plan = RowPlan.build(_column_positions(table.headers, mappings), mappings)
         batches = _batches(table.rows(), settings.IMPORT_BATCH_ROWS, after_row=job.checkpoint_row)
-        checked = (_checked_batch(job, batch, plan) for batch in batches)
-        for batch in _read_ahead(checked):
-            _commit_batch(job, batch)
+        for batch in batches:
+            _commit_batch(job, _checked_batch(job, batch, plan))
 
 
 def _column_positions(headers: list[str], mappings: list[Mapping]) -> dict[str, int]:
@@ -392,52 +389,6 @@ def _checked_batch(job: ImportJob, batch: list[tuple[int, list[str]]], plan: Row
         else:
             checked.good.append((row_number, *cleaned))
     return checked
-
-
-_END = object()
-
-
-def _read_ahead(items: Iterator, depth: int = 2) -> Iterator:
-    """Yield what `items` yields, produced by a thread up to `depth` items ahead.
-
-    Reading and checking rows is Python work; writing them is PostgreSQL's (the GIL is released
-    while the worker waits for it). Overlapping the two keeps both CPUs busy instead of taking
-    turns. An error in the reader is raised here, in the caller's thread."""
-    handoff: queue.Queue = queue.Queue(maxsize=depth)
-    stop = threading.Event()
-
-    def put(entry) -> bool:
-        while not stop.is_set():
-            try:
-                handoff.put(entry, timeout=0.1)
-                return True
-            except queue.Full:
-                continue
-        return False
-
-    def produce() -> None:
-        try:
-            for item in items:
-                if not put((item, None)):
-                    return
-        except BaseException as error:  # handed to the caller, who raises it
-            put((_END, error))
-            return
-        put((_END, None))
-
-    reader = threading.Thread(target=produce, name="import-reader", daemon=True)
-    reader.start()
-    try:
-        while True:
-            item, error = handoff.get()
-            if item is _END:
-                if error is not None:
-                    raise error
-                return
-            yield item
-    finally:
-        stop.set()
-        reader.join()
 
 
 def _commit_batch(job: ImportJob, batch: CheckedBatch) -> None:
