@@ -10,7 +10,9 @@ class InvalidRefreshToken(NotAuthenticated):
 
 
 class NotStaff(DomainError):
-    default_message = "Only staff can change API access."
+    """A back-office change asked for by someone who is not staff (every app's services raise it)."""
+
+    default_message = "Only staff can do this."
 
 
 class UserWithoutCompany(InvalidInput):

@@ -69,7 +69,7 @@ def user_create(
 def user_set_api_access(*, user: User, enabled: bool, by: User) -> User:
     """The approval of an API user: only staff may switch API access on or off."""
     if not by.is_staff:
-        raise NotStaff()
+        raise NotStaff("Only staff can change API access.")
     with transaction.atomic():
         user.api_access_enabled = enabled
         user.save(update_fields=["api_access_enabled"])

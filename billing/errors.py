@@ -1,4 +1,4 @@
-from config.errors import Conflict, Declined, DomainError, InvalidInput, RuleViolation
+from config.errors import Conflict, Declined, InvalidInput, RuleViolation
 
 
 class InvalidAmount(InvalidInput):
@@ -72,10 +72,6 @@ class ReasonRequired(InvalidInput):
 
 class RefundTooLarge(RuleViolation):
     default_message = "A refund cannot exceed what was paid for this reference."
-
-
-class NotStaff(DomainError):
-    default_message = "Only staff can do this."
 
 
 # ---- vouchers ---------------------------------------------------------------------------------------

@@ -13,13 +13,13 @@ from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from accounts.errors import NotStaff
 from billing.dates import dispatch_today
 from billing.errors import (
     AlreadyPaid,
     BalanceLocked,
     InsufficientBalance,
     InvalidAmount,
-    NotStaff,
     OrderAlreadyPending,
     OrderNotPending,
     ProvisionalBookingNotAllowed,

@@ -3,13 +3,13 @@ from decimal import Decimal
 import pytest
 from django.db import IntegrityError, transaction
 
+from accounts.errors import NotStaff
 from billing import services
 from billing.errors import (
     AlreadyPaid,
     BalanceLocked,
     InsufficientBalance,
     InvalidAmount,
-    NotStaff,
     ReasonRequired,
     RefundTooLarge,
 )

@@ -6,10 +6,10 @@ import pytest
 import time_machine
 from django.core import mail
 
+from accounts.errors import NotStaff
 from billing import selectors, services
 from billing.errors import (
     AlreadyPaid,
-    NotStaff,
     OrderAlreadyPending,
     OrderNotPending,
     ProvisionalBookingNotAllowed,
