@@ -1,5 +1,5 @@
-"""Cache backends: Django's own, plus `incr_window`, the one-round-trip counter that rate limits
-use, and (for Redis) one redis-py client per connection pool instead of one per call: building
+"""Cache backends: Django's own, plus `incr_window`, the one-round-trip counter that rate-limit
+leases use, and (for Redis) one redis-py client per connection pool instead of one per call: building
 a redis-py client costs more than the command it sends."""
 
 import pickle
@@ -27,26 +27,26 @@ class RedisCache(DjangoRedisCache):
         super().__init__(server, params)
         self._class = RedisCacheClient
 
-    def incr_window(self, key: str, timeout: int) -> int:
-        """Add one to a counter that expires `timeout` seconds after its first hit; returns it."""
+    def incr_window(self, key: str, timeout: int, amount: int = 1) -> int:
+        """Add `amount` to a counter that expires `timeout` seconds after its first hit; returns it."""
         key = self.make_and_validate_key(key)
         pipe = self._cache.get_client(key, write=True).pipeline(transaction=False)
-        pipe.incr(key)
+        pipe.incrby(key, amount)
         pipe.expire(key, timeout, nx=True)
         count, _ = pipe.execute()
         return count
 
 
 class LocMemCache(DjangoLocMemCache):
-    def incr_window(self, key: str, timeout: int) -> int:
+    def incr_window(self, key: str, timeout: int, amount: int = 1) -> int:
         key = self.make_and_validate_key(key)
         with self._lock:
             if self._has_expired(key):
                 self._delete(key)
             if key in self._cache:
-                count = pickle.loads(self._cache[key]) + 1  # noqa: S301 (our own pickled int)
+                count = pickle.loads(self._cache[key]) + amount  # noqa: S301 (our own pickled int)
                 self._cache[key] = pickle.dumps(count, self.pickle_protocol)
             else:
-                count = 1
+                count = amount
                 self._set(key, pickle.dumps(count, self.pickle_protocol), timeout)
             return count

@@ -7,6 +7,7 @@ from accounts import api_logging
 from accounts import selectors as account_selectors
 from accounts import services as account_services
 from billing import dates
+from config.api.throttles import window_leases
 from config.celery import app as celery_app
 from tests.accounts.factories import CompanyFactory, StaffUserFactory, UserFactory
 from tests.files.storages import library_storage, s3_server  # noqa: F401 (fixtures)
@@ -16,10 +17,12 @@ from tests.remote import file_server  # noqa: F401 (a fixture for every test)
 
 @pytest.fixture(autouse=True)
 def _isolated_cache(settings):
-    """A fresh cache namespace per test (rate-limit counters, ...), also on a shared Redis."""
+    """A fresh cache namespace per test (rate-limit counters, ...), also on a shared Redis, and no
+    rate-limit leases left from another test."""
     settings.CACHES = {
         alias: {**conf, "KEY_PREFIX": uuid.uuid4().hex} for alias, conf in settings.CACHES.items()
     }
+    window_leases.forget_all()
 
 
 @pytest.fixture(autouse=True)
