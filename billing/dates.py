@@ -7,6 +7,7 @@ today never are.
 """
 
 import time
+from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
@@ -42,8 +43,9 @@ def is_working_day(day: date) -> bool:
     return day.weekday() < 5 and not is_bank_holiday(day)
 
 
+@lru_cache(maxsize=4096)
 def add_working_days(day: date, count: int) -> date:
-    """The working day `count` working days after `day`."""
+    """The working day `count` working days after `day` (remembered: every cost call asks)."""
     while count > 0:
         day += timedelta(days=1)
         if is_working_day(day):
@@ -95,17 +97,18 @@ def next_available_date(*, after: date, now: datetime | None = None) -> date:
     """The first dispatch day on or after `after` (the spec: "the next available date at or
     after send_date"), looking settings.DISPATCH_SEARCH_DAYS ahead; NoAvailableDates beyond."""
     start = max(after, first_possible_day(now))
-    days = _dispatch_days(start, start + timedelta(days=settings.DISPATCH_SEARCH_DAYS))
-    if not days:
+    end = start + timedelta(days=settings.DISPATCH_SEARCH_DAYS)
+    day = next(_dispatch_days_from(start, end, _blocked_between(start, end)), None)
+    if day is None:
         raise NoAvailableDates(after)
-    return days[0]
+    return day
 
 
 def next_available_date_shown(*, after: date, now: datetime | None = None) -> date | None:
-    """next_available_date for display (the cost breakdown's scheduledDate): the blocked dates
-    come from a process-local copy kept settings.DISPATCH_BLOCKED_CACHE_SECONDS, so a cost call
-    makes no query for them; None when there is no dispatch day in reach. Scheduling always
-    checks with a fresh read."""
+    """next_available_date for display (the cost breakdown's scheduledDate): the answer is
+    remembered by the process for settings.DISPATCH_BLOCKED_CACHE_SECONDS, so a cost call makes
+    no query for the blocked dates; None when there is no dispatch day in reach. Scheduling
+    always checks with a fresh read."""
     start = max(after, first_possible_day(now))
     end = start + timedelta(days=settings.DISPATCH_SEARCH_DAYS)
     key, moment = (start, end), time.monotonic_ns()
@@ -113,12 +116,13 @@ def next_available_date_shown(*, after: date, now: datetime | None = None) -> da
     if cached is None or moment - cached[0] > settings.DISPATCH_BLOCKED_CACHE_SECONDS * 1_000_000_000:
         if len(_shown_blocked) > 16:
             _shown_blocked.clear()
-        cached = _shown_blocked[key] = (moment, _blocked_between(start, end))
-    days = _dispatch_days(start, end, blocked=cached[1])
-    return days[0] if days else None
+        first = next(_dispatch_days_from(start, end, _blocked_between(start, end)), None)
+        cached = _shown_blocked[key] = (moment, first)
+    return cached[1]
 
 
-_shown_blocked: dict[tuple[date, date], tuple[int, set[date]]] = {}  # (monotonic ns, dates)
+# (start, end) -> (monotonic ns when read, the first dispatch day in it or None)
+_shown_blocked: dict[tuple[date, date], tuple[int, date | None]] = {}
 
 
 def forget_blocked_dates() -> None:
@@ -141,9 +145,14 @@ def _dispatch_days(start: date, end: date, blocked: set[date] | None = None) -> 
     if end < start:
         return []
     blocked = _blocked_between(start, end) if blocked is None else blocked
-    days, day = [], start
+    return list(_dispatch_days_from(start, end, blocked))
+
+
+def _dispatch_days_from(start: date, end: date, blocked: set[date]) -> Iterator[date]:
+    """The dispatch days in [start, end], lazily: asking for the first one looks at a few days,
+    not at the whole range."""
+    day = start
     while day <= end:
         if is_working_day(day) and day not in blocked:
-            days.append(day)
+            yield day
         day += timedelta(days=1)
-    return days

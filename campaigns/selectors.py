@@ -4,8 +4,10 @@ import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from functools import lru_cache
 
 from django.db import connection
+from django.db.models import DEFERRED
 from django.utils.dateparse import parse_date, parse_datetime
 
 from billing.models import Product, Voucher
@@ -65,6 +67,20 @@ WHERE c.id = %s AND c.company_id = %s
 """
 
 
+def _for_reading(model, values: dict):
+    """An instance of `model` from column values, as the ORM makes one from a row (`from_db`,
+    several times cheaper than the keyword constructor); the fields not given stay deferred."""
+    row = [values.get(field.attname, DEFERRED) for field in model._meta.concrete_fields]
+    return model.from_db(connection.alias, values.keys(), row)
+
+
+@lru_cache(maxsize=1)
+def _cost_sql() -> str:
+    return _COST_SQL.format(
+        campaign=Campaign._meta.db_table, options=PrintOptions._meta.db_table, product=Product._meta.db_table
+    )
+
+
 def _uuid(value):
     return value if value is None or isinstance(value, uuid.UUID) else uuid.UUID(str(value))
 
@@ -89,32 +105,31 @@ def get_campaign_for_cost(*, company, campaign_id) -> Campaign:
     key = as_uuid(campaign_id)
     if key is None:
         raise CampaignNotFound()
-    sql = _COST_SQL.format(
-        campaign=Campaign._meta.db_table, options=PrintOptions._meta.db_table, product=Product._meta.db_table
-    )
     prep = Campaign._meta.pk.get_db_prep_value
     with connection.cursor() as cursor:
-        cursor.execute(sql, [prep(key, connection), prep(company.pk, connection)])
+        cursor.execute(_cost_sql(), [prep(key, connection), prep(company.pk, connection)])
         row = cursor.fetchone()
     if row is None:
         raise CampaignNotFound()
     (status, approved_at, count, selection, group_id, recipient_id, dispatch_date, voucher_id,
      format_code, stock, mail, duplex, admail, confidential, template_id, product_id, p_format, p_stock,
      p_mail, p_duplex, p_admail, p_confidential, product_code, unit_price, p_active) = row  # fmt: skip
-    campaign = Campaign(
-        id=key, company=company, status=status, approved_at=_moment(approved_at), recipient_count=count,
-        selection=selection, recipient_group_id=_uuid(group_id), recipient_id=_uuid(recipient_id),
-        dispatch_date=_day(dispatch_date), voucher_id=voucher_id,
-    )  # fmt: skip
-    product = Product(
-        id=product_id, format_code=p_format, stock_weight=p_stock, mail_class=p_mail, is_duplex=bool(p_duplex),
-        is_admail=bool(p_admail), is_confidential=bool(p_confidential), product_code=product_code,
-        unit_price=_money(unit_price), is_active=bool(p_active),
-    )  # fmt: skip
-    options = PrintOptions(
-        format_code=format_code, stock_weight=stock, mail_class=mail, is_duplex=bool(duplex),
-        is_admail=bool(admail), is_confidential=bool(confidential), template_id=template_id,
-    )  # fmt: skip
+    campaign = _for_reading(Campaign, {
+        "id": key, "company_id": company.pk, "status": status, "approved_at": _moment(approved_at),
+        "recipient_count": count, "selection": selection, "recipient_group_id": _uuid(group_id),
+        "recipient_id": _uuid(recipient_id), "dispatch_date": _day(dispatch_date), "voucher_id": voucher_id,
+    })  # fmt: skip
+    campaign._state.fields_cache["company"] = company
+    product = _for_reading(Product, {
+        "id": product_id, "format_code": p_format, "stock_weight": p_stock, "mail_class": p_mail,
+        "is_duplex": bool(p_duplex), "is_admail": bool(p_admail), "is_confidential": bool(p_confidential),
+        "product_code": product_code, "unit_price": _money(unit_price), "is_active": bool(p_active),
+    })  # fmt: skip
+    options = _for_reading(PrintOptions, {
+        "campaign_id": key, "format_code": format_code, "stock_weight": stock, "mail_class": mail,
+        "is_duplex": bool(duplex), "is_admail": bool(admail), "is_confidential": bool(confidential),
+        "template_id": template_id, "product_id": product_id,
+    })  # fmt: skip
     options.product = product
     options.campaign = campaign  # also the campaign's print_options
     campaign.voucher = Voucher.objects.filter(pk=voucher_id).first() if voucher_id else None
