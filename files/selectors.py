@@ -2,8 +2,11 @@
 never a storage listing."""
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import lru_cache
 
 from django.conf import settings
+from django.db import connection
 
 from files import paths
 from files.errors import FileNotFound, FolderNotFound, InvalidQuery, QueryRequired
@@ -55,15 +58,40 @@ def file_at(*, company, path) -> LibraryEntry:
 
 
 def search_files(*, company, query) -> list[dict]:
-    """Files whose name contains `query` (any case), by name: at most FILES_SEARCH_MAX_RESULTS."""
+    """Files whose name contains `query` (any case), by name: at most FILES_SEARCH_MAX_RESULTS.
+    The query is written out, as the ORM would write it (the same LIKE, so PostgreSQL's trigram
+    index on UPPER(name) serves it): building it with the ORM costs ten times more than running it."""
     if not isinstance(query, str) or not query.strip():
         raise QueryRequired()
     query = query.strip()
     if len(query.encode("utf-8")) > paths.MAX_NAME_BYTES or paths.has_bad_characters(query):
         raise InvalidQuery()
-    return list(
-        LibraryEntry.objects.for_company(company)
-        .filter(kind=LibraryEntry.Kind.FILE, name__icontains=query)
-        .order_by("name", "path")
-        .values("name", "folder", "created_at", "modified_at")[: settings.FILES_SEARCH_MAX_RESULTS]
+    company_key = LibraryEntry._meta.get_field("company").target_field.get_db_prep_value(
+        company.pk, connection
     )
+    pattern = f"%{connection.ops.prep_for_like_query(query)}%"
+    with connection.cursor() as cursor:
+        cursor.execute(_search_sql(), [company_key, pattern, settings.FILES_SEARCH_MAX_RESULTS])
+        rows = cursor.fetchall()
+    return [
+        {"name": name, "folder": folder, "created_at": _aware(created), "modified_at": _aware(modified)}
+        for name, folder, created, modified in rows
+    ]
+
+
+@lru_cache(maxsize=1)
+def _search_sql() -> str:
+    if connection.vendor == "postgresql":
+        name_contains = "UPPER(name::text) LIKE UPPER(%s)"
+    else:  # SQLite, whose LIKE ignores ASCII case
+        name_contains = "name LIKE %s ESCAPE '\\'"
+    return (
+        f"SELECT name, folder, created_at, modified_at FROM {LibraryEntry._meta.db_table} "  # noqa: S608
+        f"WHERE company_id = %s AND kind = '{LibraryEntry.Kind.FILE}' AND {name_contains} "
+        "ORDER BY name, path LIMIT %s"
+    )
+
+
+def _aware(moment: datetime) -> datetime:
+    """SQLite hands back naive UTC datetimes from a raw query."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
