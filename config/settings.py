@@ -136,6 +136,9 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "unacked_restore_throttle": env.int("CELERY_UNACKED_RESTORE_THROTTLE", default=10),
 }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# The queue every task goes to (beat's too, and tasks queued by tasks) and a worker without
+# --queues consumes: processes sharing one Redis (deployments, a test's worker and beat) keep apart.
+CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="celery")
 CELERY_BEAT_SCHEDULE = {
     "purge-expired-refresh-tokens": {
         "task": "accounts.tasks.purge_expired_refresh_tokens",
@@ -151,9 +154,10 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Due campaigns: hold the unpaid, print and dispatch the scheduled (idempotent, so a short
     # interval is safe; the first run after midnight in DISPATCH_TIME_ZONE picks up the day's).
+    # Minutes, fractions allowed (0.02: every 1.2 s, as tests/integration/test_dispatch_beat.py runs it).
     "dispatch-due-campaigns": {
         "task": "campaigns.tasks.dispatch_due_campaigns",
-        "schedule": timedelta(minutes=env.int("DISPATCH_BEAT_MINUTES", default=15)),
+        "schedule": timedelta(minutes=env.float("DISPATCH_BEAT_MINUTES", default=15)),
     },
 }
 

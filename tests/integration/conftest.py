@@ -31,43 +31,32 @@ def _database_url() -> str:
     return f"postgres://{credentials}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
-class WorkerProcess:
+class CeleryProcess:
+    """A Celery process of the project (worker or beat) against the test database, Redis and the
+    test's storage. Every task it queues (beat's, and those a task queues) goes to the test's
+    queue, where only the test's workers listen."""
+
     def __init__(self, queue: str, log_path: Path):
         self.queue = queue
         self.log_path = log_path
         self.process: subprocess.Popen | None = None
 
-    def start(self, **extra_env: str) -> "WorkerProcess":
+    def arguments(self) -> list[str]:
+        raise NotImplementedError
+
+    def start(self, **extra_env: str) -> "CeleryProcess":
         env = {**os.environ, "DATABASE_URL": _database_url(), "REDIS_URL": settings.REDIS_URL, **extra_env}
         env["CELERY_TASK_ALWAYS_EAGER"] = "0"
+        env["CELERY_TASK_DEFAULT_QUEUE"] = self.queue
         env["MEDIA_ROOT"] = str(settings.MEDIA_ROOT)  # the test's own storage, shared like in production
         env.setdefault("SECRET_KEY", settings.SECRET_KEY)
-        command = [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "config",
-            "worker",
-            "--pool",
-            "solo",
-            "--queues",
-            self.queue,
-        ]
-        command += [
-            "--hostname",
-            f"{self.queue}@%h",
-            "--without-gossip",
-            "--without-mingle",
-            "--loglevel",
-            "INFO",
-        ]
+        command = [sys.executable, "-m", "celery", "-A", "config", *self.arguments(), "--loglevel", "INFO"]
         log = self.log_path.open("ab")
         self.process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
         return self
 
     def kill(self) -> None:
-        """SIGKILL: the worker dies mid-task with no chance to clean up or acknowledge."""
+        """SIGKILL: the process dies mid-task with no chance to clean up or acknowledge."""
         if self.process and self.process.poll() is None:
             self.process.send_signal(signal.SIGKILL)
             self.process.wait(timeout=10)
@@ -82,6 +71,22 @@ class WorkerProcess:
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")[-4000:]
+
+
+class WorkerProcess(CeleryProcess):
+    def arguments(self) -> list[str]:
+        return [
+            "worker", "--pool", "solo", "--queues", self.queue,
+            "--hostname", f"{self.queue}@%h", "--without-gossip", "--without-mingle",
+        ]  # fmt: skip
+
+
+class BeatProcess(CeleryProcess):
+    """`celery beat` with the project's CELERY_BEAT_SCHEDULE; its schedule state lives in a
+    throwaway file beside its log (never the working directory's celerybeat-schedule)."""
+
+    def arguments(self) -> list[str]:
+        return ["beat", "--schedule", str(self.log_path.with_suffix(".schedule"))]
 
 
 @pytest.fixture
@@ -104,6 +109,22 @@ def celery_worker_process(tmp_path):
     celery_app.conf.task_always_eager, celery_app.conf.task_default_queue = previous
     for worker in workers:
         worker.stop()
+
+
+@pytest.fixture
+def celery_beat_process(celery_worker_process, tmp_path):
+    """Starts a real beat sending to the test's queue (where celery_worker_process's workers
+    listen); stops it after the test, before the workers."""
+    beats: list[BeatProcess] = []
+
+    def start(**extra_env: str) -> BeatProcess:
+        beat = BeatProcess(celery_worker_process.queue, tmp_path / f"beat-{len(beats)}.log")
+        beats.append(beat.start(**extra_env))
+        return beat
+
+    yield start
+    for beat in beats:
+        beat.stop()
 
 
 def wait_until(condition, *, timeout: float = 60, interval: float = 0.2, describe=lambda: "") -> None:
