@@ -238,6 +238,9 @@ IMPORT_MAX_BODY_BYTES = env.int("IMPORT_MAX_BODY_BYTES", default=IMPORT_MAX_FILE
 IMPORT_FETCH_TIMEOUT = env.float("IMPORT_FETCH_TIMEOUT", default=120.0)
 IMPORT_BATCH_ROWS = env.int("IMPORT_BATCH_ROWS", default=20000)
 IMPORT_MAX_ATTEMPTS = env.int("IMPORT_MAX_ATTEMPTS", default=5)
+# On PostgreSQL, where the role may set session_replication_role: check an import batch's
+# company and group once instead of every row's foreign keys (recipients.importing says how).
+IMPORT_CHECK_REFERENCES_ONCE = env.bool("IMPORT_CHECK_REFERENCES_ONCE", default=True)
 
 # File library: the largest file an upload may carry (413 beyond), and the most search results.
 FILES_MAX_UPLOAD_BYTES = env.int("FILES_MAX_UPLOAD_BYTES", default=50 * 1024 * 1024)

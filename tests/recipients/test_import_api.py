@@ -7,6 +7,7 @@ import time
 import uuid
 
 import pytest
+from django.db import connection
 from openpyxl import Workbook
 
 from recipients.models import ImportJob, Recipient, RecipientCounter, RecipientGroup
@@ -344,6 +345,50 @@ def test_columns_feeding_one_field_and_custom_values_that_need_escaping(authed_c
         ("1 High St", "AB1 2CD", {'Note "quoted"': 'say "hi" \\ é'}),
         ("Flat 3", "AB1 2CE", {'Note "quoted"': ""}),
     ]
+
+
+def test_field_values_with_tabs_backslashes_and_line_breaks_arrive_intact(authed_client, company):
+    # given: values that COPY's text format must escape, and one that looks like its NULL marker
+    mappings = [
+        {"sourceHeader": "Street", "destinationField": "Address1", "mappingType": "standard"},
+        {"sourceHeader": "Town", "destinationField": "City", "mappingType": "standard"},
+        {"sourceHeader": "Post Code", "destinationField": "Postcode", "mappingType": "standard"},
+        {"sourceHeader": "Company", "destinationField": "CompanyName", "mappingType": "standard"},
+    ]
+    data = (
+        "Street,Town,Post Code,Company\n"
+        '"1\tTab St","C:\\Leeds\\",ab1 2cd,\\N\n'
+        '"2 Line\r\nBreak St","Bath\nSpa",ab1 2ce,"Acme\\\tLtd"\n'
+    )
+
+    # when
+    _import(authed_client, data=data.encode(), mappings=mappings)
+
+    # then
+    rows = authed_client.get("/api/v1/recipients").json()["data"]["data"]
+    assert [(r["address1"], r["city"], r["companyName"]) for r in rows] == [
+        ("1\tTab St", "C:\\Leeds\\", "\\N"),
+        ("2 Line\r\nBreak St", "Bath\nSpa", "Acme\\\tLtd"),
+    ]
+
+
+@pytest.mark.parametrize("once", [True, False], ids=["references checked once", "checked per row"])
+def test_both_ways_of_checking_references_import_the_same(authed_client, company, settings, once):
+    settings.IMPORT_CHECK_REFERENCES_ONCE = once
+    settings.IMPORT_BATCH_ROWS = 1  # several batches
+
+    _import(authed_client)
+
+    group = _group(company)
+    assert (group.status, group.recipient_count) == ("ready", 2)
+    assert set(group.memberships.values_list("recipient__address1", flat=True)) == {
+        "1 Main Street",
+        "2 High St",
+    }
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:  # the per-row checks are back on after each batch
+            cursor.execute("SHOW session_replication_role")
+            assert cursor.fetchone()[0] == "origin"
 
 
 def test_imported_recipients_get_time_ordered_ids():
