@@ -141,23 +141,35 @@ _COUNTER = "(SELECT count FROM recipients_recipientcounter WHERE company_id = %(
 
 def _page_json_postgresql(company, group, offset, limit, shape) -> JsonPage:
     fields = ", ".join(
-        f"'{key.name}', " + (f"NULLIF(page.{key.column}, '')" if key.empty_is_null else f"page.{key.column}")
+        (f"NULLIF(page.{key.column}, '')" if key.empty_is_null else f"page.{key.column}")
+        + f' AS "{key.name}"'
         for key in shape
     )
     total = "%(total)s" if group is not None else _COUNTER
+    # One row per item, its JSON made by row_to_json from columns named as the keys: half of what
+    # json_build_object costs, and no aggregate to sort (the rows come in the page's order).
     # Safe to format: key names are alphanumeric and columns come from LIST_FIELDS (asserted above).
     sql = f"""
-        SELECT {total}, count(*),
-            coalesce(json_agg(json_build_object({fields}) ORDER BY position_at, position_id), '[]')::text
+        SELECT {total}, row_to_json(item)::text
         FROM ({_GROUP_ROWS if group is not None else _ALL_ROWS}) page
+        CROSS JOIN LATERAL (SELECT {fields}) item
+        ORDER BY page.position_at, page.position_id
     """  # noqa: S608
     params = {"company": company.pk, "offset": offset, "limit": limit}
     if group is not None:
         params |= {"group": group.pk, "total": group.recipient_count}
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        total_found, count, items_json = cursor.fetchone()
-    return JsonPage(total_found or 0, offset, limit, count, items_json)
+        rows = cursor.fetchall()
+        if rows:
+            total_found = rows[0][0]
+        elif group is not None:
+            total_found = group.recipient_count
+        else:  # past the last page: no row carried the total
+            cursor.execute(f"SELECT {_COUNTER}", params)
+            total_found = cursor.fetchone()[0]
+    items_json = "[" + ",".join(item for _, item in rows) + "]"
+    return JsonPage(total_found or 0, offset, limit, len(rows), items_json)
 
 
 def import_errors(*, company, group: RecipientGroup):
