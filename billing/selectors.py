@@ -10,15 +10,16 @@ from billing.errors import (
     UnsupportedStockWeight,
 )
 from billing.models import Balance, MailClass, Order, Payment, Product, StockWeight
+from config.db import fetch_one
 
 
 def balance_for_company(*, company) -> Balance:
     """The company's balance. Read on every balance call, so the query is written out: building
     it with the ORM costs several times more than running it."""
     company_key = Balance._meta.pk.target_field.get_db_prep_value(company.pk, connection)
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT amount, currency FROM billing_balance WHERE company_id = %s", [company_key])
-        amount, currency = cursor.fetchone()
+    amount, currency = fetch_one(
+        "SELECT amount, currency FROM billing_balance WHERE company_id = %s", [company_key]
+    )
     # SQLite hands back floats for decimals; str() keeps the two places exactly.
     return Balance(company=company, amount=Decimal(str(amount)).quantize(Decimal("0.01")), currency=currency)
 

@@ -14,6 +14,7 @@ from billing.models import Product, Voucher
 from campaigns.errors import CampaignNotFound
 from campaigns.models import SNAPSHOT_FIELDS, Campaign, CampaignRecipient, PrintOptions, StatusChange
 from campaigns.status import ACTIVE
+from config.db import fetch_one
 from recipients.models import Recipient, RecipientGroup
 
 # The list's sort fields (the API's names, matched case-insensitively) -> columns.
@@ -106,9 +107,7 @@ def get_campaign_for_cost(*, company, campaign_id) -> Campaign:
     if key is None:
         raise CampaignNotFound()
     prep = Campaign._meta.pk.get_db_prep_value
-    with connection.cursor() as cursor:
-        cursor.execute(_cost_sql(), [prep(key, connection), prep(company.pk, connection)])
-        row = cursor.fetchone()
+    row = fetch_one(_cost_sql(), [prep(key, connection), prep(company.pk, connection)])
     if row is None:
         raise CampaignNotFound()
     (status, approved_at, count, selection, group_id, recipient_id, dispatch_date, voucher_id,

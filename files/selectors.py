@@ -8,6 +8,7 @@ from functools import lru_cache
 from django.conf import settings
 from django.db import connection
 
+from config.db import fetch_all
 from files import paths
 from files.errors import FileNotFound, FolderNotFound, InvalidQuery, QueryRequired
 from files.models import LibraryEntry
@@ -70,9 +71,7 @@ def search_files(*, company, query) -> list[dict]:
         company.pk, connection
     )
     pattern = f"%{connection.ops.prep_for_like_query(query)}%"
-    with connection.cursor() as cursor:
-        cursor.execute(_search_sql(), [company_key, pattern, settings.FILES_SEARCH_MAX_RESULTS])
-        rows = cursor.fetchall()
+    rows = fetch_all(_search_sql(), [company_key, pattern, settings.FILES_SEARCH_MAX_RESULTS])
     return [
         {"name": name, "folder": folder, "created_at": _aware(created), "modified_at": _aware(modified)}
         for name, folder, created, modified in rows

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection
 
+from config.db import fetch_all, fetch_one
 from recipients.errors import GroupNotFound, RecipientNotFound
 from recipients.models import ImportRowError, Recipient, RecipientCounter, RecipientGroup
 
@@ -158,16 +159,13 @@ def _page_json_postgresql(company, group, offset, limit, shape) -> JsonPage:
     params = {"company": company.pk, "offset": offset, "limit": limit}
     if group is not None:
         params |= {"group": group.pk, "total": group.recipient_count}
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
-        if rows:
-            total_found = rows[0][0]
-        elif group is not None:
-            total_found = group.recipient_count
-        else:  # past the last page: no row carried the total
-            cursor.execute(f"SELECT {_COUNTER}", params)
-            total_found = cursor.fetchone()[0]
+    rows = fetch_all(sql, params)
+    if rows:
+        total_found = rows[0][0]
+    elif group is not None:
+        total_found = group.recipient_count
+    else:  # past the last page: no row carried the total
+        total_found = fetch_one(f"SELECT {_COUNTER}", params)[0]
     items_json = "[" + ",".join(item for _, item in rows) + "]"
     return JsonPage(total_found or 0, offset, limit, len(rows), items_json)
 

@@ -56,6 +56,7 @@ def run(seconds: float = 5.0) -> list[Row]:
     demo = demo_company(env)
     company = demo["company_id"]
     try:
+        manage(env, "shell", "-c", ANALYZE)  # no dead rows of an earlier run in the index
         count = int(
             manage(
                 env, "shell", "-c", FILL.format(company=company, folders=FOLDERS, files=FILES_PER_FOLDER)
@@ -66,6 +67,7 @@ def run(seconds: float = 5.0) -> list[Row]:
         bare_result, search_result, hits = measure(env, demo["api_key"], seconds)
     finally:
         manage(env, "shell", "-c", CLEAN.format(company=company))
+        manage(env, "shell", "-c", ANALYZE)
         drop_var_dir(env)
     name = f"GET {PATH} (100k entries, {hits} hits)"
     return rows_against_bare(name, bare_result, search_result, TARGET)
