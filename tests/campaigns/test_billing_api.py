@@ -368,3 +368,14 @@ def test_status_details_show_payment_in_the_history(authed_client, company, appr
     assert data["currentStatus"] == "Scheduled"
     assert [h["status"] for h in data["statusHistories"]] == ["Draft", "Preview", "Approved", "Scheduled"]
     assert data["statusHistories"][-1]["note"] == "Paid 99.00 GBP from the balance; send date 2026-04-15."
+
+
+def test_the_cost_read_holds_what_cost_needs_and_loads_the_rest_when_asked(company, approved):
+    from campaigns.selectors import get_campaign_for_cost
+
+    read = get_campaign_for_cost(company=company, campaign_id=approved.pk)
+
+    assert (read.pk, read.status, read.recipient_count) == (approved.pk, Status.APPROVED, 150)
+    assert read.print_options.product.unit_price == Decimal("0.55")
+    assert read.print_options.campaign is read and read.company is company
+    assert read.name == approved.name  # not read by cost: loaded from the database on access
