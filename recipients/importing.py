@@ -10,17 +10,19 @@ in with COPY; elsewhere with bulk_create.
 
 import base64
 import binascii
+import contextlib
 import json
 import logging
+import multiprocessing
 import operator
 import os
 import re
 import shutil
+import signal
 import tempfile
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from json.encoder import encode_basestring_ascii as encode_json_string
@@ -29,7 +31,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import IntegrityError, connection, connections, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -256,30 +258,52 @@ def _import_file(job: ImportJob, path: Path) -> None:
         batches = _batches(table.rows(), settings.IMPORT_BATCH_ROWS, after_row=job.checkpoint_row)
         checked = (_checked_batch(job, batch, plan) for batch in batches)
         if connection.vendor == "postgresql" and not connection.in_atomic_block:
-            _commit_behind(job, checked)
-        else:
-            for batch in checked:
-                _commit_batch(job, batch)
+            checked = _read_ahead_in_child(checked)
+        for batch in checked:
+            _commit_batch(job, batch)
 
 
-def _commit_behind(job: ImportJob, batches: Iterator["CheckedBatch"]) -> None:
-    """Commit each batch from a second thread (with its own connection) while this one reads
-    and checks the next: PostgreSQL's work on a batch overlaps Python's on the next, and the
-    writer thread mostly waits on the database, so the two barely compete for the interpreter.
-    At most two batches are in memory: the one being written and the one being read. A batch
-    is handed over only after the previous one committed, so the checkpoints move in order, and
-    an error on either side stops the import after the last committed batch."""
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-writer") as writer:
+def _read_ahead_in_child(batches: Iterator["CheckedBatch"]) -> Iterator["CheckedBatch"]:
+    """The checked batches, read and checked in a forked child while this process commits the
+    previous one: parsing a file is CPU-bound Python, and in a thread it would take the
+    interpreter from the database writes. The pipe holds at most one batch, so the two processes
+    keep at most three in memory. A file that turns out unreadable halfway raises here after the
+    batches before it (which the caller then removes); if this process dies, the child's next
+    write to the pipe fails and it exits."""
+    receiver, sender = multiprocessing.Pipe(duplex=False)
+    pid = os.fork()
+    if pid == 0:  # the child: never returns
+        receiver.close()
+        code = 0
         try:
-            pending = None
             for batch in batches:
-                if pending is not None:
-                    pending.result()
-                pending = writer.submit(_commit_batch, job, batch)
-            if pending is not None:
-                pending.result()
-        finally:
-            writer.submit(connections.close_all).result()  # the writer thread's connection
+                sender.send(batch)
+            sender.send(None)
+        except UnreadableFile as error:
+            sender.send(UnreadableFile(error.reason))
+        except BaseException as error:
+            with contextlib.suppress(Exception):
+                sender.send(RuntimeError(f"The import's reader failed: {error!r}"))
+            code = 1
+        os._exit(code)
+    sender.close()
+    try:
+        while (item := _received(receiver)) is not None:
+            if isinstance(item, Exception):
+                raise item
+            yield item
+    finally:
+        receiver.close()
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)  # stopped early (an error here): the child is not needed
+        os.waitpid(pid, 0)
+
+
+def _received(receiver):
+    try:
+        return receiver.recv()
+    except EOFError as error:  # the child died without a word (killed, out of memory)
+        raise RuntimeError("The import's reader stopped unexpectedly.") from error
 
 
 def _column_positions(headers: list[str], mappings: list[Mapping]) -> dict[str, int]:
@@ -405,15 +429,20 @@ _LOW_62 = (1 << 62) - 1
 @dataclass
 class CheckedBatch:
     last_row: int
-    good: list[tuple[int, list[str], str]]  # (row number, RECIPIENT_COLUMNS values, custom JSON)
-    bad: list[ImportRowError]
+    # (row number, RECIPIENT_COLUMNS values, custom JSON); emptied once copy_text holds them
+    good: list[tuple[int, list[str], str]]
+    bad: list[tuple[int, str]]  # (row number, why the row was left out)
     ids: list[str] = field(default_factory=list)  # the good rows' new recipient ids
     created_at: datetime | None = None
     copy_text: str | None = None  # on PostgreSQL: the good rows as COPY input
 
     @property
     def size(self) -> int:
-        return len(self.good) + len(self.bad)
+        return self.imported + len(self.bad)
+
+    @property
+    def imported(self) -> int:
+        return len(self.ids)
 
 
 def _checked_batch(job: ImportJob, batch: list[tuple[int, list[str]]], plan: RowPlan) -> CheckedBatch:
@@ -421,43 +450,46 @@ def _checked_batch(job: ImportJob, batch: list[tuple[int, list[str]]], plan: Row
     for row_number, cells in batch:
         cleaned = plan.clean(cells)
         if isinstance(cleaned, str):
-            checked.bad.append(ImportRowError(job=job, row_number=row_number, reason=cleaned))
+            checked.bad.append((row_number, cleaned))
         else:
             checked.good.append((row_number, *cleaned))
     checked.ids = ordered_uuids(len(checked.good))
     checked.created_at = timezone.now()
     if connection.vendor == "postgresql":
         checked.copy_text = _copy_text(job, checked)
+        checked.good = []  # in the text now: less to keep, and to hand from the reader child
     return checked
 
 
 def _commit_batch(job: ImportJob, batch: CheckedBatch) -> None:
-    last_row, good, bad = batch.last_row, batch.good, batch.bad
+    last_row, bad = batch.last_row, batch.bad
     with transaction.atomic():
         # The checkpoint moves only if it is still where this run found it: two runs of the
         # same job (a redelivered task beside a slow one) cannot both commit a batch.
         moved = ImportJob.unscoped.filter(pk=job.pk, checkpoint_row=job.checkpoint_row).update(
             checkpoint_row=last_row,
             processed_rows=F("processed_rows") + batch.size,
-            imported_rows=F("imported_rows") + len(good),
+            imported_rows=F("imported_rows") + batch.imported,
             failed_rows=F("failed_rows") + len(bad),
         )
         if not moved:
             raise RunSuperseded()
         _insert_recipients(job, batch)
-        ImportRowError.objects.bulk_create(bad)
+        ImportRowError.objects.bulk_create(
+            ImportRowError(job_id=job.pk, row_number=row_number, reason=reason) for row_number, reason in bad
+        )
         RecipientGroup.unscoped.filter(pk=job.group_id).update(
-            recipient_count=F("recipient_count") + len(good),
+            recipient_count=F("recipient_count") + batch.imported,
             processed_records=F("processed_records") + batch.size,
             failed_records=F("failed_records") + len(bad),
             updated_at=timezone.now(),
         )
-        RecipientCounter.objects.filter(company_id=job.company_id).update(count=F("count") + len(good))
+        RecipientCounter.objects.filter(company_id=job.company_id).update(count=F("count") + batch.imported)
     job.checkpoint_row = last_row
 
 
 def _insert_recipients(job: ImportJob, batch: CheckedBatch) -> None:
-    if not batch.good:
+    if not batch.imported:
         return
     if batch.copy_text is not None:
         _copy_recipients(job, batch)

@@ -1,7 +1,8 @@
 """Recipient import through the real path (API upload -> Celery worker -> COPY) vs loading the
 same file with `psql \\copy` into a plain table of the same shape, same database, same run.
 
-    1,000,000-row CSV:  import <= 3x the \\copy time; worker peak RSS < 300 MB.
+    1,000,000-row CSV:  import <= 3x the \\copy time; worker peak RSS < 300 MB (and with its
+                        reader child, by proportional set size).
     100,000-row XLSX:   import <= 2x (calamine reading the sheet + \\copy of the same rows).
 
 Times are "lower is better": the ratio column is import time / baseline time.
@@ -180,10 +181,24 @@ def delete_imported(url: str, company_id: str) -> None:
             db.execute(statement, {"company": company_id})
 
 
+def pss_mb(pids: list[int]) -> float:
+    """Summed proportional set size of `pids` now (shared pages split between their sharers)."""
+    total = 0
+    for pid in pids:
+        try:
+            for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+                if line.startswith("Pss:"):
+                    total += int(line.split()[1])
+        except OSError:
+            pass
+    return total / 1024
+
+
 def cpu_seconds(pid: int) -> float:
-    """User + system CPU time of a process so far."""
+    """User + system CPU time of a process so far, with that of its children it has waited for
+    (the import's reader child)."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return sum(map(int, fields[11:15])) / os.sysconf("SC_CLK_TCK")
 
 
 class Worker:
@@ -232,7 +247,11 @@ def import_through_api(port: int, token: str, worker: Worker, path: Path) -> dic
     posted = time.perf_counter()
     assert status == 202, (status, reply)
     del body
+    peak_pss = 0.0
     while True:
+        # The worker and its reader child share most pages (a fork): their proportional set
+        # sizes add up to what they hold together, where RSS would count shared pages twice.
+        peak_pss = max(peak_pss, pss_mb(worker.pids()))
         status, reply = call(port, "GET", f"/api/v1/groups/by-name?name={quote(name)}", token=token)
         assert status == 200, (status, reply)
         group = reply["data"]
@@ -247,7 +266,8 @@ def import_through_api(port: int, token: str, worker: Worker, path: Path) -> dic
         "seconds": seconds,
         "post_seconds": posted - started,
         "worker_cpu": cpu_seconds(worker.process.pid) - cpu,
-        "peak_rss_mb": rss_mb(worker.pids(), "VmHWM"),
+        "peak_rss_mb": rss_mb([worker.process.pid], "VmHWM"),
+        "peak_pss_mb": max(peak_pss, pss_mb(worker.pids())),
         "rows": group["recipientCount"],
     }
 
@@ -299,13 +319,20 @@ def run() -> list[Row]:
             passed=big["seconds"] <= CSV_TARGET * csv_copy,
         ),
         Row("  of which the upload POST", big["post_seconds"], "s"),
-        Row("  worker CPU during the import", big["worker_cpu"], "s"),
+        Row("  worker + reader child CPU", big["worker_cpu"], "s"),
         Row(
             "worker peak RSS, 1M-row CSV",
             big["peak_rss_mb"],
             "MB",
             target=f"< {RSS_TARGET_MB} MB",
             passed=big["peak_rss_mb"] < RSS_TARGET_MB,
+        ),
+        Row(
+            "  worker + reader child, peak PSS (sampled)",
+            big["peak_pss_mb"],
+            "MB",
+            target=f"< {RSS_TARGET_MB} MB",
+            passed=big["peak_pss_mb"] < RSS_TARGET_MB,
         ),
         Row("rows imported, 1M-row CSV", big["rows"], "", target="= 1,000,000", passed=True),
         Row("calamine read + \\copy, 100k-row XLSX", xlsx_baseline, "s"),
@@ -318,6 +345,7 @@ def run() -> list[Row]:
             target=f"time <= {XLSX_TARGET:g}x baseline (lower is better)",
             passed=small["seconds"] <= XLSX_TARGET * xlsx_baseline,
         ),
-        Row("  worker CPU during the import", small["worker_cpu"], "s"),
+        Row("  worker + reader child CPU", small["worker_cpu"], "s"),
         Row("worker peak RSS, 100k-row XLSX", small["peak_rss_mb"], "MB"),
+        Row("  worker + children, peak PSS (sampled)", small["peak_pss_mb"], "MB"),
     ]

@@ -1,6 +1,6 @@
-"""The import as a worker runs it on PostgreSQL (outside any transaction): batches are committed
-from a second thread while the next one is read. Committed for real here, so the writer thread's
-own connection sees what the test made."""
+"""The import as a worker runs it on PostgreSQL (outside any transaction): a forked child reads
+and checks the next batch while this process commits the previous one. Committed for real here,
+as in a worker."""
 
 import base64
 
@@ -13,7 +13,7 @@ from tests.accounts.factories import CompanyFactory
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(connection.vendor != "postgresql", reason="the write-behind path is PostgreSQL's"),
+    pytest.mark.skipif(connection.vendor != "postgresql", reason="the read-ahead child is PostgreSQL's path"),
 ]
 
 MAPPINGS = [
