@@ -19,6 +19,7 @@ import os
 import re
 import shutil
 import signal
+import struct
 import tempfile
 import time
 import uuid
@@ -34,6 +35,8 @@ from django.core.files.storage import default_storage
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
+from psycopg.adapt import Dumper
+from psycopg.pq import Format
 
 from config.errors import DomainError
 from config.outbound import fetch_to_file
@@ -432,17 +435,15 @@ class CheckedBatch:
     # (row number, RECIPIENT_COLUMNS values, custom JSON); emptied once copy_text holds them
     good: list[tuple[int, list[str], str]]
     bad: list[tuple[int, str]]  # (row number, why the row was left out)
-    ids: list[str] = field(default_factory=list)  # the good rows' new recipient ids
+    ids: list[str] = field(default_factory=list)  # the good rows' new recipient ids (hex)
+    imported: int = 0  # how many good rows (ids and good are emptied once in COPY form)
     created_at: datetime | None = None
     copy_text: str | None = None  # on PostgreSQL: the good rows as COPY input
+    id_array: "UuidArray | None" = None  # on PostgreSQL: their ids as a binary uuid[] parameter
 
     @property
     def size(self) -> int:
         return self.imported + len(self.bad)
-
-    @property
-    def imported(self) -> int:
-        return len(self.ids)
 
 
 def _checked_batch(job: ImportJob, batch: list[tuple[int, list[str]]], plan: RowPlan) -> CheckedBatch:
@@ -454,10 +455,12 @@ def _checked_batch(job: ImportJob, batch: list[tuple[int, list[str]]], plan: Row
         else:
             checked.good.append((row_number, *cleaned))
     checked.ids = ordered_uuids(len(checked.good))
+    checked.imported = len(checked.ids)
     checked.created_at = timezone.now()
     if connection.vendor == "postgresql":
         checked.copy_text = _copy_text(job, checked)
-        checked.good = []  # in the text now: less to keep, and to hand from the reader child
+        checked.id_array = UuidArray.of(checked.ids)
+        checked.good, checked.ids = [], []  # in COPY form now: less to keep and to hand over
     return checked
 
 
@@ -520,11 +523,36 @@ COPY_RECIPIENTS = (
     f"custom_fields, {', '.join(RECIPIENT_COLUMNS)}) FROM STDIN"
 )
 # The batch's new ids as one array parameter: a plan that cannot go wrong however stale the
-# table's statistics are (a million rows arrive faster than autovacuum analyses them).
+# table's statistics are (a million rows arrive faster than autovacuum analyses them). Sent in
+# binary (%b): parsing 20,000 ids from an array's text costs PostgreSQL a third of the insert.
 INSERT_MEMBERSHIPS = """
     INSERT INTO recipients_groupmembership (group_id, recipient_id)
-    SELECT %s, unnest(%s::uuid[])
+    SELECT %s, unnest(%b::uuid[])
 """
+
+
+class UuidArray(bytes):
+    """A uuid[] in PostgreSQL's binary array format, built from hex ids (by the reader child).
+    Sent as it is: parsing 20,000 ids from an array's text costs PostgreSQL a third of the
+    membership insert, and making as many uuid.UUID objects to send them in binary costs this
+    process as much."""
+
+    OID = 2951  # uuid[]
+    _UUID_OID, _ITEM_LENGTH = 2950, (16).to_bytes(4)
+
+    @classmethod
+    def of(cls, hex_ids: list[str]) -> "UuidArray":
+        # dimensions 1, no nulls, element type, then (length, lower bound); each item sized
+        head = struct.pack("!iiiii", 1, 0, cls._UUID_OID, len(hex_ids), 1)
+        return cls(head + b"".join(cls._ITEM_LENGTH + bytes.fromhex(h) for h in hex_ids))
+
+
+class _UuidArrayDumper(Dumper):
+    format = Format.BINARY
+    oid = UuidArray.OID
+
+    def dump(self, obj: UuidArray) -> bytes:
+        return obj
 
 
 def _copy_text(job: ImportJob, batch: CheckedBatch) -> str:
@@ -539,11 +567,17 @@ def _copy_text(job: ImportJob, batch: CheckedBatch) -> str:
 
 def _copy_recipients(job: ImportJob, batch: CheckedBatch) -> None:
     """COPY the batch's recipients, then their memberships in one set-based INSERT ... SELECT."""
+    connection.ensure_connection()
+    connection.connection.adapters.register_dumper(UuidArray, _UuidArrayDumper)  # before the cursor
     with connection.cursor() as cursor:
+        # The batch's commit need not wait for its WAL to reach the disk: a crash can only lose
+        # the last batches whole, checkpoint included, and the retried task redoes them (the
+        # job's final commit waits as usual, which makes every batch before it durable too).
+        cursor.execute("SELECT set_config('synchronous_commit', 'off', true)")
         checked_once = _check_references_once(cursor, job)
         with cursor.copy(COPY_RECIPIENTS) as copy:
             copy.write(batch.copy_text)
-        cursor.execute(INSERT_MEMBERSHIPS, [job.group_id, batch.ids])
+        cursor.execute(INSERT_MEMBERSHIPS, [job.group_id, batch.id_array])
         if checked_once:
             cursor.execute(ROW_CHECKS_ON)
 
