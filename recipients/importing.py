@@ -28,9 +28,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from json.encoder import encode_basestring_ascii as encode_json_string
 from pathlib import Path
+from typing import IO
 
 from django.conf import settings
-from django.core.files.base import ContentFile
+from django.core.files.base import File
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F
@@ -127,15 +128,32 @@ def parse_mappings(raw) -> list[Mapping]:
     return mappings
 
 
-def decode_file_data(file_data: str) -> bytes:
+BASE64_CHUNK_CHARS = 4 * 1024 * 1024  # a multiple of 4: each chunk decodes on its own
+
+
+def decode_file_data(file_data: str) -> IO[bytes]:
+    """The Base64 upload decoded into a temporary file (positioned at its start), a few megabytes
+    at a time: the request already holds the text, and decoding it whole would also hold its
+    bytes and an ASCII copy of the text, twice the file's size again."""
+    out = tempfile.TemporaryFile()  # noqa: SIM115 (the caller closes it)
     try:
-        return base64.b64decode(file_data, validate=True)
+        _decode_base64_into(out, file_data)
     except (binascii.Error, ValueError):
-        pass  # perhaps wrapped in lines: strip white space (slower, so only when needed)
-    try:
-        return base64.b64decode(re.sub(r"\s+", "", file_data), validate=True)
-    except (binascii.Error, ValueError) as exc:
-        raise InvalidImportFile("fileData is not valid Base64.") from exc
+        # perhaps wrapped in lines: strip white space (slower, so only when needed)
+        out.seek(0)
+        out.truncate()
+        try:
+            _decode_base64_into(out, re.sub(r"\s+", "", file_data))
+        except (binascii.Error, ValueError) as exc:
+            out.close()
+            raise InvalidImportFile("fileData is not valid Base64.") from exc
+    out.seek(0)
+    return out
+
+
+def _decode_base64_into(out: IO[bytes], text: str) -> None:
+    for start in range(0, len(text), BASE64_CHUNK_CHARS):
+        out.write(base64.b64decode(text[start : start + BASE64_CHUNK_CHARS], validate=True))
 
 
 # ---- start (request side) ---------------------------------------------------------------------
@@ -154,8 +172,8 @@ def recipient_import_start(
     if bool(file_data) == bool(file_url):
         raise ImportSourceRequired()
     parsed = parse_mappings(mappings)
-    content = decode_file_data(file_data) if file_data else None
-    with transaction.atomic():
+    staged = decode_file_data(file_data) if file_data else contextlib.nullcontext()
+    with staged as upload, transaction.atomic():
         try:
             group = group_create(
                 company=company, name=group_name, status=RecipientGroup.Status.IMPORTING, file_name=file_name
@@ -170,9 +188,9 @@ def recipient_import_start(
             mappings=[m.__dict__ for m in parsed],
             created_by=by,
         )
-        if content is not None:
+        if upload is not None:
             job.staged_file = default_storage.save(
-                f"companies/{company.pk}/imports/{job.pk}/upload", ContentFile(content)
+                f"companies/{company.pk}/imports/{job.pk}/upload", File(upload)
             )
             job.save(update_fields=["staged_file"])
         from recipients.tasks import run_import  # the task module imports this one

@@ -10,6 +10,7 @@ import pytest
 from django.db import connection
 from openpyxl import Workbook
 
+from recipients import importing
 from recipients.models import ImportJob, Recipient, RecipientCounter, RecipientGroup
 from tests.platform_api import assert_envelope
 
@@ -280,13 +281,23 @@ def test_a_job_that_keeps_dying_is_stopped(company, settings):
 def test_a_large_base64_import_is_accepted(authed_client, company):
     # given: a file far above Django's default 2.5 MB body limit
     header = CSV.splitlines()[0]
-    rows = "\n".join(f"P{i},L{i},{i} Road,AB1 {i % 9}CD,,M{i},note" for i in range(60_000))
+    rows = "\n".join(f"P{i},L{i},{i} Road,AB1 {i % 9}CD,,M{i},{'note ' * 24}" for i in range(30_000))
     data = (header + "\n" + rows + "\n").encode()
-    assert len(base64.b64encode(data)) > 3 * 1024 * 1024
+    assert len(base64.b64encode(data)) > importing.BASE64_CHUNK_CHARS  # decoded in several chunks
 
     # when / then
     assert_envelope(_import(authed_client, data=data), 202)
-    assert _group(company).recipient_count == 60_000
+    assert _group(company).recipient_count == 30_000
+    assert Recipient.objects.for_company(company).order_by("-source_row").first().last_name == "L29999"
+
+
+def test_base64_that_is_not_valid_is_refused_before_anything_is_made(authed_client, company):
+    body = {"groupName": "Broken", "fileName": "a.csv", "fileData": "bm90!!base64", "mappings": MAPPINGS}
+
+    response = authed_client.post(URL, body, format="json")
+
+    assert_envelope(response, 400, "fileData is not valid Base64.")
+    assert not RecipientGroup.objects.for_company(company).filter(name="Broken").exists()
 
 
 def test_base64_wrapped_in_lines_is_accepted(authed_client, company):
