@@ -141,11 +141,10 @@ def _blocked_between(start: date, end: date) -> set[date]:
         return {d if isinstance(d, date) else date.fromisoformat(str(d)) for (d,) in cursor.fetchall()}
 
 
-def _dispatch_days(start: date, end: date, blocked: set[date] | None = None) -> list[date]:
+def _dispatch_days(start: date, end: date) -> list[date]:
     if end < start:
         return []
-    blocked = _blocked_between(start, end) if blocked is None else blocked
-    return list(_dispatch_days_from(start, end, blocked))
+    return list(_dispatch_days_from(start, end, _blocked_between(start, end)))
 
 
 def _dispatch_days_from(start: date, end: date, blocked: set[date]) -> Iterator[date]:

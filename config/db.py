@@ -13,20 +13,18 @@ from django.db import connection
 
 
 def fetch_one(sql: str, params) -> tuple | None:
-    if connection.vendor != "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            return cursor.fetchone()
-    connection.ensure_connection()
-    with connection.wrap_database_errors:
-        return connection.connection.execute(sql, params).fetchone()
+    return _fetch(sql, params, "fetchone")
 
 
 def fetch_all(sql: str, params) -> list[tuple]:
+    return _fetch(sql, params, "fetchall")
+
+
+def _fetch(sql: str, params, fetch: str):
     if connection.vendor != "postgresql":
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
-            return cursor.fetchall()
+            return getattr(cursor, fetch)()
     connection.ensure_connection()
     with connection.wrap_database_errors:
-        return connection.connection.execute(sql, params).fetchall()
+        return getattr(connection.connection.execute(sql, params), fetch)()

@@ -3,6 +3,7 @@
 import json
 import uuid
 from dataclasses import dataclass
+from functools import lru_cache
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection
@@ -140,22 +141,27 @@ _GROUP_ROWS = """
 _COUNTER = "(SELECT count FROM recipients_recipientcounter WHERE company_id = %(company)s)"
 
 
-def _page_json_postgresql(company, group, offset, limit, shape) -> JsonPage:
+@lru_cache(maxsize=16)
+def _page_sql(shape: tuple[ListKey, ...], of_group: bool) -> str:
+    """The page query for a list shape, built once per shape. One row per item, its JSON made by
+    row_to_json from columns named as the keys: half of what json_build_object costs, and no
+    aggregate to sort (the rows come in the page's order). Safe to format: key names are
+    alphanumeric and columns come from LIST_FIELDS (asserted by recipient_page_json)."""
     fields = ", ".join(
         (f"NULLIF(page.{key.column}, '')" if key.empty_is_null else f"page.{key.column}")
         + f' AS "{key.name}"'
         for key in shape
     )
-    total = "%(total)s" if group is not None else _COUNTER
-    # One row per item, its JSON made by row_to_json from columns named as the keys: half of what
-    # json_build_object costs, and no aggregate to sort (the rows come in the page's order).
-    # Safe to format: key names are alphanumeric and columns come from LIST_FIELDS (asserted above).
-    sql = f"""
-        SELECT {total}, row_to_json(item)::text
-        FROM ({_GROUP_ROWS if group is not None else _ALL_ROWS}) page
+    return f"""
+        SELECT {"%(total)s" if of_group else _COUNTER}, row_to_json(item)::text
+        FROM ({_GROUP_ROWS if of_group else _ALL_ROWS}) page
         CROSS JOIN LATERAL (SELECT {fields}) item
         ORDER BY page.position_at, page.position_id
     """  # noqa: S608
+
+
+def _page_json_postgresql(company, group, offset, limit, shape) -> JsonPage:
+    sql = _page_sql(shape, group is not None)
     params = {"company": company.pk, "offset": offset, "limit": limit}
     if group is not None:
         params |= {"group": group.pk, "total": group.recipient_count}

@@ -1,12 +1,15 @@
+import importlib
 import uuid
 
 import pytest
+from django.apps import apps as django_apps
 from rest_framework.test import APIClient
 
 from accounts import api_logging
 from accounts import selectors as account_selectors
 from accounts import services as account_services
 from billing import dates
+from billing.models import Product
 from config.api.throttles import window_leases
 from config.celery import app as celery_app
 from tests.accounts.factories import CompanyFactory, StaffUserFactory, UserFactory
@@ -126,3 +129,11 @@ def staff_user(db):
 def admin_client(client, staff_user):
     client.force_login(staff_user)
     return client
+
+
+@pytest.fixture
+def catalogue(db):
+    """The product catalogue, for transactional tests, which run on a flushed database: seeded
+    as its data migration seeds it (the migration's own function, with the real app registry)."""
+    if not Product.objects.exists():
+        importlib.import_module("billing.migrations.0003_seed_product_catalogue").seed(django_apps, None)

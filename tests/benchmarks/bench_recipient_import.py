@@ -37,6 +37,7 @@ from tests.benchmarks.support import (
     drop_var_dir,
     login,
     postgres_url,
+    pss_mb,
     rss_mb,
     skipped,
     stop,
@@ -187,19 +188,6 @@ def delete_imported(url: str, company_id: str) -> None:
     with psycopg.connect(url) as db:  # one transaction
         for statement in DELETE_IMPORTED.split(";")[:-1]:
             db.execute(statement, {"company": company_id})
-
-
-def pss_mb(pids: list[int]) -> float:
-    """Summed proportional set size of `pids` now (shared pages split between their sharers)."""
-    total = 0
-    for pid in pids:
-        try:
-            for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
-                if line.startswith("Pss:"):
-                    total += int(line.split()[1])
-        except OSError:
-            pass
-    return total / 1024
 
 
 def cpu_seconds(pid: int) -> float:

@@ -256,14 +256,24 @@ def skipped(name: str, why: str) -> "Row":
 
 def rss_mb(pids: list[int], field: str = "VmRSS") -> float:
     """Summed memory of `pids` from /proc: VmRSS (now) or VmHWM (peak)."""
+    return _proc_sum_mb(pids, "status", field)
+
+
+def pss_mb(pids: list[int]) -> float:
+    """Summed proportional set size of `pids` now (pages shared by a fork split between them)."""
+    return _proc_sum_mb(pids, "smaps_rollup", "Pss")
+
+
+def _proc_sum_mb(pids: list[int], name: str, field: str) -> float:
+    """The sum over `pids` of the kB value of `field` in /proc/<pid>/<name>, in MB."""
     total = 0
     for pid in pids:
         try:
-            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            for line in Path(f"/proc/{pid}/{name}").read_text().splitlines():
                 if line.startswith(f"{field}:"):
                     total += int(line.split()[1])
         except OSError:
-            pass
+            pass  # the process has exited
     return total / 1024
 
 

@@ -2,12 +2,10 @@
 its own database connection, released together. Needs PostgreSQL (row locks); SQLite serialises
 every write on one file lock, so there is nothing to prove there."""
 
-import threading
 from decimal import Decimal
 
 import pytest
 from django.conf import settings
-from django.db import connection
 
 from accounts.models import Company
 from billing import services
@@ -16,6 +14,7 @@ from billing.models import Balance, LedgerEntry, Payment, VoucherRedemption
 from billing.pricing import cost_breakdown
 from tests.accounts.factories import CompanyFactory
 from tests.billing.factories import VoucherFactory
+from tests.concurrency import released_together
 
 THREADS = 20
 
@@ -26,29 +25,6 @@ pytestmark = [
     ),
     pytest.mark.django_db(transaction=True),
 ]
-
-
-def _race(work, count: int = THREADS) -> list:
-    """Run work(i) in `count` threads released at once; each result is a value or an exception."""
-    barrier = threading.Barrier(count)
-    results: list = [None] * count
-
-    def run(i):
-        try:
-            barrier.wait(timeout=30)
-            results[i] = work(i)
-        except Exception as exc:
-            results[i] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not any(thread.is_alive() for thread in threads)
-    return results
 
 
 def _balance(company) -> Decimal:
@@ -63,7 +39,9 @@ def test_twenty_payments_of_one_campaign_debit_exactly_once():
     company = CompanyFactory()
     services.balance_top_up(company=company, amount="1000.00")
 
-    results = _race(lambda i: services.payment_take(company=company, reference="campaign-1", amount="79.20"))
+    results = released_together(
+        lambda i: services.payment_take(company=company, reference="campaign-1", amount="79.20"), THREADS
+    )
 
     paid = [r for r in results if isinstance(r, LedgerEntry)]
     refused = [r for r in results if isinstance(r, AlreadyPaid)]
@@ -76,8 +54,8 @@ def test_twenty_campaigns_with_money_for_ten():
     company = CompanyFactory()
     services.balance_top_up(company=company, amount=Decimal("79.20") * 10)
 
-    results = _race(
-        lambda i: services.payment_take(company=company, reference=f"campaign-{i}", amount="79.20")
+    results = released_together(
+        lambda i: services.payment_take(company=company, reference=f"campaign-{i}", amount="79.20"), THREADS
     )
 
     paid = [r for r in results if isinstance(r, LedgerEntry)]
@@ -94,14 +72,15 @@ def test_a_voucher_for_five_is_redeemed_five_times_under_twenty_payments():
     for company in companies:
         services.balance_top_up(company=company, amount="100.00")
 
-    results = _race(
+    results = released_together(
         lambda i: services.payment_take(
             company=companies[i],
             reference="campaign",
             amount="79.20",
             voucher=voucher,
             discount=Decimal("16.50"),
-        )
+        ),
+        THREADS,
     )
 
     assert sum(isinstance(r, LedgerEntry) for r in results) == 5, results
@@ -117,8 +96,8 @@ def test_twenty_bookings_at_once_get_twenty_numbers_in_sequence():
     Company.objects.filter(pk=company.pk).update(provisional_booking_allowed=True)
     cost = cost_breakdown(unit_price=Decimal("0.55"), recipients=150)
 
-    results = _race(
-        lambda i: services.order_create(company=company, reference=f"campaign-{i}", cost=cost).number
+    results = released_together(
+        lambda i: services.order_create(company=company, reference=f"campaign-{i}", cost=cost).number, THREADS
     )
 
     assert all(isinstance(r, str) for r in results), results

@@ -3,24 +3,21 @@ connection, released together, each doing what the beat and its dispatch tasks d
 print stage included). Needs PostgreSQL (SKIP LOCKED, row locks); SQLite serialises every write
 on one file lock, so there is nothing to prove there."""
 
-import importlib
-import threading
 from datetime import date, datetime
 from decimal import Decimal
 
 import pytest
-from django.apps import apps as django_apps
 from django.conf import settings
 from django.core.files.storage import default_storage
-from django.db import connection
 
 from accounts.models import Company
 from billing import services as billing
-from billing.models import Balance, LedgerEntry, Order, Payment, Product
+from billing.models import Balance, LedgerEntry, Order, Payment
 from campaigns import services
 from campaigns.errors import PrintRunBusy
 from campaigns.models import Campaign, PrintRun, Status
 from tests.campaigns.conftest import LONDON, make_approved
+from tests.concurrency import released_together
 
 BEATS = 4
 DUE = 6
@@ -32,38 +29,8 @@ pytestmark = [
         reason="needs PostgreSQL: SQLite has no row locks and serialises all writes",
     ),
     pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("catalogue"),
 ]
-
-
-@pytest.fixture(autouse=True)
-def catalogue(db):
-    """Transactional tests run on a flushed database: seed the product catalogue as its data
-    migration does."""
-    if not Product.objects.exists():
-        importlib.import_module("billing.migrations.0003_seed_product_catalogue").seed(django_apps, None)
-
-
-def _race(work, count: int = BEATS) -> list:
-    """Run work() in `count` threads released at once; each result is a value or an exception."""
-    barrier = threading.Barrier(count)
-    results: list = [None] * count
-
-    def run(i):
-        try:
-            barrier.wait(timeout=30)
-            results[i] = work()
-        except Exception as exc:
-            results[i] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not any(thread.is_alive() for thread in threads)
-    return results
 
 
 def _beat() -> tuple[list, list]:
@@ -109,7 +76,7 @@ def test_beats_at_once_dispatch_each_due_campaign_once_and_hold_the_unpaid_once(
     monday_morning.move_to(TUESDAY_EARLY)
 
     # when
-    results = _race(_beat)
+    results = released_together(lambda i: _beat(), BEATS)
 
     # then: the threads between them held the booking once and dispatched each due campaign once
     assert not [r for r in results if isinstance(r, Exception)], results

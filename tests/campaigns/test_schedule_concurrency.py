@@ -2,18 +2,16 @@
 database connection, released together. Needs PostgreSQL (row locks); SQLite serialises every
 write on one file lock, so there is nothing to prove there."""
 
-import importlib
 import threading
 from decimal import Decimal
 
 import pytest
-from django.apps import apps as django_apps
 from django.conf import settings
 from django.db import connection
 from rest_framework.test import APIClient
 
 from billing import services as billing
-from billing.models import Balance, LedgerEntry, Payment, Product
+from billing.models import Balance, LedgerEntry, Payment
 from campaigns.models import Campaign, Status
 from tests.campaigns.conftest import make_approved
 from tests.platform_api import bearer, login
@@ -30,15 +28,8 @@ pytestmark = [
         reason="needs PostgreSQL: SQLite has no row locks and serialises all writes",
     ),
     pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("catalogue"),
 ]
-
-
-@pytest.fixture(autouse=True)
-def catalogue(db):
-    """Transactional tests run on a flushed database: seed the product catalogue as its data
-    migration does."""
-    if not Product.objects.exists():
-        importlib.import_module("billing.migrations.0003_seed_product_catalogue").seed(django_apps, None)
 
 
 def _race(requests: list[str], token: str) -> list:

@@ -2,16 +2,13 @@
 entry every 1.2 s) and a worker process drive a campaign due today to Dispatched, its print-ready
 files in the shared storage, and later beats change nothing. Both run on the real clock."""
 
-import importlib
 import re
 
 import pytest
-from django.apps import apps as django_apps
 from django.core.files.storage import default_storage
 
 from billing import dates as dispatch_dates
 from billing import services as billing
-from billing.models import Product
 from billing.pricing import estimated_delivery
 from campaigns import services
 from campaigns.models import Campaign, PrintRun, Status
@@ -23,14 +20,6 @@ pytestmark = [pytest.mark.worker, needs_real_worker, pytest.mark.django_db(trans
 BEAT_ENV = {"DISPATCH_BEAT_MINUTES": "0.02"}  # the dispatch entry fires every 1.2 s
 BEAT_RAN = re.compile(r"campaigns\.tasks\.dispatch_due_campaigns\[[^\]]+\] succeeded")
 DISPATCH_RECORDED = re.compile(r"campaigns\.tasks\.dispatch_campaign\[[^\]]+\] succeeded in \S+ True$", re.M)
-
-
-@pytest.fixture
-def catalogue(db):
-    """Transactional tests run on a flushed database: seed the product catalogue as its data
-    migration does."""
-    if not Product.objects.exists():
-        importlib.import_module("billing.migrations.0003_seed_product_catalogue").seed(django_apps, None)
 
 
 def _scheduled_for_today(company) -> Campaign:

@@ -1,12 +1,8 @@
 """The campaign preview rendered by a real worker: enqueued after the create commits, written to
 the shared storage, then served by GET .../preview."""
 
-import importlib
-
 import pytest
-from django.apps import apps as django_apps
 
-from billing.models import Product
 from campaigns.models import Campaign
 from tests.integration.conftest import needs_real_worker, wait_until
 from tests.platform_api import assert_envelope
@@ -14,14 +10,6 @@ from tests.recipients.factories import RecipientFactory, RecipientGroupFactory
 from tests.templates.factories import PrintTemplateFactory
 
 pytestmark = [pytest.mark.worker, needs_real_worker, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def catalogue(db):
-    """Transactional tests run on a flushed database: seed the product catalogue as its data
-    migration does (the migration's own function, with the real app registry)."""
-    if not Product.objects.exists():
-        importlib.import_module("billing.migrations.0003_seed_product_catalogue").seed(django_apps, None)
 
 
 def test_a_real_worker_renders_the_preview(celery_worker_process, catalogue, authed_client, company):
