@@ -2,18 +2,17 @@
 database connection, released together. Needs PostgreSQL (row locks); SQLite serialises every
 write on one file lock, so there is nothing to prove there."""
 
-import threading
 from decimal import Decimal
 
 import pytest
 from django.conf import settings
-from django.db import connection
 from rest_framework.test import APIClient
 
 from billing import services as billing
 from billing.models import Balance, LedgerEntry, Payment
 from campaigns.models import Campaign, Status
 from tests.campaigns.conftest import make_approved
+from tests.concurrency import released_together
 from tests.platform_api import bearer, login
 
 THREADS = 20
@@ -35,27 +34,12 @@ pytestmark = [
 def _race(requests: list[str], token: str) -> list:
     """POST each path in its own thread (own client, own connection), all released at once;
     each result is (status, message) or the exception."""
-    barrier = threading.Barrier(len(requests))
-    results: list = [None] * len(requests)
 
-    def run(i):
-        try:
-            client = bearer(APIClient(), token)
-            barrier.wait(timeout=30)
-            response = client.post(requests[i])
-            results[i] = (response.status_code, response.json()["message"])
-        except Exception as exc:
-            results[i] = exc
-        finally:
-            connection.close()
+    def post(i):
+        response = bearer(APIClient(), token).post(requests[i])
+        return response.status_code, response.json()["message"]
 
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(requests))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not any(thread.is_alive() for thread in threads)
-    return results
+    return released_together(post, len(requests))
 
 
 def _ledger_sum(company) -> Decimal:
