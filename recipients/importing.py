@@ -57,7 +57,7 @@ from recipients.models import (
     RecipientCounter,
     RecipientGroup,
 )
-from recipients.readers import UnreadableFile, open_table
+from recipients.readers import UnreadableFile, collect_garbage_rarely, open_table
 from recipients.services import group_create
 
 logger = logging.getLogger("postroom.import")
@@ -295,6 +295,7 @@ def _read_ahead_in_child(batches: Iterator["CheckedBatch"]) -> Iterator["Checked
     pid = os.fork()
     if pid == 0:  # the child: never returns
         receiver.close()
+        collect_garbage_rarely()
         code = 0
         try:
             for batch in batches:
@@ -401,7 +402,7 @@ class RowPlan:
 
     def clean(self, cells: list[str]) -> tuple[list[str], str] | str:
         """The row's recipient columns and its custom fields as JSON, or why the row is refused."""
-        cells = [cell.strip() for cell in cells]
+        cells = list(map(str.strip, cells))
         cells.append("")
         values = list(self.pick(cells))
         for position, indices in self.merged:  # several columns feed this field: last filled wins

@@ -10,17 +10,20 @@ CSV streams with the csv module, so memory stays flat whatever the file size. Th
 (UTF-8 with or without BOM, else cp1252, else latin-1) is decided by decoding the whole file
 once before the first row is handed out, so a stray byte near the end cannot fail an import
 halfway. XLSX goes through python-calamine (first sheet only) after a zip-bomb check, in a
-forked child with capped memory that writes the sheet out as CSV (calamine holds the whole sheet
-as a dense rectangle, and a failed allocation aborts the process); the rows then stream from it.
+forked child with capped memory that streams the sheet back as CSV through a pipe (calamine
+holds the whole sheet as a dense rectangle, and a failed allocation aborts the process).
 
 A file that cannot be read raises `UnreadableFile`, whose `reason` is a sentence for API users.
 """
 
 import codecs
+import contextlib
 import csv
 import datetime
+import gc
 import os
 import resource
+import signal
 import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -72,8 +75,8 @@ class Table:
         """Yield (row_number, cells) for each non-blank data row, one cell per header."""
         width = len(self.headers)
         for number, cells in self._records:
-            if not _is_blank_row(cells):
-                yield number, _fit(cells, width)
+            if (cells and cells[0].strip()) or not _is_blank_row(cells):  # the first test mostly decides
+                yield number, cells if len(cells) == width else _fit(cells, width)
 
     def close(self) -> None:
         release, self._release = self._release, _nothing
@@ -111,6 +114,16 @@ def _nothing() -> None:
     pass
 
 
+def collect_garbage_rarely() -> None:
+    """For a forked child that reads rows: rows are lists of strings, freed by reference counting
+    (they make no cycles), but with a batch of them alive the cyclic collector walks them again
+    every few hundred allocations, which cost such a child half its CPU. So what the child
+    inherited is frozen (never walked, so its pages stay shared with the parent) and the young
+    generation is collected every 100,000 allocations instead of 700."""
+    gc.freeze()
+    gc.set_threshold(100_000, 50, 100)
+
+
 def _read_head(path: Path) -> bytes:
     with path.open("rb") as file:
         return file.read(SNIFF_CHARS)
@@ -144,7 +157,7 @@ def _open_csv(path: Path) -> Table:
         raise UnreadableFile(EMPTY)
     encoding = _detect_encoding(path)
     delimiter = _sniff_delimiter(path, encoding)
-    csv.field_size_limit(max(csv.field_size_limit(), MAX_FIELD_CHARS))
+    _allow_long_fields()
     file = path.open(encoding=encoding, newline="")
     try:
         records = _csv_records(file, delimiter)
@@ -157,6 +170,10 @@ def _open_csv(path: Path) -> Table:
         file.close()
         raise
     return Table(headers, records, file.close)
+
+
+def _allow_long_fields() -> None:
+    csv.field_size_limit(max(csv.field_size_limit(), MAX_FIELD_CHARS))
 
 
 def _byte_chunks(file: IO[bytes]) -> Iterator[bytes]:
@@ -232,76 +249,112 @@ def _bounded_lines(file: IO[str]) -> Iterator[str]:
 def _open_xlsx(path: Path) -> Table:
     """calamine builds the sheet as a dense rectangle, so a tiny file with two far-apart cells can
     ask for hundreds of gigabytes, and a failed allocation aborts the process rather than raising.
-    So the sheet is read in a forked child with capped memory, which writes it out as CSV; the
-    import then streams that CSV. A child that dies takes nothing else with it."""
+    So the sheet is read in a forked child with capped memory, which streams it back as CSV
+    through a pipe while it converts: the import takes rows as soon as the sheet is loaded,
+    instead of after the whole sheet is written out. What fails before the header (a file that
+    is no workbook, too big, empty or too wide) is raised here; a child that dies after it fails
+    the rows where they stop. A child that dies takes nothing else with it."""
     _refuse_zip_bomb(path)
-    converted = path.with_name(path.name + ".sheet.csv")
-    reason = _in_capped_child(lambda: _xlsx_to_csv(path, converted))
-    if reason is not None:
-        converted.unlink(missing_ok=True)
-        raise UnreadableFile(reason)
-    table = _open_csv(converted)
-    release = table._release
-
-    def close() -> None:
-        release()
-        converted.unlink(missing_ok=True)
-
-    table._release = close
-    return table
+    child = _SheetChild(path)
+    try:
+        records = _csv_records(child.data, ",")
+        header = _first_filled(records)
+        if header is None:  # the child stopped before the header: its outcome says why
+            raise UnreadableFile(child.outcome() or EMPTY_SHEET)
+    except BaseException:
+        child.close()
+        raise
+    return Table(header, child.checked(records), child.close)
 
 
-def _in_capped_child(work: Callable[[], None]) -> str | None:
-    """Run `work` in a forked child limited to MAX_XLSX_MEMORY_BYTES; the reason it failed, or None."""
-    read_end, write_end = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # the child: never returns
-        os.close(read_end)
-        code = 0
-        try:
-            resource.setrlimit(resource.RLIMIT_AS, (MAX_XLSX_MEMORY_BYTES, MAX_XLSX_MEMORY_BYTES))
-            work()
-        except UnreadableFile as error:
-            os.write(write_end, error.reason.encode()[:4000])
-            code = 1
-        except BaseException:
-            code = 2
-        os._exit(code)
-    os.close(write_end)
-    with os.fdopen(read_end, "rb") as pipe:
-        message = pipe.read().decode(errors="replace")
-    _, status = os.waitpid(pid, 0)
-    if os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0:
-        return None
-    if os.WIFEXITED(status) and os.WEXITSTATUS(status) == 1 and message:
-        return message
-    return TOO_BIG_TO_READ
+class _SheetChild:
+    """A forked child, memory capped, writing the first sheet of `path` as CSV into `data`; when
+    it is done it reports through a second pipe: nothing left to say for success, else why not."""
+
+    def __init__(self, path: Path):
+        data_read, data_write = os.pipe()
+        outcome_read, outcome_write = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the child: never returns
+            os.close(data_read)
+            os.close(outcome_read)
+            os._exit(_write_sheet_in_child(path, data_write, outcome_write))
+        os.close(data_write)
+        os.close(outcome_write)
+        self.pid = pid
+        _allow_long_fields()
+        self.data = open(data_read, encoding="utf-8", newline="")  # noqa: SIM115 (closed by close())
+        self.outcome_pipe = open(outcome_read, "rb")  # noqa: SIM115
+
+    def outcome(self) -> str | None:
+        """None if the child converted the whole sheet, else the reason it did not. Waits for it
+        to end, so call it once the data has run out."""
+        said = self.outcome_pipe.read().decode(errors="replace")
+        if said == _SHEET_DONE:
+            return None
+        return said or TOO_BIG_TO_READ  # silent: it was killed (out of memory, most likely)
+
+    def checked(self, records: Iterator[Record]) -> Iterator[Record]:
+        """The records, then a failure if the child stopped before the end of the sheet. Works in
+        any process that inherited the pipes (the import's reader child reads them)."""
+        yield from records
+        reason = self.outcome()
+        if reason is not None:
+            raise UnreadableFile(reason)
+
+    def close(self) -> None:
+        self.data.close()
+        self.outcome_pipe.close()
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(self.pid, signal.SIGKILL)  # stopped early: the rest of the sheet is not needed
+        os.waitpid(self.pid, 0)
 
 
-def _xlsx_to_csv(path: Path, destination: Path) -> None:
-    """The first sheet as UTF-8 CSV: rows above the header kept blank (row numbers stay the
-    sheet's), every row cut to the header's width."""
+_SHEET_DONE = "done"
+
+
+def _write_sheet_in_child(path: Path, data_fd: int, outcome_fd: int) -> int:
+    """The child's work: the exit code, with the outcome written for the parent."""
+    code, outcome = 0, _SHEET_DONE
+    try:
+        resource.setrlimit(resource.RLIMIT_AS, (MAX_XLSX_MEMORY_BYTES, MAX_XLSX_MEMORY_BYTES))
+        collect_garbage_rarely()
+        with open(data_fd, "w", encoding="utf-8", newline="") as out:
+            _xlsx_to_csv(path, out)
+    except UnreadableFile as error:
+        code, outcome = 1, error.reason[:4000]
+    except BrokenPipeError:  # the parent stopped reading: nobody is waiting for the outcome
+        code, outcome = 1, ""
+    except BaseException:
+        code, outcome = 2, ""
+    with contextlib.suppress(OSError):
+        os.write(outcome_fd, outcome.encode())
+    return code
+
+
+def _xlsx_to_csv(path: Path, out: IO[str]) -> None:
+    """The first sheet as CSV: rows above the header kept blank (row numbers stay the sheet's),
+    the header stripped, every row cut to the header's width."""
     try:
         workbook = CalamineWorkbook.from_path(path)
     except CalamineError as error:
         raise UnreadableFile(NOT_CSV_OR_XLSX) from error
     records = _sheet_records(_first_sheet(workbook))
-    with destination.open("w", encoding="utf-8", newline="") as out:
-        writer = csv.writer(out)
-        width = 0
-        for _, cells in records:
-            if not width:
-                if _is_blank_row(cells):
-                    writer.writerow([])
-                    continue
-                headers = _without_trailing_blanks([cell.strip() for cell in cells])
-                _check_width(headers)
-                width = len(headers)
-                writer.writerow(headers)
-                continue
-            writer.writerow(_fit(cells, width))
+    writer = csv.writer(out)
+    width = 0
+    for _, cells in records:
         if not width:
-            raise UnreadableFile(EMPTY_SHEET)
+            if _is_blank_row(cells):
+                writer.writerow([])
+                continue
+            headers = _without_trailing_blanks([cell.strip() for cell in cells])
+            _check_width(headers)
+            width = len(headers)
+            writer.writerow(headers)
+            continue
+        writer.writerow(_fit(cells, width))
+    if not width:
+        raise UnreadableFile(EMPTY_SHEET)
 
 
 def _refuse_zip_bomb(path: Path) -> None:
@@ -332,7 +385,7 @@ def _first_sheet(workbook: CalamineWorkbook) -> CalamineSheet:
 def _sheet_records(sheet: CalamineSheet) -> Iterator[Record]:
     """calamine yields rows from the sheet's row 1 (blank ones above the data included)."""
     for number, values in enumerate(sheet.iter_rows(), 1):
-        yield number, [_cell_text(value) for value in values]
+        yield number, [value if type(value) is str else _cell_text(value) for value in values]
 
 
 def _cell_text(value: object) -> str:

@@ -3,9 +3,11 @@ and checks the next batch while this process commits the previous one. Committed
 as in a worker."""
 
 import base64
+import io
 
 import pytest
 from django.db import connection
+from openpyxl import Workbook
 
 from recipients import importing
 from recipients.models import GroupMembership, ImportJob, ImportRowError, Recipient, RecipientGroup
@@ -23,10 +25,11 @@ MAPPINGS = [
 ]
 
 
-def _start(company, data: str) -> ImportJob:
+def _start(company, data: str | bytes, file_name="people.csv") -> ImportJob:
+    raw = data.encode() if isinstance(data, str) else data
     job = importing.recipient_import_start(
-        company=company, group_name="Write-behind", file_name="people.csv",
-        file_data=base64.b64encode(data.encode()).decode(), file_url=None, mappings=MAPPINGS,
+        company=company, group_name="Write-behind", file_name=file_name,
+        file_data=base64.b64encode(raw).decode(), file_url=None, mappings=MAPPINGS,
     )  # fmt: skip
     return ImportJob.unscoped.get(pk=job.pk)  # run by now: eager tasks, and no transaction to wait for
 
@@ -56,3 +59,23 @@ def test_a_file_that_breaks_after_committed_batches_leaves_nothing(settings):
     assert job.status == "failed" and "could not be read" in job.failure_reason
     assert not Recipient.objects.for_company(company).exists()
     assert not GroupMembership.objects.filter(group=job.group).exists()
+
+
+def test_an_xlsx_streams_from_its_converting_child_into_the_reader_child(settings):
+    # the sheet's rows reach the reader child through the pipe of the child converting the sheet
+    settings.IMPORT_BATCH_ROWS = 500
+    company = CompanyFactory()
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["Street", "Post Code", "Ref"])
+    for i in range(1, 3_001):
+        sheet.append([f"{i} Long Road", "" if i % 100 == 0 else "AB1 2CD", i])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+
+    job = _start(company, buffer.getvalue(), file_name="people.xlsx")
+
+    assert (job.status, job.imported_rows, job.failed_rows) == ("done", 2_970, 30)
+    refs = Recipient.objects.for_company(company).values_list("custom_fields__Ref", flat=True)
+    assert sorted(map(int, refs)) == [i for i in range(1, 3_001) if i % 100]
+    assert RecipientGroup.unscoped.get(pk=job.group_id).recipient_count == 2_970

@@ -1,6 +1,8 @@
 """recipients.readers against real files written to tmp_path (no database)."""
 
 import datetime
+import os
+import signal
 import time
 import tracemalloc
 import zipfile
@@ -333,4 +335,38 @@ def test_sparse_xlsx_that_would_need_huge_memory_is_refused_without_harm(tmp_pat
     with pytest.raises(readers.UnreadableFile) as refused:
         readers.open_table(path, "sparse.xlsx")
     assert refused.value.reason in (readers.TOO_BIG_TO_READ, readers.TOO_MANY_COLUMNS)
-    assert not (tmp_path / "sparse.xlsx.sheet.csv").exists()
+
+
+def open_descriptors() -> int:
+    return len(os.listdir("/proc/self/fd"))
+
+
+def test_an_xlsx_table_leaves_no_pipe_or_child_behind(tmp_path):
+    path = save_workbook(tmp_path, [["Name"], *([f"N{i}"] for i in range(5_000))])
+    before = open_descriptors()
+
+    with open_table(path, "people.xlsx") as table:
+        next(table.rows())  # closed with most of the sheet unread: the child is stopped
+    assert refusal(save_workbook(tmp_path, [], name="empty.xlsx", second_sheet=["Name"]))
+
+    assert open_descriptors() == before
+    with pytest.raises(ChildProcessError):
+        os.waitpid(-1, os.WNOHANG)
+
+
+def test_an_xlsx_whose_reading_child_dies_halfway_fails_where_its_rows_stop(tmp_path):
+    # given: a sheet larger than a pipe holds, so its child is still writing when it dies
+    path = save_workbook(tmp_path, [["Name", "Town"], *([f"Name {i}", "Leeds"] for i in range(20_000))])
+    table = open_table(path, "people.xlsx")
+    rows = table.rows()
+    assert next(rows) == (2, ["Name 0", "Leeds"])
+
+    # when: the child is killed (as the kernel's out-of-memory killer would)
+    os.kill(table._release.__self__.pid, signal.SIGKILL)
+
+    # then: the rows it had sent are read, and then the table fails; nothing is left behind
+    with pytest.raises(UnreadableFile) as failed:
+        for _ in rows:
+            pass
+    assert failed.value.reason == readers.TOO_BIG_TO_READ
+    table.close()
