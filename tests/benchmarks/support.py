@@ -182,15 +182,28 @@ def load(
 
 
 def against_bare(
-    port: int, method: str, path: str, token: str, seconds: float
+    port: int, method: str, path: str, token: str, seconds: float, rounds: int = 3
 ) -> tuple[LoadResult, LoadResult]:
     """Load results of the bare DRF endpoint and of `method path` with the bearer token, on one
-    server: each warmed up for a second (imports, connections, caches), then measured in turn."""
+    server: each warmed up for a second (imports, connections, caches), then measured in turn,
+    `rounds` times over, `seconds` in all for each. Taking turns spreads the machine's swings
+    (other tenants of the host, the kernel's own work) over both, where one long stretch of each
+    could give one of them all of a slow spell."""
     bare = http_request(method, "/bench/bare")
     endpoint = http_request(method, path, {"Authorization": f"Bearer {token}"})
     load(port, bare, seconds=1)
     load(port, endpoint, seconds=1)
-    return load(port, bare, seconds=seconds), load(port, endpoint, seconds=seconds)
+    results: tuple[list[LoadResult], list[LoadResult]] = ([], [])
+    for _ in range(rounds):
+        results[0].append(load(port, bare, seconds=seconds / rounds))
+        results[1].append(load(port, endpoint, seconds=seconds / rounds))
+    return _summed(results[0]), _summed(results[1])
+
+
+def _summed(results: list[LoadResult]) -> LoadResult:
+    return LoadResult(
+        sum(r.requests for r in results), sum(r.errors for r in results), sum(r.seconds for r in results)
+    )
 
 
 def rows_against_bare(name: str, bare: LoadResult, endpoint: LoadResult, target: float) -> list["Row"]:
