@@ -9,7 +9,7 @@ query is still part of the current transaction, and prepared statements still ap
 (SQLite) the Django cursor runs it as usual. Placeholders are %s / %(name)s, as in Django.
 """
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connections
 
 
 def fetch_one(sql: str, params) -> tuple | None:
@@ -21,10 +21,13 @@ def fetch_all(sql: str, params) -> list[tuple]:
 
 
 def _fetch(sql: str, params, fetch: str):
-    if connection.vendor != "postgresql":
-        with connection.cursor() as cursor:
+    # The connection itself, looked up once: every attribute read through django.db.connection
+    # (a proxy) looks it up again in the thread's connections.
+    db = connections[DEFAULT_DB_ALIAS]
+    if db.vendor != "postgresql":
+        with db.cursor() as cursor:
             cursor.execute(sql, params)
             return getattr(cursor, fetch)()
-    connection.ensure_connection()
-    with connection.wrap_database_errors:
-        return getattr(connection.connection.execute(sql, params), fetch)()
+    db.ensure_connection()
+    with db.wrap_database_errors:
+        return getattr(db.connection.execute(sql, params), fetch)()

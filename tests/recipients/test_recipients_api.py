@@ -177,7 +177,7 @@ def test_details(authed_client, company):
     assert data["customFields"] == {"MemberId": "A1"} and "address5" in data
 
 
-@pytest.mark.parametrize("rid", ["not-a-guid", str(uuid.uuid4())])
+@pytest.mark.parametrize("rid", ["not-a-guid", "6c787c5c-8b1e-4781-9807-32dad17d37aa"])
 def test_details_not_found(authed_client, rid):
     assert_envelope(authed_client.get(f"{URL}/{rid}"), 404, "Recipient not found.", errors=["Not found"])
 

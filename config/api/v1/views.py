@@ -1,6 +1,8 @@
 """The base of every platform API view: envelope, parsing, JWT auth, rights, rate limits, and the
 company taken from the credential (never from the request)."""
 
+from functools import cache
+
 from django.conf import settings
 from rest_framework.views import APIView
 
@@ -44,10 +46,20 @@ class PlatformAPIView(APIView):
     def get_exception_handler(self):
         return exception_handler
 
+    def get_authenticators(self):
+        return _instances_of(tuple(self.authentication_classes))
+
     def initial(self, request, *args, **kwargs):
         refuse_oversized_body(request, self.max_body_bytes)
         super().initial(request, *args, **kwargs)
         self.company = request.user.company if request.user is not None else None
+
+
+@cache
+def _instances_of(authentication_classes: tuple[type, ...]) -> list:
+    """The authenticators, made once per list of classes rather than on every request (they
+    keep no state of their own, and making the JWT one looks up the user model each time)."""
+    return [authentication_class() for authentication_class in authentication_classes]
 
 
 class PublicPlatformAPIView(PlatformAPIView):
