@@ -255,6 +255,14 @@ class _local_copy:
     def __enter__(self) -> Path:
         handle, name = tempfile.mkstemp(prefix="import-", suffix=Path(self.job.file_name).suffix[:10])
         self.path = Path(name)
+        try:
+            self._fill(handle)
+        except BaseException:  # __exit__ is not called when __enter__ fails: remove it here
+            self.path.unlink(missing_ok=True)
+            raise
+        return self.path
+
+    def _fill(self, handle: int) -> None:
         with os.fdopen(handle, "wb") as out:
             if self.job.staged_file:
                 with default_storage.open(self.job.staged_file, "rb") as source:
@@ -266,7 +274,6 @@ class _local_copy:
                     max_bytes=settings.IMPORT_MAX_FILE_BYTES,
                     timeout=settings.IMPORT_FETCH_TIMEOUT,
                 )
-        return self.path
 
     def __exit__(self, *exc):
         if self.path is not None:

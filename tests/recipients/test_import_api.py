@@ -3,6 +3,7 @@ worker in tests/integration)."""
 
 import base64
 import io
+import tempfile
 import time
 import uuid
 
@@ -233,6 +234,16 @@ def test_file_url_to_a_private_address_fails_the_group(authed_client, company, u
     group = _group(company, "G")
     assert group.status == "failed"
     assert group.failure_reason == "The file URL points to an address that is not allowed."
+
+
+def test_a_url_that_cannot_be_fetched_leaves_no_temporary_file(authed_client, company, tmp_path, monkeypatch):
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    body = {"groupName": "G", "fileName": "a.csv", "fileUrl": "http://127.0.0.1/a.csv", "mappings": MAPPINGS}
+
+    assert_envelope(authed_client.post(URL, body, format="json"), 202)
+
+    assert _group(company, "G").status == "failed"
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_import_from_url(authed_client, company, settings, file_server):
