@@ -75,8 +75,8 @@ class Table:
         """Yield (row_number, cells) for each non-blank data row, one cell per header."""
         width = len(self.headers)
         for number, cells in self._records:
-            if (cells and cells[0].strip()) or not _is_blank_row(cells):  # the first test mostly decides
-                yield number, cells if len(cells) == width else _fit(cells, width)
+            if not _is_blank_row(cells):
+                yield number, _fit(cells, width)
 
     def close(self) -> None:
         release, self._release = self._release, _nothing
@@ -278,7 +278,8 @@ class _SheetChild:
         if pid == 0:  # the child: never returns
             os.close(data_read)
             os.close(outcome_read)
-            os._exit(_write_sheet_in_child(path, data_write, outcome_write))
+            _write_sheet_in_child(path, data_write, outcome_write)
+            os._exit(0)
         os.close(data_write)
         os.close(outcome_write)
         self.pid = pid
@@ -313,23 +314,21 @@ class _SheetChild:
 _SHEET_DONE = "done"
 
 
-def _write_sheet_in_child(path: Path, data_fd: int, outcome_fd: int) -> int:
-    """The child's work: the exit code, with the outcome written for the parent."""
-    code, outcome = 0, _SHEET_DONE
+def _write_sheet_in_child(path: Path, data_fd: int, outcome_fd: int) -> None:
+    """The child's work, its outcome written for the parent: done, the reason the sheet cannot
+    be read, or nothing (anything else: out of memory, or the parent stopped reading)."""
+    outcome = _SHEET_DONE
     try:
         resource.setrlimit(resource.RLIMIT_AS, (MAX_XLSX_MEMORY_BYTES, MAX_XLSX_MEMORY_BYTES))
         collect_garbage_rarely()
         with open(data_fd, "w", encoding="utf-8", newline="") as out:
             _xlsx_to_csv(path, out)
     except UnreadableFile as error:
-        code, outcome = 1, error.reason[:4000]
-    except BrokenPipeError:  # the parent stopped reading: nobody is waiting for the outcome
-        code, outcome = 1, ""
+        outcome = error.reason[:4000]
     except BaseException:
-        code, outcome = 2, ""
+        outcome = ""
     with contextlib.suppress(OSError):
         os.write(outcome_fd, outcome.encode())
-    return code
 
 
 def _xlsx_to_csv(path: Path, out: IO[str]) -> None:

@@ -366,7 +366,6 @@ def test_an_xlsx_whose_reading_child_dies_halfway_fails_where_its_rows_stop(tmp_
 
     # then: the rows it had sent are read, and then the table fails; nothing is left behind
     with pytest.raises(UnreadableFile) as failed:
-        for _ in rows:
-            pass
+        list(rows)
     assert failed.value.reason == readers.TOO_BIG_TO_READ
     table.close()
