@@ -7,20 +7,22 @@ up: these queries are not recorded in connection.queries (DEBUG) or seen by Capt
 and execute_wrappers do not wrap them. Errors are still Django's (wrap_database_errors), the
 query is still part of the current transaction, and prepared statements still apply. Elsewhere
 (SQLite) the Django cursor runs it as usual. Placeholders are %s / %(name)s, as in Django.
+`binary=True` asks PostgreSQL for its binary result format: a bytea column then arrives as the
+bytes themselves rather than as hex text to decode.
 """
 
 from django.db import DEFAULT_DB_ALIAS, connections
 
 
-def fetch_one(sql: str, params) -> tuple | None:
-    return _fetch(sql, params, "fetchone")
+def fetch_one(sql: str, params, *, binary: bool = False) -> tuple | None:
+    return _fetch(sql, params, "fetchone", binary)
 
 
-def fetch_all(sql: str, params) -> list[tuple]:
-    return _fetch(sql, params, "fetchall")
+def fetch_all(sql: str, params, *, binary: bool = False) -> list[tuple]:
+    return _fetch(sql, params, "fetchall", binary)
 
 
-def _fetch(sql: str, params, fetch: str):
+def _fetch(sql: str, params, fetch: str, binary: bool):
     # The connection itself, looked up once: every attribute read through django.db.connection
     # (a proxy) looks it up again in the thread's connections.
     db = connections[DEFAULT_DB_ALIAS]
@@ -30,4 +32,4 @@ def _fetch(sql: str, params, fetch: str):
             return getattr(cursor, fetch)()
     db.ensure_connection()
     with db.wrap_database_errors:
-        return getattr(db.connection.execute(sql, params), fetch)()
+        return getattr(db.connection.execute(sql, params, binary=binary), fetch)()

@@ -74,13 +74,14 @@ LIST_FIELDS = (
 
 @dataclass(frozen=True)
 class JsonPage:
-    """A page whose items are already one JSON array (text), in the shape the caller asked for."""
+    """A page whose items are already one JSON array (UTF-8 bytes, ready for the response body),
+    in the shape the caller asked for."""
 
     total: int
     offset: int
     limit: int
     count: int
-    items_json: str
+    items_json: bytes
 
 
 @dataclass(frozen=True)
@@ -100,7 +101,6 @@ def recipient_page_json(
     The list is the API's hottest read, so on PostgreSQL the database builds the JSON itself
     (one round trip, no per-row Python) and the total comes from the maintained counters in the
     same statement; elsewhere the same text is built in Python."""
-    assert all(key.column in LIST_FIELDS and key.name.isalnum() for key in shape), shape  # goes into SQL
     if connection.vendor == "postgresql":
         return _page_json_postgresql(company, group, offset, limit, shape)
     if group is None:
@@ -115,7 +115,7 @@ def recipient_page_json(
         )
     items = [_list_item(row, shape) for row in rows.values(*LIST_FIELDS)[offset : offset + limit]]
     text = json.dumps(items, ensure_ascii=False, separators=(",", ":"), cls=DjangoJSONEncoder)
-    return JsonPage(total, offset, limit, len(items), text)
+    return JsonPage(total, offset, limit, len(items), text.encode())
 
 
 def _list_item(row: dict, shape: tuple[ListKey, ...]) -> dict:
@@ -158,18 +158,20 @@ def _page_sql_around_bounds(shape: tuple[ListKey, ...], of_group: bool) -> tuple
     """The page query for a list shape, built once per shape, in two parts around its OFFSET and
     LIMIT. One row: the total, how many items, and the items as one JSON array, each made by
     row_to_json from columns named as the keys (half of what json_build_object costs) and joined
-    by string_agg (one value to hand over, not a row per item: half this process's work). Safe
-    to format: key names are alphanumeric and columns come from LIST_FIELDS (asserted by
-    recipient_page_json)."""
+    by string_agg (one value to hand over, not a row per item: half this process's work). The
+    array comes as UTF-8 bytes (bytea, fetched in binary), so it goes into the response body
+    without being decoded and encoded again. Safe to format: key names are alphanumeric and
+    columns come from LIST_FIELDS (asserted here, once per shape)."""
+    assert all(key.column in LIST_FIELDS and key.name.isalnum() for key in shape), shape
     fields = ", ".join(
         (f"NULLIF(page.{key.column}, '')" if key.empty_is_null else f"page.{key.column}")
         + f' AS "{key.name}"'
         for key in shape
     )
     sql = f"""
-        SELECT {"%(total)s" if of_group else _COUNTER}, count(*), '[' || coalesce(
+        SELECT {"%(total)s::bigint" if of_group else _COUNTER}, count(*), convert_to('[' || coalesce(
             string_agg(row_to_json(item)::text, ',' ORDER BY page.position_at, page.position_id), ''
-        ) || ']'
+        ) || ']', 'UTF8')
         FROM ({_GROUP_ROWS if of_group else _ALL_ROWS}) page
         CROSS JOIN LATERAL (SELECT {fields}) item
     """  # noqa: S608
@@ -182,7 +184,7 @@ def _page_json_postgresql(company, group, offset, limit, shape) -> JsonPage:
     params = {"company": company.pk}
     if group is not None:
         params |= {"group": group.pk, "total": group.recipient_count}
-    total, count, items_json = fetch_one(sql, params)
+    total, count, items_json = fetch_one(sql, params, binary=True)
     return JsonPage(total or 0, offset, limit, count, items_json)
 
 

@@ -118,6 +118,26 @@ def test_list_pages_all_recipients(authed_client, company):
     }  # fmt: skip
 
 
+def test_list_items_keep_quotes_backslashes_control_and_non_ascii_characters(authed_client, company):
+    # The page's JSON is made by the database and passed on as bytes: nothing may be lost or
+    # mis-escaped on the way, and empty optional fields show as null.
+    odd = RecipientFactory(
+        company=company,
+        first_name='Zoë "Z" \\ Łukasz',
+        company_name="",
+        address2="tab\there\nnew line",
+        custom_fields={'Note "quoted"': 'say "hi" \\ é ☃'},
+    )
+    response = authed_client.get(URL)
+    response.content.decode("utf-8")  # well-formed UTF-8, not escaped or double-encoded
+    item = assert_envelope(response, 200)["data"]["data"][0]
+    assert item["recipientId"] == str(odd.pk)
+    assert item["firstName"] == 'Zoë "Z" \\ Łukasz'
+    assert item["companyName"] is None
+    assert item["address2"] == "tab\there\nnew line"
+    assert item["customFields"] == {'Note "quoted"': 'say "hi" \\ é ☃'}
+
+
 def test_list_defaults_and_last_page(authed_client, company):
     RecipientFactory(company=company)
     data = assert_envelope(authed_client.get(URL), 200)["data"]

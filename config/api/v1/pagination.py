@@ -44,7 +44,7 @@ def paged(page, items: list) -> dict:
 
 
 def paged_json(page) -> RawJSON:
-    """`paged` for a page whose items are already a JSON array (`page.items_json`)."""
+    """`paged` for a page whose items are already a JSON array (`page.items_json`, UTF-8 bytes)."""
     end = page.offset + page.count
     has_more = end < page.total
     head = {
@@ -54,7 +54,8 @@ def paged_json(page) -> RawJSON:
         "hasMore": has_more,
         "nextOffset": end if has_more else None,
     }
-    return RawJSON(json.dumps(head, separators=(",", ":"))[:-1] + ',"data":' + page.items_json + "}")
+    head_json = json.dumps(head, separators=(",", ":")).encode()
+    return RawJSON(b"".join((head_json[:-1], b',"data":', page.items_json, b"}")))
 
 
 def lenient_paging_params(query, *, default_limit: int = 50, max_limit: int = 200, fallback: int = 100):

@@ -23,12 +23,13 @@ class EnvelopeRenderer(JSONRenderer):
         return super().render(wrapped, accepted_media_type, renderer_context)
 
     def _render_with_raw_data(self, wrapped: dict) -> bytes:
-        """The envelope around data that is already JSON text, which goes in unchanged."""
+        """The envelope around data that is already JSON bytes, which go in unchanged."""
         parts = (
-            f"{json.dumps(key)}:" + (value.text if isinstance(value, RawJSON) else self._dumps(value))
+            f"{json.dumps(key)}:".encode()
+            + (value.content if isinstance(value, RawJSON) else self._dumps(value).encode())
             for key, value in wrapped.items()
         )
-        return ("{" + ",".join(parts) + "}").encode()
+        return b"{" + b",".join(parts) + b"}"
 
     def _dumps(self, value) -> str:
         return json.dumps(value, cls=self.encoder_class, ensure_ascii=self.ensure_ascii, allow_nan=False)

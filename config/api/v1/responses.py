@@ -19,10 +19,10 @@ def envelope(*, success: bool, message: str, data=None, errors=None) -> dict:
 
 
 class RawJSON:
-    """Response data that is already JSON text (a page the database encoded): the renderer puts
-    it into the envelope as it is, instead of decoding and encoding it again."""
+    """Response data that is already JSON, as UTF-8 bytes (a page the database encoded): the
+    renderer puts it into the envelope as it is, instead of decoding and encoding it again."""
 
-    __slots__ = ("text",)
+    __slots__ = ("content",)
 
-    def __init__(self, text: str):
-        self.text = text
+    def __init__(self, content: bytes):
+        self.content = content
