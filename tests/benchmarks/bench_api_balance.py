@@ -17,7 +17,7 @@ from tests.benchmarks.support import (
 TARGET = 0.60
 
 
-def run(seconds: float = 5.0) -> list[Row]:
+def run(seconds: float = 15.0) -> list[Row]:
     env = bench_env()
     demo = demo_company(env)
     with Server(env) as server:

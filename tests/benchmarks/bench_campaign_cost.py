@@ -73,7 +73,7 @@ print(json.dumps({{"campaign_id": str(campaign.pk), "snapshot_rows": snapshot_ro
 """
 
 
-def run(seconds: float = 5.0) -> list[Row]:
+def run(seconds: float = 15.0) -> list[Row]:
     env = bench_env()
     try:
         demo = demo_company(env)

@@ -51,7 +51,7 @@ LibraryEntry.unscoped.filter(company_id="{company}").exclude(path="Home").delete
 """
 
 
-def run(seconds: float = 5.0) -> list[Row]:
+def run(seconds: float = 15.0) -> list[Row]:
     env = bench_env()
     demo = demo_company(env)
     company = demo["company_id"]

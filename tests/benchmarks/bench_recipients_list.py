@@ -39,7 +39,7 @@ FROM generate_series(1, %(count)s) AS i
 COUNT = "UPDATE recipients_recipientcounter SET count = count + %s WHERE company_id = %s"
 
 
-def run(seconds: float = 5.0) -> list[Row]:
+def run(seconds: float = 15.0) -> list[Row]:
     url = postgres_url()
     if url is None:
         return [skipped("recipients list", "needs PostgreSQL DATABASE_URL")]

@@ -182,17 +182,19 @@ def load(
 
 
 def against_bare(
-    port: int, method: str, path: str, token: str, seconds: float, rounds: int = 3
+    port: int, method: str, path: str, token: str, seconds: float, round_seconds: float = 1.5
 ) -> tuple[LoadResult, LoadResult]:
     """Load results of the bare DRF endpoint and of `method path` with the bearer token, on one
     server: each warmed up for a second (imports, connections, caches), then measured in turn,
-    `rounds` times over, `seconds` in all for each. Taking turns spreads the machine's swings
-    (other tenants of the host, the kernel's own work) over both, where one long stretch of each
-    could give one of them all of a slow spell."""
+    `seconds` in all for each, in rounds of about `round_seconds` (at least three). Taking turns
+    spreads the machine's swings (other tenants of the host, the kernel's own work) over both,
+    where one long stretch of each could give one of them all of a slow spell; on these machines
+    one round's ratio alone varied by 0.33-0.69, so the ratio is taken over many rounds."""
     bare = http_request(method, "/bench/bare")
     endpoint = http_request(method, path, {"Authorization": f"Bearer {token}"})
     load(port, bare, seconds=1)
     load(port, endpoint, seconds=1)
+    rounds = max(3, round(seconds / round_seconds))
     results: tuple[list[LoadResult], list[LoadResult]] = ([], [])
     for _ in range(rounds):
         results[0].append(load(port, bare, seconds=seconds / rounds))
