@@ -33,7 +33,7 @@ def main(names: list[str]) -> int:
         ratio = f"{row.ratio:.2f}x" if row.ratio is not None else ""
         verdict = {True: "met", False: "MISSED", None: ""}[row.passed]
         print(
-            f"{row.name:44} {row.value:>10,.1f} {row.unit:<3} {baseline:>14} {ratio:>8}  {row.target} {verdict}"
+            f"{row.name:44} {row.value:>10,.1f} {row.unit:<3} {baseline:>14} {ratio:>8}  {row.target} {verdict} {row.note}".rstrip()
         )
     return 0
 

@@ -150,6 +150,7 @@ class LoadResult:
     requests: int
     errors: int
     seconds: float
+    round_rps: tuple[float, ...] = ()  # each round's requests/s, when summed from rounds
 
     @property
     def rps(self) -> float:
@@ -204,13 +205,18 @@ def against_bare(
 
 def _summed(results: list[LoadResult]) -> LoadResult:
     return LoadResult(
-        sum(r.requests for r in results), sum(r.errors for r in results), sum(r.seconds for r in results)
+        sum(r.requests for r in results),
+        sum(r.errors for r in results),
+        sum(r.seconds for r in results),
+        tuple(r.rps for r in results),
     )
 
 
 def rows_against_bare(name: str, bare: LoadResult, endpoint: LoadResult, target: float) -> list["Row"]:
-    """The two table rows of an endpoint measured against bare: its requests/s and the ratio."""
+    """The two table rows of an endpoint measured against bare: its requests/s and the ratio, with
+    the range of the rounds' own ratios (how much the machine swung during the run)."""
     assert bare.errors == 0 and endpoint.errors == 0, (bare, endpoint)
+    round_ratios = sorted(e / b for b, e in zip(bare.round_rps, endpoint.round_rps, strict=True))
     return [
         Row("bare DRF endpoint", bare.rps, "req/s"),
         Row(
@@ -221,6 +227,7 @@ def rows_against_bare(name: str, bare: LoadResult, endpoint: LoadResult, target:
             baseline=bare.rps,
             target=f">= {target:.0%} of bare",
             passed=endpoint.rps / bare.rps >= target,
+            note=f"(rounds {round_ratios[0]:.2f}-{round_ratios[-1]:.2f}x)" if round_ratios else "",
         ),
     ]
 
@@ -301,6 +308,7 @@ class Row:
     baseline: float | None = None
     target: str = ""
     passed: bool | None = None
+    note: str = ""
 
     @property
     def ratio(self) -> float | None:
