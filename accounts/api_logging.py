@@ -22,6 +22,7 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 from urllib.parse import parse_qsl, urlencode
 
 from django.conf import settings
@@ -99,6 +100,7 @@ def _normalise(name: str) -> str:
     return name.lower().replace("-", "").replace("_", "")
 
 
+@lru_cache(maxsize=4096)  # header, parameter and JSON key names repeat call after call
 def is_secret_name(name: str) -> bool:
     """Authorization, x-api-key, ApiKey, RefreshToken, token, refreshToken, password(s),
     client_secret ... in any case and with or without - and _."""
