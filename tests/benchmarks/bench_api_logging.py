@@ -7,10 +7,21 @@ cannot swing); every logged call reaches the database."""
 import statistics
 import time
 
-from tests.benchmarks.support import Row, Server, bench_env, demo_company, http_request, load, login, manage
+from tests.benchmarks.support import (
+    Row,
+    Server,
+    bench_env,
+    demo_company,
+    http_request,
+    load,
+    login,
+    manage,
+    postgres_url,
+    vacuum,
+)
 
 TARGET = 0.90
-ROUNDS = 6
+ROUNDS = 12
 BALANCE = "/api/v1/account/balance"
 
 _SWITCH = """
@@ -30,6 +41,12 @@ else:
 _COUNT = """
 from accounts.models import ApiLogEntry
 print(ApiLogEntry.unscoped.filter(company_id="{company_id}").count())
+"""
+
+# The run's entries are its own: left behind, every later run would write into a bigger table.
+_DELETE = """
+from accounts.models import ApiLogEntry
+ApiLogEntry.unscoped.filter(company_id="{company_id}").delete()
 """
 
 
@@ -59,14 +76,18 @@ def run(seconds: float = 3.0) -> list[Row]:
         switch_logging(env, company_id, on=False)
         time.sleep(1.5)  # the last flush interval
         written = logged(env, company_id)
+    manage(env, "shell", "-c", _DELETE.format(company_id=company_id))
+    if url := postgres_url():
+        vacuum(url, "accounts_apilogentry")
     for result in results[False] + results[True]:
         assert result.errors == 0, result
     off = sum(r.requests for r in results[False]) / sum(r.seconds for r in results[False])
     on = sum(r.requests for r in results[True]) / sum(r.seconds for r in results[True])
     calls_on = sum(r.requests for r in results[True])
-    median_ratio = statistics.median(
+    round_ratios = sorted(
         on_run.rps / off_run.rps for off_run, on_run in zip(results[False], results[True], strict=True)
     )
+    median_ratio = statistics.median(round_ratios)
     return [
         Row("balance, API logging off", off, "req/s"),
         Row("balance, API logging on", on, "req/s", baseline_name="balance, API logging off", baseline=off),
@@ -76,6 +97,7 @@ def run(seconds: float = 3.0) -> list[Row]:
             "%",
             target=f">= {TARGET:.0%}",
             passed=median_ratio >= TARGET,
+            note=f"(rounds {round_ratios[0]:.0%}-{round_ratios[-1]:.0%})",
         ),
         Row(
             "entries written / calls logged",
