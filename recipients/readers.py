@@ -20,6 +20,7 @@ import codecs
 import contextlib
 import csv
 import datetime
+import faulthandler
 import gc
 import os
 import resource
@@ -318,6 +319,9 @@ def _write_sheet_in_child(path: Path, data_fd: int, outcome_fd: int) -> None:
     """The child's work, its outcome written for the parent: done, the reason the sheet cannot
     be read, or nothing (anything else: out of memory, or the parent stopped reading)."""
     outcome = _SHEET_DONE
+    # Running out of memory under the cap aborts the child, as intended; with faulthandler on
+    # (pytest, PYTHONFAULTHANDLER) that would also print a "Fatal Python error" traceback.
+    faulthandler.disable()
     try:
         resource.setrlimit(resource.RLIMIT_AS, (MAX_XLSX_MEMORY_BYTES, MAX_XLSX_MEMORY_BYTES))
         collect_garbage_rarely()
