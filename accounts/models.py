@@ -206,7 +206,7 @@ class ApiLogEntry(TenantModel):
         ordering = ["-requested_at", "-id"]
         indexes = [
             models.Index(fields=["company", "-requested_at"], name="apilog_company_time"),
-            # Found by exact id only (no LIKE), so without db_index's second, pattern index.
+            # Matched whole, never by pattern: one plain index, without db_index's second (LIKE) one.
             models.Index(fields=["request_id"], name="apilog_request_id"),
         ]
 
