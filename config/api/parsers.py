@@ -2,9 +2,13 @@
 
 Request keys are accepted case-insensitively (the spec's own examples send both `ApiKey` and
 `apiKey`), and a body larger than the view allows is refused with 413 before it is read whole.
+JSON is taken strictly, once for every endpoint: no NaN or Infinity, no value nested more than
+MAX_JSON_DEPTH levels deep (nothing after the parser has to walk an unbounded depth), and no string
+holding a lone surrogate (a UTF-16 half, which no database, file name or UTF-8 output can hold).
 """
 
 import json
+import re
 from collections.abc import Mapping
 
 from django.conf import settings
@@ -35,7 +39,43 @@ class CaseInsensitiveDict(dict):
         return super().get(self._key(key), default)
 
 
+# The spec's bodies nest three or four levels deep; this leaves room for custom fields and the like.
+MAX_JSON_DEPTH = 64
+TOO_DEEP = f"Malformed JSON: nested more than {MAX_JSON_DEPTH} levels deep."
+LONE_SURROGATE = "Malformed JSON: a string holds a lone surrogate, which is not Unicode text."
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _unicode_text(text: str) -> bool:
+    # isascii() is a flag lookup, so a large Base64 string costs nothing here.
+    return text.isascii() or _SURROGATE.search(text) is None
+
+
+def check_json_value(value) -> None:
+    """ParseError when `value` nests deeper than MAX_JSON_DEPTH or holds a lone surrogate in a
+    key or a string. Walks with its own stack, so no depth makes it recurse."""
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, str):
+            if not _unicode_text(item):
+                raise ParseError(LONE_SURROGATE)
+            continue
+        if not isinstance(item, dict | list):
+            continue
+        if depth > MAX_JSON_DEPTH:
+            raise ParseError(TOO_DEEP)
+        if isinstance(item, dict):
+            for key, child in item.items():
+                if not _unicode_text(key):
+                    raise ParseError(LONE_SURROGATE)
+                stack.append((child, depth + 1))
+        else:
+            stack.extend((child, depth + 1) for child in item)
+
+
 def fold_keys(value):
+    """Objects as CaseInsensitiveDicts, all the way down (a checked value: its depth is bounded)."""
     if isinstance(value, dict):
         return CaseInsensitiveDict({k: fold_keys(v) for k, v in value.items()})
     if isinstance(value, list):
@@ -67,8 +107,11 @@ class JSONParser(parsers.JSONParser):
         body = read_limited(stream, parser_context)
         try:
             data = json.loads(body.decode("utf-8"), parse_constant=_reject_constant) if body else {}
-        except (ValueError, RecursionError) as exc:
+        except RecursionError as exc:  # the decoder's own limit, far past MAX_JSON_DEPTH
+            raise ParseError(TOO_DEEP) from exc
+        except ValueError as exc:
             raise ParseError(f"Malformed JSON: {exc}") from exc
+        check_json_value(data)
         return fold_keys(data)
 
 
