@@ -4,11 +4,16 @@ through accounts.services, so a staff action obeys the same rules as an API call
 import json
 from datetime import datetime, time, timedelta
 
+from axes.utils import reset as axes_reset
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.shortcuts import render
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.html import format_html
 
@@ -244,7 +249,7 @@ class UserAdmin(DjangoUserAdmin):
     search_fields = ["email", "full_name", "company__name"]
     list_select_related = ["company"]
     readonly_fields = ["api_access_enabled", "last_login", "date_joined"]
-    actions = ["enable_api_access", "disable_api_access", "issue_api_key"]
+    actions = ["enable_api_access", "disable_api_access", "issue_api_key", "unlock_admin_login"]
     fieldsets = [
         (None, {"fields": ["email", "password", "full_name", "company"]}),
         ("API access", {"fields": ["api_access_enabled"], "description": "Changed with the list actions."}),
@@ -267,21 +272,58 @@ class UserAdmin(DjangoUserAdmin):
 
     @admin.action(description="Generate / rotate API key (shown once)")
     def issue_api_key(self, request, queryset):
+        issued, skipped = [], []
         for user in queryset:
             if user.company_id is None:
-                self.message_user(request, f"{user} has no company; no key issued.", messages.WARNING)
+                skipped.append(user)
                 continue
-            issued = services.api_key_issue(user=user)
-            self.message_user(
-                request,
-                format_html(
-                    "New API key for {}: <code>{}</code> (copy it now: it is not shown again; "
-                    "the previous key is revoked).",
-                    user,
-                    issued.secret,
-                ),
-                messages.SUCCESS,
-            )
+            issued.append((user, services.api_key_issue(user=user).secret))
+        return issued_keys_response(request, self.opts, issued, skipped)
+
+    @admin.action(description="Unlock admin login (clear failed login attempts)")
+    def unlock_admin_login(self, request, queryset):
+        cleared = sum(axes_reset(username=user.get_username()) for user in queryset)
+        self.message_user(
+            request,
+            f"Admin login unlocked for {queryset.count()} user(s) ({cleared} record(s) of failed "
+            "attempts cleared). An address locked by failures on other accounts is unlocked under "
+            "Axes > Access attempts.",
+        )
+
+
+def issued_keys_response(request, opts, issued, skipped=()):
+    """The page that shows new API keys, once: rendered into this response only (never into the
+    messages framework, whose cookie is signed, not encrypted), and never cached."""
+    response = TemplateResponse(
+        request,
+        "accounts/admin/api_keys_issued.html",
+        {
+            **admin.site.each_context(request),
+            "title": "New API keys",
+            "opts": opts,
+            "issued": issued,
+            "skipped": skipped,
+        },
+    )
+    add_never_cache_headers(response)
+    return response
+
+
+def lockout_response(request, original_response=None, credentials=None):
+    """What a locked-out admin login sees (settings.AXES_LOCKOUT_CALLABLE): the login is refused
+    with the right password too, for how long, and who can lift it."""
+    minutes = settings.AXES_COOLOFF_TIME.total_seconds() / 60
+    return render(  # rendered here: a middleware (axes') returns it
+        request,
+        "accounts/admin/locked_out.html",
+        {
+            **admin.site.each_context(request),
+            "title": "Login locked",
+            "failure_limit": settings.AXES_FAILURE_LIMIT,
+            "minutes": int(minutes) if minutes == int(minutes) else round(minutes, 1),
+        },
+        status=429,
+    )
 
 
 class ApiKeyAddForm(forms.ModelForm):
@@ -326,14 +368,10 @@ class ApiKeyAdmin(admin.ModelAdmin):
             saved.created_at,
         )
         obj._state.adding = False
-        self.message_user(
-            request,
-            format_html(
-                "API key: <code>{}</code> (copy it now: it is not shown again; the previous key is revoked).",
-                issued.secret,
-            ),
-            messages.SUCCESS,
-        )
+        obj.issued_secret = issued.secret  # for response_add: this request only
+
+    def response_add(self, request, obj, post_url_continue=None):
+        return issued_keys_response(request, self.opts, [(obj.user, obj.issued_secret)])
 
     @admin.action(description="Revoke selected keys")
     def revoke(self, request, queryset):

@@ -3,11 +3,13 @@ import re
 import time
 import uuid
 
+from csp.middleware import CSPMiddleware
 from django.conf import settings
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 
 from accounts import api_logging
+from config.client_address import client_ip
 from config.logging import request_id_var
 
 # A client may pass its own id (to correlate its logs with ours) if it is short and plain.
@@ -31,6 +33,24 @@ class RequestIdMiddleware:
             request_id_var.reset(token)
         response["X-Request-ID"] = request_id
         return response
+
+
+class ScopedCSPMiddleware(CSPMiddleware):
+    """django-csp's Content-Security-Policy (settings.CONTENT_SECURITY_POLICY), on the pages a
+    browser renders (settings.CSP_PATH_PREFIXES: the admin, the Swagger UI) and nowhere else: the
+    API answers JSON to programs, which no policy protects."""
+
+    def _scoped(self, request) -> bool:
+        return request.path_info.startswith(tuple(settings.CSP_PATH_PREFIXES))
+
+    def process_request(self, request):
+        if self._scoped(request):
+            super().process_request(request)
+
+    def process_response(self, request, response):
+        if not self._scoped(request):
+            return response
+        return super().process_response(request, response)
 
 
 def log_as_company(request, company_id) -> None:
@@ -125,7 +145,7 @@ class ApiLoggingMiddleware:
                 status_code=response.status_code,
                 user_id=getattr(user, "pk", None),
                 session_id=_claim(token, "sid"),
-                client_ip=request.META.get("REMOTE_ADDR"),
+                client_ip=client_ip(request) or None,
                 request_id=getattr(request, "request_id", ""),
                 request_headers=dict(request.headers),
                 request_body=request_body,

@@ -9,6 +9,7 @@ import secrets
 from datetime import time, timedelta
 from decimal import Decimal
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
@@ -43,6 +44,28 @@ if not SECRET_KEY:
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
+# ---- Deployment: proxies and HTTPS ---------------------------------------------------------------
+# How many reverse proxies stand in front of the web processes. 0: the client's address is the
+# socket's peer and X-Forwarded-For/-Proto are ignored (a client can write them). N: the client is
+# the N-th address from the right of X-Forwarded-For (config.client_address), and the nearest
+# proxy's X-Forwarded-Proto says whether the client used HTTPS; every proxy must append to
+# X-Forwarded-For and the nearest must overwrite X-Forwarded-Proto.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured("TRUSTED_PROXY_COUNT is a number of proxies: 0 or more.")
+if TRUSTED_PROXY_COUNT:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Browsers reach the site over HTTPS only: plain HTTP is redirected, HSTS is sent and the session
+# and CSRF cookies are Secure. On by default behind a trusted (TLS-terminating) proxy unless
+# DEBUG; off in the embedded default and the tests, which serve plain HTTP.
+HTTPS = env.bool("HTTPS", default=bool(TRUSTED_PROXY_COUNT) and not DEBUG)
+SECURE_SSL_REDIRECT = HTTPS
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]  # probes ask the process directly, over HTTP
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = HTTPS
+SECURE_HSTS_SECONDS = env.int("HSTS_SECONDS", default=365 * 24 * 3600 if HTTPS else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("HSTS_INCLUDE_SUBDOMAINS", default=HTTPS)
+SECURE_HSTS_PRELOAD = env.bool("HSTS_PRELOAD", default=False)
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -55,6 +78,8 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "axes",
+    "csp",
     "accounts",
     "billing",
     "recipients",
@@ -69,12 +94,14 @@ MIDDLEWARE = [
     "config.middleware.ApiLoggingMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "config.middleware.ScopedCSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns a lockout into the lockout page
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -191,10 +218,57 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 
+# ---- Admin login lockout (django-axes) and Content-Security-Policy -------------------------------
+# Failed admin logins are counted per account and per client address (config.client_address);
+# at the limit that account, and that address, are refused (even with the right password) until
+# ADMIN_LOGIN_LOCKOUT_MINUTES pass without another attempt, or staff unlock them (user list action
+# "Unlock admin login", or Axes > Access attempts). The API's key login is not a Django login and
+# is not watched (it has its own rate limit).
+AXES_ENABLED = env.bool("ADMIN_LOGIN_LOCKOUT", default=True)
+AXES_ONLY_ADMIN_SITE = True
+AXES_FAILURE_LIMIT = env.int("ADMIN_LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.float("ADMIN_LOGIN_LOCKOUT_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_USERNAME_FORM_FIELD = "username"  # the admin login form's field (it holds the email)
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "config.client_address.client_ip"
+AXES_LOCKOUT_CALLABLE = "accounts.admin.lockout_response"
+AXES_VERBOSE = False  # no start-up line in every process; failures and lockouts are still logged
+
+# Content-Security-Policy on the pages a browser runs (config.middleware.ScopedCSPMiddleware):
+# the admin and the Swagger UI, whose scripts, styles and images are all served from here (the
+# sidecar). Inline styles are allowed (style attributes of the admin, the Swagger page's <style>);
+# inline scripts are not. Images may also come from the storage (template thumbnails on S3).
+CSP_PATH_PREFIXES = ["/admin/", "/api/docs/"]
+if STORAGE_BACKEND == "s3":
+    _endpoint = urlsplit(_default_storage["OPTIONS"]["endpoint_url"] or "https://*.amazonaws.com")
+    _storage_origins = [f"{_endpoint.scheme}://{_endpoint.netloc}"]
+else:
+    _storage_origins = []
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:", *env.list("CSP_IMG_SOURCES", default=_storage_origins)],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"
 USE_I18N = True
 USE_TZ = True
+
+# Staff log in to the admin only; axes first refuses an account or address that is locked out.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 
 PASSWORD_HASHERS = env.list(
     "PASSWORD_HASHERS",
@@ -328,6 +402,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Nothing from elsewhere: no badge from the online validator (the CSP would refuse it anyway).
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
     "COMPONENT_SPLIT_REQUEST": True,
 }
 
@@ -352,5 +428,6 @@ LOGGING = {
         "django.request": {"level": "ERROR"},
         "django.server": {"level": env.str("DJANGO_SERVER_LOG_LEVEL", default="INFO")},
         "pikepdf": {"level": "WARNING"},  # announces its logger bridge at INFO in every process
+        "axes": {"level": "WARNING"},  # failures and lockouts; not its two INFO lines per attempt
     },
 }
