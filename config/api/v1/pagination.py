@@ -1,30 +1,70 @@
 """Offset/limit paging of the platform API: {total, offset, limit, hasMore, nextOffset, data}."""
 
 import json
+import re
 
 from config.api.v1.responses import RawJSON
 from config.errors import InvalidInput
 
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 1000
+# The largest OFFSET the databases take: a signed 64-bit integer (PostgreSQL bigint, SQLite).
+MAX_OFFSET = 2**63 - 1
+
+# A sign, then ASCII digits: int() would also take "1_000", other scripts' digits and spaces inside.
+_WHOLE_NUMBER = re.compile(r"[+-]?[0-9]+")
+_MAX_DIGITS = len(str(MAX_OFFSET))
 
 
-def _non_negative_int(raw, name: str, default: int) -> int:
-    if raw in (None, ""):
-        return default
+class NotAWholeNumber(ValueError):
+    pass
+
+
+def whole_number(raw: str) -> int:
+    """A query parameter's whole number; NotAWholeNumber for anything else. A number with more
+    significant digits than MAX_OFFSET comes back as +/-(MAX_OFFSET + 1): past every bound, and
+    never converted from thousands of digits."""
+    text = raw.strip()
+    if not _WHOLE_NUMBER.fullmatch(text):
+        raise NotAWholeNumber(raw)
+    sign = -1 if text[0] == "-" else 1
+    digits = text.lstrip("+-").lstrip("0")
+    if len(digits) > _MAX_DIGITS:
+        return sign * (MAX_OFFSET + 1)
+    return sign * int(digits or "0")
+
+
+def _parameter(query, name: str) -> int | None:
+    """The whole number `name` carries; None when absent or blank; InvalidInput otherwise."""
+    raw = query.get(name)
+    if raw is None or not raw.strip():
+        return None
     try:
-        value = int(raw)
-    except (TypeError, ValueError) as exc:
-        raise InvalidInput(f"{name} must be a whole number.") from exc
-    if value < 0:
-        raise InvalidInput(f"{name} must be 0 or more.")
-    return value
+        return whole_number(raw)
+    except NotAWholeNumber:
+        raise InvalidInput(f"{name} must be a whole number.") from None
+
+
+def offset_param(query) -> int:
+    """The offset of every list: 0 when absent, else a whole number from 0 to MAX_OFFSET."""
+    offset = _parameter(query, "offset")
+    if offset is None:
+        return 0
+    if offset < 0:
+        raise InvalidInput("offset must be 0 or more.")
+    if offset > MAX_OFFSET:
+        raise InvalidInput(f"offset must be at most {MAX_OFFSET}.")
+    return offset
 
 
 def paging_params(query) -> tuple[int, int]:
     """offset (default 0) and limit (default 100, at most 1000; larger asks get 1000)."""
-    offset = _non_negative_int(query.get("offset"), "offset", 0)
-    limit = _non_negative_int(query.get("limit"), "limit", DEFAULT_LIMIT)
+    offset = offset_param(query)
+    limit = _parameter(query, "limit")
+    if limit is None:
+        return offset, DEFAULT_LIMIT
+    if limit < 0:
+        raise InvalidInput("limit must be 0 or more.")
     if limit == 0:
         raise InvalidInput("limit must be between 1 and 1000.")
     return offset, min(limit, MAX_LIMIT)
@@ -59,19 +99,16 @@ def paged_json(page) -> RawJSON:
 
 
 def lenient_paging_params(query, *, default_limit: int = 50, max_limit: int = 200, fallback: int = 100):
-    """Paging as the template and campaign lists document it: offset defaults to 0 (negative or
-    not a number -> 0); limit defaults to `default_limit`, and 0, a negative number, a value
-    over `max_limit` or not a number gives `fallback`."""
-    try:
-        offset = max(int(query.get("offset") or 0), 0)
-    except (TypeError, ValueError):
-        offset = 0
+    """Paging as the template and campaign lists document it: the offset as every list takes it
+    (`offset_param`); limit defaults to `default_limit`, and 0, a negative number, a value over
+    `max_limit` or not a number gives `fallback`."""
+    offset = offset_param(query)
     raw = (query.get("limit") or "").strip()
     if not raw:
         return offset, default_limit
     try:
-        limit = int(raw)
-    except ValueError:
+        limit = whole_number(raw)
+    except NotAWholeNumber:
         return offset, fallback
     return offset, limit if 0 < limit <= max_limit else fallback
 
