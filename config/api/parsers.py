@@ -83,6 +83,13 @@ def fold_keys(value):
     return value
 
 
+def body_fields(data) -> Mapping:
+    """The named fields of a parsed body: the object or form itself; none ({}) for a JSON array,
+    string, number, boolean or null, which name no field (views that read fields one by one,
+    rather than through a serializer, read them through this)."""
+    return data if isinstance(data, Mapping) else {}
+
+
 def max_body_bytes(parser_context) -> int:
     view = (parser_context or {}).get("view")
     return getattr(view, "max_body_bytes", None) or settings.API_MAX_BODY_BYTES

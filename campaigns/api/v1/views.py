@@ -25,6 +25,7 @@ from campaigns.errors import (
     PreviewNotFound,
     VoucherActionRequired,
 )
+from config.api.parsers import body_fields
 from config.api.v1 import schema
 from config.api.v1.pagination import lenient_paging_params, paged_items
 from config.api.v1.responses import ApiResponse
@@ -41,8 +42,7 @@ def campaign_id_param(request) -> str | None:
     for key, value in request.query_params.items():
         if key.lower() == "campaignid":
             return value
-    data = request.data if hasattr(request.data, "get") else {}
-    return data.get("campaignId")
+    return body_fields(request.data).get("campaignId")
 
 
 class CampaignsView(PlatformAPIView):

@@ -6,6 +6,7 @@ from django.http import FileResponse, StreamingHttpResponse
 from django.utils.http import content_disposition_header, http_date
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 
+from config.api.parsers import body_fields
 from config.api.v1 import schema
 from config.api.v1.responses import ApiResponse
 from config.api.v1.views import PlatformAPIView
@@ -117,7 +118,7 @@ class FileUploadView(FilesView):
         field = next((name for name in files if name.lower() == "file"), None)
         entry = services.file_upload(
             company=self.company,
-            folder_path=request.data.get("FolderPath"),
+            folder_path=body_fields(request.data).get("FolderPath"),
             file=files[field] if field else None,
         )
         return ApiResponse(
