@@ -7,7 +7,10 @@ from django.core.files.uploadhandler import FileUploadHandler
 
 from files.errors import UploadTooLarge
 
-_RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
+_RANGE = re.compile(r"bytes=([0-9]*)-([0-9]*)")  # ASCII digits: int() would take others too
+# The most digits a byte position can have: 2**63 - 1, past any file, has 19. A longer one (even
+# zeros in front) is refused as unsatisfiable rather than converted from thousands of digits.
+MAX_POSITION_DIGITS = 19
 
 
 class RangeNotSatisfiable(Exception):
@@ -17,11 +20,14 @@ class RangeNotSatisfiable(Exception):
 def byte_range(header: str | None, size: int) -> tuple[int, int] | None:
     """(first, last) byte of the single range `header` asks for (`bytes=a-b`, `a-`, `-n`),
     clipped to the file; None for the whole file (no header, several ranges or a malformed one,
-    which RFC 9110 lets a server ignore). RangeNotSatisfiable when no byte of the file is in it."""
-    match = _RANGE.match((header or "").strip())
+    which RFC 9110 lets a server ignore). RangeNotSatisfiable when no byte of the file is in it,
+    or when a position is written with more than MAX_POSITION_DIGITS digits."""
+    match = _RANGE.fullmatch((header or "").strip())
     if match is None or match.groups() == ("", ""):
         return None
     first, last = match.groups()
+    if max(len(first), len(last)) > MAX_POSITION_DIGITS:
+        raise RangeNotSatisfiable()
     if not first:  # the last n bytes
         count = int(last)
         if count == 0 or size == 0:
