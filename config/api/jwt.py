@@ -122,6 +122,9 @@ for _model in (User, Company):
     )
 
 
+MAX_USER_ID = 2**63 - 1
+
+
 class SessionJWTAuthentication(JWTAuthentication):
     """Bearer access tokens whose session is still alive; the user comes with its company."""
 
@@ -141,10 +144,15 @@ class SessionJWTAuthentication(JWTAuthentication):
         return user, token
 
     def get_user(self, validated_token):
+        user_id = validated_token.get("user_id")
+        # A user id is a positive 64-bit integer (a bigint key): anything else, even well signed,
+        # names no user, and a larger integer is more than a database parameter can carry.
+        if type(user_id) is not int or not 0 < user_id <= MAX_USER_ID:
+            raise InvalidToken("Token carries no valid session.")
         try:
             user = account_selectors.api_user_for_session(
                 session_id=validated_token["sid"],
-                user_id=validated_token["user_id"],
+                user_id=user_id,
                 company_id=validated_token["company_id"],
             )
         except (KeyError, ValueError, TypeError) as exc:
