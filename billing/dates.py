@@ -3,7 +3,8 @@
 A dispatch day is a working day (Monday to Friday) that is not a bank holiday in England and
 Wales (the `holidays` package) and not blocked by staff (BlockedDate). Today stops being one at
 the cut-off (settings.DISPATCH_CUTOFF, local time in settings.DISPATCH_TIME_ZONE); days before
-today never are.
+today never are, and neither are days past the booking horizon, settings.DISPATCH_MAX_RANGE_DAYS
+after today: availableDates lists no day beyond it and scheduling takes none.
 """
 
 import time
@@ -19,6 +20,7 @@ from django.utils import timezone
 
 from billing.errors import (
     DateNotAvailable,
+    DateRangeBeyondHorizon,
     DateRangeInPast,
     DateRangeTooLong,
     InvalidDateRange,
@@ -64,12 +66,18 @@ def first_possible_day(now: datetime | None = None) -> date:
     return local.date() + timedelta(days=1) if local.time() >= settings.DISPATCH_CUTOFF else local.date()
 
 
+def booking_horizon(now: datetime | None = None) -> date:
+    """The last day a campaign can be booked for: settings.DISPATCH_MAX_RANGE_DAYS after today."""
+    return dispatch_today(now) + timedelta(days=settings.DISPATCH_MAX_RANGE_DAYS)
+
+
 def available_dates(
     *, start: date | None = None, end: date | None = None, now: datetime | None = None
 ) -> list[date]:
     """The dispatch days in [start, end], in order. Defaults: today .. today + 30 days.
-    A start before today is read as today; a range wholly in the past, backwards, or longer
-    than settings.DISPATCH_MAX_RANGE_DAYS is refused."""
+    A start before today is read as today and an end past the booking horizon as the horizon; a
+    range wholly in the past or wholly past the horizon, backwards, or longer than
+    settings.DISPATCH_MAX_RANGE_DAYS is refused."""
     today = dispatch_today(now)
     start = today if start is None else start
     end = today + timedelta(days=DEFAULT_RANGE_DAYS) if end is None else end
@@ -79,11 +87,17 @@ def available_dates(
         raise DateRangeTooLong(settings.DISPATCH_MAX_RANGE_DAYS)
     if end < today:
         raise DateRangeInPast()
-    return _dispatch_days(max(start, first_possible_day(now)), end)
+    horizon = booking_horizon(now)
+    if start > horizon:
+        raise DateRangeBeyondHorizon(settings.DISPATCH_MAX_RANGE_DAYS)
+    return _dispatch_days(max(start, first_possible_day(now)), min(end, horizon))
 
 
 def date_is_available(*, day: date, now: datetime | None = None) -> bool:
-    return day >= first_possible_day(now) and bool(_dispatch_days(day, day))
+    """A dispatch day between the first possible day and the booking horizon."""
+    if not first_possible_day(now) <= day <= booking_horizon(now):
+        return False
+    return bool(_dispatch_days(day, day))
 
 
 def dispatch_date_check(*, day: date, now: datetime | None = None) -> date:
@@ -95,10 +109,10 @@ def dispatch_date_check(*, day: date, now: datetime | None = None) -> date:
 
 def next_available_date(*, after: date, now: datetime | None = None) -> date:
     """The first dispatch day on or after `after` (the spec: "the next available date at or
-    after send_date"), looking settings.DISPATCH_SEARCH_DAYS ahead; NoAvailableDates beyond."""
-    start = max(after, first_possible_day(now))
-    end = start + timedelta(days=settings.DISPATCH_SEARCH_DAYS)
-    day = next(_dispatch_days_from(start, end, _blocked_between(start, end)), None)
+    after send_date"), looking settings.DISPATCH_SEARCH_DAYS ahead but not past the booking
+    horizon; NoAvailableDates beyond."""
+    window = _search_window(after, now)
+    day = next(_dispatch_days_from(*window, _blocked_between(*window)), None) if window else None
     if day is None:
         raise NoAvailableDates(after)
     return day
@@ -109,9 +123,11 @@ def next_available_date_shown(*, after: date, now: datetime | None = None) -> da
     remembered by the process for settings.DISPATCH_BLOCKED_CACHE_SECONDS, so a cost call makes
     no query for the blocked dates; None when there is no dispatch day in reach. Scheduling
     always checks with a fresh read."""
-    start = max(after, first_possible_day(now))
-    end = start + timedelta(days=settings.DISPATCH_SEARCH_DAYS)
-    key, moment = (start, end), time.monotonic_ns()
+    key = _search_window(after, now)
+    if key is None:
+        return None
+    start, end = key
+    moment = time.monotonic_ns()
     cached = _shown_blocked.get(key)
     if cached is None or moment - cached[0] > settings.DISPATCH_BLOCKED_CACHE_SECONDS * 1_000_000_000:
         if len(_shown_blocked) > 16:
@@ -123,6 +139,15 @@ def next_available_date_shown(*, after: date, now: datetime | None = None) -> da
 
 # (start, end) -> (monotonic ns when read, the first dispatch day in it or None)
 _shown_blocked: dict[tuple[date, date], tuple[int, date | None]] = {}
+
+
+def _search_window(after: date, now: datetime | None) -> tuple[date, date] | None:
+    """[start, end] where a next available date is looked for; None when it starts past the
+    booking horizon (so no date arithmetic runs near date.max)."""
+    start, horizon = max(after, first_possible_day(now)), booking_horizon(now)
+    if start > horizon:
+        return None
+    return start, min(start + timedelta(days=settings.DISPATCH_SEARCH_DAYS), horizon)
 
 
 def forget_blocked_dates() -> None:

@@ -119,6 +119,14 @@ class DateRangeInPast(RuleViolation):
     default_message = "Invalid date range. The end date is in the past."
 
 
+class DateRangeBeyondHorizon(RuleViolation):
+    """A range that starts after the last day that can be booked (dates.booking_horizon)."""
+
+    def __init__(self, max_days: int):
+        super().__init__(f"Invalid date range. Dates can be booked at most {max_days} days ahead.")
+        self.max_days = max_days
+
+
 class DateNotAvailable(RuleViolation):
     """e.g. "The selected date 2026-04-15 is not available for scheduling." """
 
