@@ -3,7 +3,7 @@
 from django.core.validators import URLValidator
 from rest_framework import serializers
 
-from config.api.fields import StrictCharField
+from config.api.fields import StrictCharField, TextKeyDictField
 from recipients.models import MAX_LENGTHS
 from recipients.selectors import ListKey
 
@@ -53,7 +53,7 @@ class RecipientWriteSerializer(serializers.Serializer):
         max_length=MAX_LENGTHS["email"], required=False, allow_blank=True, allow_null=True
     )
     mobile = _text("mobile")
-    customFields = serializers.DictField(
+    customFields = TextKeyDictField(
         child=StrictCharField(allow_blank=True, max_length=1000), required=False, allow_null=True
     )
 

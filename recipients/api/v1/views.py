@@ -182,6 +182,8 @@ class GroupByNameView(PlatformAPIView):
         name = request.query_params.get("name", "")
         if not name.strip():
             raise InvalidInput("name is required")
+        if "\x00" in name:  # no group name holds one, and PostgreSQL cannot compare one
+            raise InvalidInput("name must not contain null characters")
         group = selectors.group_by_name(company=self.company, name=name)
         return ApiResponse(s.group_details(group), message="Group details")
 
