@@ -17,6 +17,10 @@ def _action(admin_client, url, action, objects):
     )
 
 
+def _action_without_redirect(admin_client, url, action, objects):
+    return admin_client.post(url, {"action": action, "_selected_action": [o.pk for o in objects]})
+
+
 def test_admin_needs_a_staff_login(client, company):
     response = client.get("/admin/accounts/company/")
     assert response.status_code == 302 and "/admin/login/" in response["Location"]
@@ -72,12 +76,39 @@ def test_api_access_is_not_editable_in_the_user_form(admin_client, api_user):
     assert 'name="api_access_enabled"' not in response.text
 
 
+def _secret_on(response) -> str:
+    return re.search(r'<code class="api-key">(sk_live_[A-Za-z0-9_\-]+)</code>', response.text).group(1)
+
+
+def test_rotating_in_the_user_list_shows_the_key_on_the_response_page_only(admin_client, api_user, api_key):
+    # when
+    response = _action_without_redirect(admin_client, "/admin/accounts/user/", "issue_api_key", [api_user])
+
+    # then: the page shows the new key, is not cached, and nothing carries the key further
+    assert response.status_code == 200
+    secret = _secret_on(response)
+    assert secret != api_key and api_user.email in response.text
+    assert "no-store" in response["Cache-Control"]
+    assert all(secret not in morsel.value for morsel in admin_client.cookies.values())
+    next_page = admin_client.get("/admin/accounts/user/")
+    assert next_page.status_code == 200 and secret not in next_page.text
+
+
+def test_rotating_for_a_user_without_company_says_no_key_was_issued(admin_client, staff_user):
+    response = _action_without_redirect(admin_client, "/admin/accounts/user/", "issue_api_key", [staff_user])
+    assert response.status_code == 200
+    assert f"No key issued for {staff_user.email}" in response.text
+    assert "sk_live_" not in response.text
+
+
 def test_generating_a_key_shows_it_once_and_lists_show_prefixes_only(admin_client, api_user):
     # when
-    response = admin_client.post("/admin/accounts/apikey/add/", {"user": api_user.pk}, follow=True)
+    response = admin_client.post("/admin/accounts/apikey/add/", {"user": api_user.pk})
 
-    # then: the secret is in the confirmation message, once
-    secret = re.search(r"sk_live_[A-Za-z0-9_\-]+", response.text).group(0)
+    # then: the secret is on the response page, and on no later page
+    assert response.status_code == 200
+    secret = _secret_on(response)
+    assert all(secret not in morsel.value for morsel in admin_client.cookies.values())
     key = ApiKey.objects.for_company(api_user.company).get(user=api_user, revoked_at__isnull=True)
     assert secret.startswith(key.prefix)
     listing = admin_client.get("/admin/accounts/apikey/").text
