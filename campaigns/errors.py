@@ -27,6 +27,12 @@ class PdfDoesNotFitFormat(InvalidPdf):
     """The PDF is readable but its page size or page count does not suit the campaign's format."""
 
 
+class PdfInflatesTooMuch(InvalidPdf):
+    """The PDF's streams decode to more than the platform takes (a "decompression bomb"), per
+    stream or in all (settings CAMPAIGN_PDF_MAX_STREAM_INFLATED_BYTES and
+    CAMPAIGN_PDF_MAX_INFLATED_BYTES)."""
+
+
 class PdfTooLarge(PayloadTooLarge):
     default_message = "PDF too large (>100MB)."
     default_errors = None

@@ -10,6 +10,10 @@ letter's own address text (standard Helvetica, one shared font resource). The pa
 built first and the page tree's /Kids is assigned once: appending pages one by one is quadratic.
 Output pages are the template's trim size (bleed outside the TrimBox is not carried over).
 
+Every PDF is measured before anything is made from it: its streams may inflate only so far
+(campaigns.pdf_streams; the limits are settings), whether it is checked on intake or opened as a
+template for a preview or print files. Outputs keep every stream compressed.
+
 Positions come from templates.formats: rectangles in mm from the page's top-left corner.
 """
 
@@ -17,18 +21,21 @@ import csv
 import itertools
 import random
 import re
+import zlib
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import pikepdf
+from django.conf import settings
 from pikepdf import Array, Dictionary, Name
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import getFont
 from reportlab.pdfgen.canvas import Canvas
 
 from campaigns.errors import InvalidPdf, PdfDoesNotFitFormat
+from campaigns.pdf_streams import InflateLimits, check_inflated_size
 from templates.formats import Format, Rect
 
 PT_PER_MM = 72 / 25.4
@@ -106,18 +113,28 @@ class PrintFiles(list[PrintFile]):
 
 
 def check_pdf(path: Path, fmt: Format, *, max_letter_pages: int) -> PdfInfo:
-    """Raises InvalidPdf (unreadable) or PdfDoesNotFitFormat (wrong size or page count)."""
+    """Raises InvalidPdf (unreadable), PdfDoesNotFitFormat (wrong size or page count) or
+    PdfInflatesTooMuch (streams that decode past the settings' limits)."""
     _check_header(path)
     try:
         with pikepdf.open(path) as pdf:
             if pdf.is_encrypted:
                 raise InvalidPdf("The PDF is encrypted.")
-            return _check_pages(pdf, fmt, max_letter_pages=max_letter_pages)
+            info = _check_pages(pdf, fmt, max_letter_pages=max_letter_pages)
+            check_inflated_size(pdf, inflate_limits())
+            return info
     except pikepdf.PasswordError as exc:
         raise InvalidPdf("The PDF is encrypted (password protected).") from exc
     except (pikepdf.PdfError, ValueError, TypeError, IndexError, AttributeError) as exc:
         # qpdf's own errors, and Python ones from malformed structures (a /MediaBox of names...).
         raise InvalidPdf("The PDF is corrupt and cannot be read.") from exc
+
+
+def inflate_limits() -> InflateLimits:
+    return InflateLimits(
+        per_stream=settings.CAMPAIGN_PDF_MAX_STREAM_INFLATED_BYTES,
+        per_document=settings.CAMPAIGN_PDF_MAX_INFLATED_BYTES,
+    )
 
 
 def _check_header(path: Path) -> None:
@@ -250,10 +267,15 @@ class _Template:
 @contextmanager
 def _opened_template(path: Path) -> Iterator[_Template]:
     with pikepdf.open(path) as src, pikepdf.Pdf.new() as scratch:
+        # Checked again here: a template stored before a limit was lowered is refused too.
+        check_inflated_size(src, inflate_limits())
         forms, placements, sizes = [], [], []
         for page in src.pages:
             width, height = _displayed_size_pt(page)
             form = page.as_form_xobject(handle_transformations=True)
+            # qpdf hands the page's content over decoded: compressed once here, so every output
+            # copies it compressed (within the limits checked above).
+            form.write(zlib.compress(form.read_bytes()), filter=Name.FlateDecode)
             target = scratch.add_blank_page(page_size=(width, height))
             placements.append(
                 target.calc_form_xobject_placement(form, Name.Tpl, pikepdf.Rectangle(0, 0, width, height))
@@ -342,9 +364,10 @@ class _Sheet:
         self.parent.Kids = Array(self.pages)
         self.parent.Count = len(self.pages)
         # No object streams: they are PDF 1.5, which PDF/X-1a/-3 workflows at printers refuse.
-        # The template's streams are copied as they are (no decode/re-encode); the small address
-        # streams stay uncompressed: compressing 10,000 of them costs more than the bytes saved
-        # (a letter page still adds well under 1 KB).
+        # The template's streams are copied as they are (no decode/re-encode; the pages' Form
+        # XObjects were compressed when the template was opened); the small address streams stay
+        # uncompressed: compressing 10,000 of them costs more than the bytes saved (a letter
+        # page still adds well under 1 KB).
         self.pdf.save(
             path,
             compress_streams=False,

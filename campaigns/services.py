@@ -344,7 +344,8 @@ def preview_key(campaign: Campaign) -> str:
 def campaign_render_preview(*, campaign_id) -> str | None:
     """Render the campaign's preview (template pages with the first recipient's address, or the
     default recipient name, in the format's address area) to storage; the key, or None if the
-    campaign no longer exists. Idempotent: a rerun writes the same key again."""
+    campaign no longer exists or its template is refused (the reason in `preview_error`).
+    Idempotent: a rerun writes the same key again."""
     campaign = (
         Campaign.unscoped.select_related("print_options__template", "recipient_group", "company")
         .filter(pk=campaign_id)
@@ -367,7 +368,11 @@ def campaign_render_preview(*, campaign_id) -> str | None:
             for chunk in iter(lambda: source.read(1024 * 1024), b""):
                 out.write(chunk)
         out_path = Path(workdir) / "preview.pdf"
-        render_preview(template=template_path, fmt=options.format, address=address, out=out_path)
+        try:
+            render_preview(template=template_path, fmt=options.format, address=address, out=out_path)
+        except InvalidPdf as exc:  # the template is refused now (a limit was lowered): for good
+            Campaign.unscoped.filter(pk=campaign.pk).update(preview_error=exc.reason[:500])
+            return None
         if default_storage.exists(key):
             default_storage.delete(key)
         with open(out_path, "rb") as rendered:

@@ -327,6 +327,12 @@ CAMPAIGN_MAX_BODY_BYTES = env.int(
     "CAMPAIGN_MAX_BODY_BYTES", default=CAMPAIGN_PDF_MAX_BYTES * 4 // 3 + 1024 * 1024
 )
 CAMPAIGN_PDF_FETCH_TIMEOUT = env.float("CAMPAIGN_PDF_FETCH_TIMEOUT", default=60.0)
+# How far a campaign/template PDF's streams may inflate (decode), one stream and all together:
+# beyond either, the PDF is refused before anything is made from it.
+CAMPAIGN_PDF_MAX_STREAM_INFLATED_BYTES = env.int(
+    "CAMPAIGN_PDF_MAX_STREAM_INFLATED_BYTES", default=256 * 1024**2
+)
+CAMPAIGN_PDF_MAX_INFLATED_BYTES = env.int("CAMPAIGN_PDF_MAX_INFLATED_BYTES", default=1024**3)
 CAMPAIGN_MAX_LETTER_PAGES = env.int("CAMPAIGN_MAX_LETTER_PAGES", default=12)
 # Print-ready output: the most letters in one print PDF (the printer's batch size), and how long
 # a running attempt holds its campaign's print run before another may take it over (its worker is

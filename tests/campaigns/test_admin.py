@@ -1,6 +1,7 @@
 """The back office: template upload (checked, thumbnail), campaigns with history and preview,
 and the product catalogue."""
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -11,7 +12,7 @@ from campaigns.services import campaign_render_preview
 from templates.models import PrintTemplate
 from tests.campaigns.factories import CampaignFactory
 from tests.recipients.factories import RecipientFactory, RecipientGroupFactory
-from tests.templates.factories import sample_pdf
+from tests.templates.factories import flate_bomb_pdf, sample_pdf
 
 pytestmark = pytest.mark.django_db
 
@@ -38,6 +39,24 @@ def test_an_unusable_pdf_is_refused_with_the_reason(admin_client):
     )  # fmt: skip
     assert response.status_code == 200
     assert b"Page 1 is" in response.content
+    assert not PrintTemplate.unscoped.exists()
+
+
+def test_staff_upload_of_a_decompression_bomb_is_refused_with_the_reason(admin_client, settings):
+    settings.CAMPAIGN_PDF_MAX_STREAM_INFLATED_BYTES = 4 * 1024 * 1024
+    bomb = flate_bomb_pdf(64 * 1024 * 1024)
+
+    response = admin_client.post(
+        "/admin/templates/printtemplate/add/",
+        {"name": "Bomb", "company": "", "format_code": "A4_LETTER_C5WIN",
+         "upload": SimpleUploadedFile("bomb.pdf", bomb, content_type="application/pdf")},
+    )  # fmt: skip
+
+    assert response.status_code == 200
+    assert re.search(
+        rb"Empty or invalid PDF. Stream \d+ 0 R of the PDF inflates to more than 4 MiB, the limit for one stream.",
+        response.content,
+    )
     assert not PrintTemplate.unscoped.exists()
 
 

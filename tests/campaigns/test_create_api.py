@@ -2,9 +2,13 @@
 
 import base64
 import io
+import re
+from pathlib import Path
 
 import pikepdf
 import pytest
+from django.conf import settings
+from django.core.files.storage import default_storage
 
 from campaigns.models import Campaign, StatusChange
 from templates.formats import FORMATS, format_by_code
@@ -12,7 +16,7 @@ from templates.models import PrintTemplate
 from tests.accounts.factories import UserFactory
 from tests.platform_api import assert_envelope, bearer, login
 from tests.recipients.factories import RecipientFactory, RecipientGroupFactory
-from tests.templates.factories import PrintTemplateFactory, sample_pdf
+from tests.templates.factories import PrintTemplateFactory, flate_bomb_pdf, sample_pdf
 
 pytestmark = pytest.mark.django_db
 
@@ -357,3 +361,114 @@ def test_a_role_without_campaign_write_is_403(api_client, company):
     client = bearer(api_client, token)
     response = client.post(URL, {"campaign": campaign_body()}, format="json")
     assert_envelope(response, 403, "Authenticated token is valid, but permission is denied")
+
+
+# ---- PDFs that inflate too far (decompression bombs) -------------------------------------------
+
+MiB = 1 << 20
+STREAM_OVER_4_MIB = r"Stream \d+ 0 R of the PDF inflates to more than 4 MiB, the limit for one stream\."
+
+
+@pytest.fixture
+def inflate_limits(settings):
+    settings.CAMPAIGN_PDF_MAX_STREAM_INFLATED_BYTES = 4 * MiB
+    settings.CAMPAIGN_PDF_MAX_INFLATED_BYTES = 10 * MiB
+
+
+def assert_nothing_kept(company):
+    assert not PrintTemplate.objects.owned_by(company).exists()
+    assert not Campaign.objects.for_company(company).exists()
+    media = Path(settings.MEDIA_ROOT)
+    assert not media.exists() or not [p for p in media.rglob("*") if p.is_file()]
+
+
+@pytest.mark.parametrize("source", ["fileBase64", "fileUrl"])
+def test_a_pdf_with_a_stream_that_inflates_past_the_limit_is_refused(
+    authed_client, company, inflate_limits, file_server, source
+):
+    bomb = flate_bomb_pdf(4 * MiB + 1)
+    assert len(bomb) < 20_000
+    pdf = (
+        {"fileBase64": b64(bomb)}
+        if source == "fileBase64"
+        else {"fileUrl": f"{file_server({'/b.pdf': bomb})}/b.pdf"}
+    )
+
+    response = authed_client.post(URL, {"campaign": campaign_body(), "pdf": pdf}, format="json")
+
+    payload = assert_envelope(response, 400, "Empty or invalid PDF.")
+    assert len(payload["errors"]) == 1 and re.fullmatch(STREAM_OVER_4_MIB, payload["errors"][0]), payload
+    assert_nothing_kept(company)
+
+
+def test_streams_that_inflate_past_the_document_limit_in_all_are_refused(
+    authed_client, company, inflate_limits
+):
+    bomb = flate_bomb_pdf(4 * MiB, streams=3)  # each stream within its limit, 12 MiB in all
+
+    response = authed_client.post(
+        URL, {"campaign": campaign_body(), "pdf": {"fileBase64": b64(bomb)}}, format="json"
+    )
+
+    assert_envelope(
+        response,
+        400,
+        "Empty or invalid PDF.",
+        errors=["The PDF's streams inflate to more than 10 MiB in all, the limit for one document."],
+    )
+    assert_nothing_kept(company)
+
+
+def test_a_700_mb_bomb_is_refused_under_the_default_limits(authed_client, company):
+    bomb = flate_bomb_pdf(700_000_000)
+    assert len(bomb) < 1_000_000
+
+    response = authed_client.post(
+        URL, {"campaign": campaign_body(), "pdf": {"fileBase64": b64(bomb)}}, format="json"
+    )
+
+    payload = assert_envelope(response, 400, "Empty or invalid PDF.")
+    assert re.fullmatch(STREAM_OVER_4_MIB.replace("4 MiB", "256 MiB"), payload["errors"][0]), payload
+    assert_nothing_kept(company)
+
+
+def test_a_pdf_that_inflates_to_the_limit_is_taken_and_its_preview_stays_compressed(
+    authed_client, company, inflate_limits, django_capture_on_commit_callbacks
+):
+    body = {
+        "campaign": campaign_body(defaultRecipientName="Customer"),
+        "pdf": {"fileBase64": b64(flate_bomb_pdf(4 * MiB, streams=2))},  # 8 MiB of spaces in all
+    }
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = authed_client.post(URL, body, format="json")
+
+    data = assert_envelope(response, 200, "Campaign created successfully.")["data"]
+    preview = authed_client.get(f"{URL}/{data['campaignId']}/preview")
+    assert preview.status_code == 200
+    content = b"".join(preview.streaming_content)
+    assert len(content) < 64 * 1024  # the page's 8 MiB of content went out compressed
+    with pikepdf.open(io.BytesIO(content)) as pdf:
+        unfiltered = [
+            o for o in pdf.objects if isinstance(o, pikepdf.Stream) and pikepdf.Name.Filter not in o
+        ]
+        assert all(len(o.read_raw_bytes()) < 1024 for o in unfiltered)  # the address text only
+
+
+def test_a_template_over_lowered_limits_gets_no_preview(
+    authed_client, company, settings, django_capture_on_commit_callbacks
+):
+    template = PrintTemplateFactory(company=company, pdf=flate_bomb_pdf(8 * MiB))  # stored under the defaults
+    settings.CAMPAIGN_PDF_MAX_STREAM_INFLATED_BYTES = 4 * MiB
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = authed_client.post(
+            URL, {"campaign": campaign_body(), "templateId": template.pk}, format="json"
+        )
+
+    data = assert_envelope(response, 200, "Campaign created successfully.")["data"]
+    url = f"{URL}/{data['campaignId']}/preview"
+    assert_envelope(authed_client.get(url), 404, "Preview file not found for this campaign.", errors=None)
+    campaign = Campaign.objects.for_company(company).get(pk=data["campaignId"])
+    assert re.fullmatch(STREAM_OVER_4_MIB, campaign.preview_error), campaign.preview_error
+    assert not default_storage.exists(f"campaigns/{company.pk}/{campaign.pk}/preview.pdf")

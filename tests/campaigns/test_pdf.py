@@ -3,17 +3,22 @@
 Text is extracted and pages are rendered with pypdfium2: poppler's pdftoppm is not installed on
 these machines (and cannot be), so PDFium, a pip wheel, does the rendering instead."""
 
+import base64
+import binascii
 import csv
 import io
+import random
 import re
+import zlib
 
 import pikepdf
 import pypdfium2 as pdfium
 import pytest
+from pikepdf import Name
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
-from campaigns.errors import InvalidPdf, PdfDoesNotFitFormat
+from campaigns.errors import InvalidPdf, PdfDoesNotFitFormat, PdfInflatesTooMuch
 from campaigns.pdf import (
     MANIFEST_HEADER,
     Letter,
@@ -24,7 +29,9 @@ from campaigns.pdf import (
     sample_template,
     write_print_files,
 )
+from campaigns.pdf_streams import InflateLimits, check_inflated_size
 from templates.formats import FORMATS, format_by_code
+from tests.templates.factories import flate_bomb_pdf
 
 A4_WINDOW = format_by_code("A4_LETTER_C5WIN")
 A4_PLAIN = format_by_code("A4_LETTER_C5NONWINDOW")
@@ -551,3 +558,203 @@ def test_a_template_with_no_pages_cannot_make_print_files(tmp_path):
         write_print_files(
             template=path, fmt=A4_WINDOW, letters=letters(1), duplex=False, out_dir=tmp_path / "p"
         )
+
+
+# --- how far streams inflate -----------------------------------------------------------------
+
+MiB = 1 << 20
+A4_PT = (595.276, 841.89)
+# Content-like bytes with repeats and noise, so every filter has work to do.
+_pick = random.Random(7).choice
+CONTENT = b"".join(
+    _pick([b"BT /F1 12 Tf 72 712 Td (Hello) Tj ET\n", b"q 1 0 0 1 0 0 cm Q\n", bytes([n % 256])])
+    for n in range(30000)
+)
+
+
+def lzw_encode(data: bytes, *, early_change: int = 1) -> bytes:
+    """PDF's LZW (9-12 bit codes, clear 256, end 257): what qpdf decodes back to `data`."""
+    out, acc, bits, width = bytearray(), 0, 0, 9
+
+    def emit(code):
+        nonlocal acc, bits
+        acc, bits = (acc << width) | code, bits + width
+        while bits >= 8:
+            bits -= 8
+            out.append((acc >> bits) & 0xFF)
+        acc &= (1 << bits) - 1
+
+    table = {bytes([i]): i for i in range(256)}
+    emit(256)
+    word = b""
+    for value in data:
+        if word + bytes([value]) in table:
+            word += bytes([value])
+            continue
+        emit(table[word])
+        table[word + bytes([value])] = len(table) + 2
+        if len(table) + 2 + early_change > (1 << width) and width < 12:
+            width += 1
+        if len(table) + 2 >= 4095:
+            emit(256)
+            table, width = {bytes([i]): i for i in range(256)}, 9
+        word = bytes([value])
+    emit(table[word])
+    emit(257)
+    if bits:
+        out.append((acc << (8 - bits)) & 0xFF)
+    return bytes(out)
+
+
+def run_length_encode(data: bytes) -> bytes:
+    out, at = bytearray(), 0
+    while at < len(data):
+        same = 1
+        while at + same < len(data) and same < 128 and data[at + same] == data[at]:
+            same += 1
+        if same > 1:
+            out += bytes([257 - same, data[at]])
+        else:
+            out += bytes([0, data[at]])
+        at += same
+    return bytes(out + b"\x80")
+
+
+def a85(data: bytes) -> bytes:
+    return base64.a85encode(data, wrapcol=64) + b"~>"
+
+
+# encoding -> (encoder, filters, /DecodeParms, what the check counts)
+ENCODINGS = {
+    "flate": (zlib.compress, ["/FlateDecode"], None, len(CONTENT)),
+    "ascii-hex": (lambda d: binascii.hexlify(d, b"\n", 37) + b">", ["/ASCIIHexDecode"], None, len(CONTENT)),
+    "ascii85-zeros": (lambda d: a85(d + bytes(4000)), ["/ASCII85Decode"], None, len(CONTENT) + 4000),
+    "ascii85-flate": (
+        lambda d: a85(zlib.compress(d)),
+        ["/ASCII85Decode", "/FlateDecode"],
+        None,
+        len(CONTENT),
+    ),
+    "run-length": (run_length_encode, ["/RunLengthDecode"], None, len(CONTENT)),
+    "run-length-of-spaces": (
+        lambda d: run_length_encode(b" " * 300_000),
+        ["/RunLengthDecode"],
+        None,
+        300_000,
+    ),
+    "lzw": (lzw_encode, ["/LZWDecode"], None, len(CONTENT)),
+    "lzw-early-change-0": (
+        lambda d: lzw_encode(d, early_change=0),
+        ["/LZWDecode"],
+        {"/EarlyChange": 0},
+        len(CONTENT),
+    ),
+    "flate-lzw": (lambda d: zlib.compress(lzw_encode(d)), ["/FlateDecode", "/LZWDecode"], None, len(CONTENT)),
+    # A PNG predictor drops a tag byte per row: what comes out of Flate before it is counted.
+    "flate-predictor": (zlib.compress, ["/FlateDecode"], {"/Predictor": 12, "/Columns": 9}, len(CONTENT)),
+}
+
+
+def pdf_with_stream(path, encoded: bytes, filters: list[str], parms: dict | None):
+    """An A4 page whose content is one stream of `encoded` data with `filters`."""
+    with pikepdf.new() as pdf:
+        page = pdf.add_blank_page(page_size=A4_PT)
+        stream = pikepdf.Stream(pdf, encoded)
+        stream.Filter = pikepdf.Array([pikepdf.Name(f) for f in filters])
+        if parms is not None:
+            stream.DecodeParms = pikepdf.Dictionary(parms)
+        page.obj.Contents = pdf.make_indirect(stream)
+        pdf.save(path, compress_streams=False)
+    return path
+
+
+def qpdf_decoded_sizes(path) -> list[int]:
+    """What qpdf decodes each stream of the file to (in full, in memory)."""
+    with pikepdf.open(path) as pdf:
+        return [
+            len(obj.read_bytes(decode_level=pikepdf.StreamDecodeLevel.specialized))
+            for obj in pdf.objects
+            if isinstance(obj, pikepdf.Stream)
+        ]
+
+
+@pytest.mark.parametrize("encoding", ENCODINGS)
+def test_a_stream_may_inflate_to_the_limit_and_not_a_byte_more(tmp_path, settings, encoding):
+    encode, filters, parms, counted = ENCODINGS[encoding]
+    path = pdf_with_stream(tmp_path / "one.pdf", encode(CONTENT), filters, parms)
+    (decoded,) = qpdf_decoded_sizes(path)
+    assert decoded == counted if parms is None or "/Predictor" not in parms else decoded < counted
+    with pikepdf.open(path) as pdf:  # limits far off: LZW and RunLength go through qpdf at once
+        assert check_inflated_size(pdf, InflateLimits(per_stream=1 << 30, per_document=1 << 30)) == counted
+    settings.CAMPAIGN_PDF_MAX_INFLATED_BYTES = 100 * MiB
+
+    settings.CAMPAIGN_PDF_MAX_STREAM_INFLATED_BYTES = counted
+    assert check_pdf(path, A4_WINDOW, max_letter_pages=10).page_count == 1
+
+    settings.CAMPAIGN_PDF_MAX_STREAM_INFLATED_BYTES = counted - 1
+    error = refusal(path)
+    assert isinstance(error, PdfInflatesTooMuch)
+    assert re.fullmatch(
+        rf"Stream \d+ 0 R of the PDF inflates to more than {counted - 1:,} bytes, the limit for one stream\.",
+        error.reason,
+    ), error.reason
+
+
+def test_a_design_with_an_image_may_inflate_to_the_document_limit_and_not_a_byte_more(tmp_path, settings):
+    path = template(tmp_path, A4_WINDOW, pages=3, image=True)  # ASCII85 + Flate image, Flate pages
+    total = sum(qpdf_decoded_sizes(path))
+
+    settings.CAMPAIGN_PDF_MAX_INFLATED_BYTES = total
+    assert check_pdf(path, A4_WINDOW, max_letter_pages=10).page_count == 3
+
+    settings.CAMPAIGN_PDF_MAX_INFLATED_BYTES = total - 1
+    error = refusal(path)
+    assert isinstance(error, PdfInflatesTooMuch)
+    assert error.reason == (
+        f"The PDF's streams inflate to more than {total - 1:,} bytes in all, the limit for one document."
+    )
+
+
+def test_a_flate_bomb_is_refused_after_decoding_no_more_than_the_limit(tmp_path, settings):
+    settings.CAMPAIGN_PDF_MAX_STREAM_INFLATED_BYTES = 2 * MiB
+    path = tmp_path / "bomb.pdf"
+    path.write_bytes(flate_bomb_pdf(64 * MiB))
+
+    error = refusal(path)
+
+    assert isinstance(error, PdfInflatesTooMuch)
+    assert re.fullmatch(
+        r"Stream \d+ 0 R of the PDF inflates to more than 2 MiB, the limit for one stream\.", error.reason
+    )
+
+
+def test_a_template_over_the_limits_makes_no_preview_and_no_print_files(tmp_path, settings):
+    path = tmp_path / "bomb.pdf"
+    path.write_bytes(flate_bomb_pdf(4 * MiB))
+    settings.CAMPAIGN_PDF_MAX_STREAM_INFLATED_BYTES = 1 * MiB
+
+    with pytest.raises(PdfInflatesTooMuch):
+        render_preview(template=path, fmt=A4_WINDOW, address=ADDRESS, out=tmp_path / "preview.pdf")
+    with pytest.raises(PdfInflatesTooMuch):
+        write_print_files(
+            template=path, fmt=A4_WINDOW, letters=letters(3), duplex=False, out_dir=tmp_path / "p"
+        )
+
+    assert not (tmp_path / "preview.pdf").exists()
+    assert not list((tmp_path / "p").glob("*.pdf"))
+
+
+def test_outputs_keep_a_template_that_inflates_far_compressed(tmp_path):
+    path = tmp_path / "spaces.pdf"
+    path.write_bytes(flate_bomb_pdf(32 * MiB))  # within the default limits
+
+    render_preview(template=path, fmt=A4_WINDOW, address=ADDRESS, out=tmp_path / "preview.pdf")
+    files = write_print_files(
+        template=path, fmt=A4_WINDOW, letters=letters(50), duplex=True, out_dir=tmp_path / "p", chunk_size=20
+    )
+
+    for out in [tmp_path / "preview.pdf", *(f.path for f in files)]:
+        assert out.stat().st_size < 256 * 1024, out
+        with pikepdf.open(out) as pdf:
+            unfiltered = [o for o in pdf.objects if isinstance(o, pikepdf.Stream) and Name.Filter not in o]
+            assert all(len(o.read_raw_bytes()) < 1024 for o in unfiltered), out  # address text only

@@ -15,14 +15,14 @@ from django.utils import timezone
 
 from campaigns import printing, services
 from campaigns import status as machine
-from campaigns.errors import CampaignNotFound, CampaignNotPrintable, PrintRunBusy
+from campaigns.errors import CampaignNotFound, CampaignNotPrintable, PdfInflatesTooMuch, PrintRunBusy
 from campaigns.models import CampaignRecipient, PrintRun, Status
 from campaigns.pdf import MANIFEST_HEADER
 from campaigns.tasks import write_print_files
 from recipients import services as recipient_services
 from tests.campaigns.factories import CampaignFactory, campaign_input
 from tests.recipients.factories import RecipientFactory, RecipientGroupFactory
-from tests.templates.factories import PrintTemplateFactory
+from tests.templates.factories import PrintTemplateFactory, flate_bomb_pdf
 
 pytestmark = pytest.mark.django_db
 
@@ -454,3 +454,33 @@ def test_deleting_an_approved_campaign_removes_its_print_files(
 
     assert not any(default_storage.exists(key) for key in keys)
     assert not PrintRun.unscoped.exists()
+
+
+def test_a_template_over_lowered_inflate_limits_writes_no_print_files(company, group, settings):
+    # given a campaign approved on a template stored when the limits allowed it
+    template = PrintTemplateFactory(company=company, pdf=flate_bomb_pdf(8 * 1024 * 1024))
+    spec = campaign_input(group=group)
+    campaign = services.campaign_create(company=company, spec=spec, template_id=template.pk).campaign
+    services.campaign_approve(company=company, campaign_id=campaign.pk)
+    settings.CAMPAIGN_PDF_MAX_STREAM_INFLATED_BYTES = 4 * 1024 * 1024
+
+    # when
+    with pytest.raises(PdfInflatesTooMuch):
+        printing.print_files_write(campaign_id=campaign.pk)
+
+    # then
+    failed = PrintRun.unscoped.get(campaign=campaign)
+    assert failed.status == PrintRun.Status.FAILED and "inflates to more than 4 MiB" in failed.error
+    assert stored_keys(campaign) == set()
+
+
+def test_print_files_of_a_template_that_inflates_far_stay_compressed(company, group):
+    template = PrintTemplateFactory(company=company, pdf=flate_bomb_pdf(16 * 1024 * 1024))
+    spec = campaign_input(group=group)
+    campaign = services.campaign_create(company=company, spec=spec, template_id=template.pk).campaign
+    services.campaign_approve(company=company, campaign_id=campaign.pk)
+
+    run = printing.print_files_write(campaign_id=campaign.pk)
+
+    assert run.status == PrintRun.Status.DONE and run.pages == 3
+    assert default_storage.size(run.files[0]["key"]) < 64 * 1024  # 16 MiB of page content, compressed
