@@ -344,8 +344,9 @@ CAMPAIGN_PRINT_LEASE_SECONDS = env.int("CAMPAIGN_PRINT_LEASE_SECONDS", default=3
 # VAT on (subtotal - discount), as a fraction. Dispatch days are working days in England and Wales
 # (no weekends, bank holidays or staff-blocked dates); today stops being one at the cut-off
 # (local time in DISPATCH_TIME_ZONE). availableDates answers at most DISPATCH_MAX_RANGE_DAYS at a
-# time; next_available_date looks DISPATCH_SEARCH_DAYS ahead. Estimated delivery: working days
-# after the send date per mail class.
+# time, and no date (listed or scheduled) lies more than DISPATCH_MAX_RANGE_DAYS after today (the
+# booking horizon); next_available_date looks DISPATCH_SEARCH_DAYS ahead, up to that horizon.
+# Estimated delivery: working days after the send date per mail class.
 VAT_RATE = Decimal(env.str("VAT_RATE", default="0.20"))
 DISPATCH_TIME_ZONE = env.str("DISPATCH_TIME_ZONE", default="Europe/London")
 DISPATCH_CUTOFF = time.fromisoformat(env.str("DISPATCH_CUTOFF", default="15:00"))
