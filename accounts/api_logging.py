@@ -141,8 +141,8 @@ def redact_json(value):
         return {key: redact_value(str(key), item) for key, item in value.items()}
     if isinstance(value, list):
         return [redact_json(item) for item in value]
-    if isinstance(value, str) and _looks_like_base64(value):
-        return _base64_note(value)
+    if isinstance(value, str):
+        return _base64_note(value) if _looks_like_base64(value) else redact_secret_values(value)
     return value
 
 
@@ -160,29 +160,61 @@ def redact_headers(headers: dict) -> dict:
     limit = settings.API_LOG_MAX_HEADER_CHARS
     out = {}
     for name, value in headers.items():
-        value = REDACTED if is_secret_name(name) else str(value)
+        value = REDACTED if is_secret_name(name) else redact_secret_values(str(value))
         out[name] = value if len(value) <= limit else value[:limit] + "…"
     return out
 
 
-# In text we cannot parse (cut short, or not JSON): "key": "value" and key=value pairs.
-_SECRET_IN_TEXT = re.compile(
-    r"""(?P<key>["']?(?P<name>[A-Za-z0-9_-]*(?:token|password|passwords|secret|apikey|api_key|api-key|authorization))["']?\s*[:=]\s*)(?P<value>"(?:[^"\\]|\\.)*"?|'[^']*'?|[^&\s,;}]*)""",
-    re.IGNORECASE,
+# Secrets recognised by their value, under any name or none (a JWT in ?jwt=, an API key inside
+# a note): API keys and JWT-shaped tokens. Each run of token characters is tried once, from its
+# start (the look-behinds), so the scan stays linear in the text.
+_SECRET_VALUE = re.compile(
+    r"(?<![A-Za-z0-9_])sk_(?:live|test)_[A-Za-z0-9_-]+"
+    r"|(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*"
 )
 
 
+def redact_secret_values(text: str) -> str:
+    if "sk_" not in text and "eyJ" not in text:  # most values: two substring checks
+        return text
+    return _SECRET_VALUE.sub(REDACTED, text)
+
+
+# In text we cannot parse (cut short, too long to parse, or not JSON): "key": "value" and
+# key=value pairs. A name starts only where a run of name characters starts (the look-behind):
+# otherwise every position inside a long run would scan the rest of it again (quadratic).
+_SECRET_IN_TEXT = re.compile(
+    r"""(?P<key>["']?(?<![A-Za-z0-9_-])(?P<name>[A-Za-z0-9_-]*?(?:token|passwords?|secret|api[_-]?key|authorization))["']?\s*[:=]\s*)(?P<value>"(?:[^"\\]|\\.)*"?|'[^']*'?|[^&\s,;}]*)""",
+    re.IGNORECASE,
+)
+# JSON may spell a key with escapes ("Api\u004bey"): printable ASCII escapes are read as the
+# characters they stand for before names are matched (quote and backslash stay escaped).
+_ASCII_ESCAPE = re.compile(r"\\u00([2-7][0-9A-Fa-f])")
+
+
+def _unescape_ascii(match: re.Match) -> str:
+    char = chr(int(match.group(1), 16))
+    return match.group(0) if char in '"\\' else char
+
+
 def redact_text(text: str) -> str:
+    """Redact text that cannot be parsed. Linear in the text; callers cut it to what they keep
+    first (body_for_log), so its cost is bounded whatever a client sends."""
+    if "\\u" in text:
+        text = _ASCII_ESCAPE.sub(_unescape_ascii, text)
     text = _SECRET_IN_TEXT.sub(lambda m: m.group("key") + f'"{REDACTED}"', text)
+    text = redact_secret_values(text)
     return _BASE64_RUN.sub(lambda m: _base64_note(m.group(0)), text)
 
 
-_SECRET_HINTS = ("token", "password", "secret", "apikey", "api_key", "api-key", "authorization")
+# A body without any of these has nothing to redact ("\\u": a JSON key may be spelt with escapes).
+_SECRET_NAME_HINTS = ("token", "password", "secret", "apikey", "api_key", "api-key", "authorization")
+_SECRET_HINTS = (*_SECRET_NAME_HINTS, "sk_", "eyj", "\\u")
 
 
 def _may_hold_secrets(text: str) -> bool:
-    """False only when a body certainly has nothing to redact (most responses): no secret name
-    and no long Base64 run. Cheaper than parsing and writing it again."""
+    """False only when a body certainly has nothing to redact (most responses): no secret name,
+    no secret-shaped value and no long Base64 run. Cheaper than parsing and writing it again."""
     lowered = text.lower()
     return any(hint in lowered for hint in _SECRET_HINTS) or _BASE64_RUN.search(text) is not None
 
@@ -195,38 +227,40 @@ def _content_type(headers: dict) -> str:
 
 
 def body_for_log(body: bytes, size: int, headers: dict) -> tuple[str, bool]:
-    """(text to store, truncated?) for a request or response body: JSON and forms parsed and
-    redacted; anything else, or a body captured only in part, redacted as text; multipart
-    and binary bodies left out; the result cut to API_LOG_MAX_BODY_BYTES."""
+    """(text to store, truncated?) for a request or response body. Only what can be kept is
+    looked at: a whole body of at most API_LOG_MAX_BODY_BYTES is parsed (JSON, forms) and
+    redacted; of anything longer, the first API_LOG_MAX_BODY_BYTES are redacted as text. So the
+    work per entry is bounded whatever a client sends. Multipart and binary bodies are left out."""
     if not size:
         return "", False
     content_type = _content_type(headers)
-    complete = len(body) >= size
     if content_type.startswith("multipart/"):
         return f"[multipart body of {size} bytes not stored]", False
+    limit = settings.API_LOG_MAX_BODY_BYTES
+    whole = len(body) >= size and size <= limit
+    head = body if whole else body[:limit]
     try:
-        text = body.decode("utf-8")
-    except UnicodeDecodeError:
-        if complete:
+        text = head.decode("utf-8")
+    except UnicodeDecodeError as error:
+        if whole or error.start < len(head) - 3:  # more than a character cut at the end
             return f"[binary body of {size} bytes not stored]", False
-        text = body.decode("utf-8", errors="ignore")
+        text = head[: error.start].decode("utf-8")
     stored = None
-    if complete and not _may_hold_secrets(text):
+    if not _may_hold_secrets(text):
         stored = text
-    elif complete and (content_type == "application/json" or content_type.endswith("+json")):
+    elif whole and (content_type == "application/json" or content_type.endswith("+json")):
         try:
             stored = json.dumps(redact_json(json.loads(text)), ensure_ascii=False)
-        except ValueError:
+        except (ValueError, RecursionError):  # not JSON, or nested too deep to walk: read as text
             stored = None
-    elif complete and content_type == "application/x-www-form-urlencoded":
+    elif whole and content_type == "application/x-www-form-urlencoded":
         stored = redact_query_string(text)
     if stored is None:
         stored = redact_text(text)
-    limit = settings.API_LOG_MAX_BODY_BYTES
     encoded = stored.encode("utf-8")
     if len(encoded) > limit:
         return encoded[:limit].decode("utf-8", errors="ignore"), True
-    return stored, not complete
+    return stored, not whole
 
 
 # ---- the buffer and its flusher ------------------------------------------------------------------

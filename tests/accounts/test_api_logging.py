@@ -338,3 +338,90 @@ def test_a_full_buffer_drops_calls_instead_of_growing(authed_client, logging_on,
     assert api_logging.pending() == 2
     assert api_logging.flush() == 2
     assert "2 calls not logged" in caplog.text
+
+
+# ---- hostile bodies and secrets by value -----------------------------------------------------
+
+GROUPS = "/api/v1/groups"
+MB = 1024 * 1024
+# Text shapes that made the old key=value pattern backtrack over the whole input (8 KB: 3.9 s).
+HOSTILE_TEXTS = {
+    "one long word": "y" * MB,
+    "secret names end to end": "token" * (MB // 5),
+    "dashes and letters": "a-" * (MB // 2),
+    "an unterminated secret value": '"token": "' + "x" * MB,
+    "a name then spaces": "token" + " " * MB,
+    "names and colons": "token:" * (MB // 6),
+    "JWT heads": "eyJ" * (MB // 3),
+    "JWT-shaped segments": "eyJa." * (MB // 5),
+    "API key prefixes": "sk_live_" * (MB // 8),
+    "escaped names": "Api\\u004bey" * (MB // 11),
+    "quotes": "'" * MB,
+}
+
+
+@pytest.mark.parametrize("shape", HOSTILE_TEXTS)
+def test_redacting_text_is_linear_in_its_length(shape):
+    text = HOSTILE_TEXTS[shape]
+    started = time.perf_counter()
+    api_logging.redact_text(text)
+    assert time.perf_counter() - started < 2.0  # about 0.2 s here; quadratic would take hours
+
+
+@pytest.mark.parametrize(
+    "content_type", ["application/json", "text/plain", "application/x-www-form-urlencoded"]
+)
+def test_a_megabyte_body_is_redacted_only_as_far_as_it_is_kept(authed_client, logging_on, content_type):
+    # given: the body of the outage (a 48 KB name stalled a worker for 30 s), at 1 MB
+    body = ('{"groupName": "' + "y" * MB + '", "token": "t0ps3cret"}').encode()
+
+    # when
+    response = authed_client.post(GROUPS, data=body, content_type=content_type)
+    started = time.perf_counter()
+    written = api_logging.flush()
+
+    # then
+    assert response.status_code < 500
+    assert written == 1 and time.perf_counter() - started < 1.0
+    entry = only_entry(logging_on)
+    assert entry.request_body_truncated and entry.request_body_size == len(body)
+    assert len(entry.request_body.encode()) <= 16 * 1024
+    assert "t0ps3cret" not in entry.request_body
+
+
+def test_secrets_are_redacted_by_value_wherever_they_are(authed_client, tokens, logging_on, api_key):
+    # given: a JWT in a query parameter and tokens and keys inside ordinary values
+    jwt = tokens["token"]
+    body = {"note": f"my key is {api_key}, keep it", "list": [f"Bearer {jwt}"], "deep": {"x": {"y": jwt}}}
+
+    # when
+    authed_client.post(f"{BALANCE}?jwt={jwt}&page=2", body, format="json", HTTP_X_NOTE=f"key {api_key}")
+
+    # then
+    entry = only_entry(logging_on)
+    stored = json.dumps([entry.query_string, entry.request_body, entry.request_headers])
+    assert jwt not in stored and api_key not in stored
+    assert "page=2" in entry.query_string and "my key is [REDACTED], keep it" in entry.request_body
+
+
+@pytest.mark.parametrize("limit", [16 * 1024, 64], ids=["parsed", "cut and read as text"])
+def test_a_key_name_spelt_with_json_escapes_is_redacted(authed_client, logging_on, settings, limit):
+    # given: secret names written with escapes, in a body parsed whole or too long to parse
+    settings.API_LOG_MAX_BODY_BYTES = limit
+    body = '{"Api\\u004bey": "hunter2", "Pass\\u0077ord": "hunter3", "note": "' + "x" * 100 + '"}'
+
+    # when
+    authed_client.post(BALANCE, data=body.encode(), content_type="application/json")
+
+    # then
+    entry = only_entry(logging_on)
+    assert "hunter" not in entry.request_body, entry.request_body
+
+
+def test_a_deeply_nested_body_is_still_logged(authed_client, logging_on):
+    body = ('{"a":' * 900 + '"token-value"' + "}" * 900).encode()
+
+    authed_client.post(BALANCE, data=body, content_type="application/json")
+
+    entry = only_entry(logging_on)
+    assert entry.request_body.startswith('{"a":{"a":')

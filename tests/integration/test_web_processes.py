@@ -96,3 +96,48 @@ def test_a_worker_that_shuts_down_flushes_what_it_buffered(gunicorn_server, comp
 
     # then
     assert ApiLogEntry.unscoped.filter(company=company).count() == len(statuses) == 10
+
+
+def test_hostile_bodies_never_stall_the_web_workers_while_they_are_logged(
+    gunicorn_server, company, staff_user, tokens
+):
+    # given: logging on, and bodies of the shapes that once stalled every worker for ~30 s
+    services.api_logging_enable(company=company, by=staff_user, duration=timedelta(hours=1))
+    server = gunicorn_server(workers=2, API_LOG_FLUSH_INTERVAL_MS="100")
+    auth = {"Authorization": f"Bearer {tokens['token']}"}
+    megabyte = 1024 * 1024
+    bodies = [
+        ("application/json", b'{"groupName": "' + b"y" * megabyte + b'"}'),
+        ("text/plain", b'{"groupName": "' + b"y" * megabyte + b'"}'),
+        ("application/json", b'{"token": "' + b"x" * megabyte),
+        ("text/plain", b"token" * (megabyte // 5)),
+        ("application/x-www-form-urlencoded", b"a-" * (megabyte // 2)),
+    ] * 2
+
+    # when: the hostile calls go in while /healthz is asked every 20 ms
+    def send_all() -> list[int]:
+        return [
+            server.request("POST", "/api/v1/groups", headers={**auth, "Content-Type": kind}, body=body)[0]
+            for kind, body in bodies
+        ]
+
+    latencies = []
+    with ThreadPoolExecutor(1) as pool:
+        sent = pool.submit(send_all)
+        while not sent.done() or len(latencies) < 50:
+            started = time.perf_counter()
+            assert server.request("GET", "/healthz")[0] == 200
+            latencies.append(time.perf_counter() - started)
+            time.sleep(0.02)
+        statuses = sent.result()
+
+    # then: every probe answered within 100 ms, and every hostile call was logged, cut short
+    assert all(status < 500 for status in statuses), statuses
+    assert max(latencies) < 0.1, sorted(latencies)[-5:]
+    wait_until(
+        lambda: ApiLogEntry.unscoped.filter(company=company).count() == len(bodies),
+        timeout=20,
+        describe=lambda: f"{ApiLogEntry.unscoped.count()} of {len(bodies)} entries; {server.log()}",
+    )
+    for entry in ApiLogEntry.unscoped.filter(company=company):
+        assert entry.request_body_truncated and len(entry.request_body.encode()) <= 16 * 1024
