@@ -5,10 +5,11 @@ our servers call internal services, the cloud metadata endpoint or localhost: se
 forgery. `fetch_to_file` is the only door for such downloads. It:
 
 - accepts only http and https URLs without user names or passwords in them;
-- resolves the host name once, refuses if ANY address is not globally routable (loopback, private,
-  link-local, multicast, reserved, unspecified, IPv4 hidden in IPv6, ...), then connects to that
-  vetted address itself, sending the original Host header and, for https, the original host name
-  for SNI and certificate checks, so a DNS answer that changes after the check cannot redirect us;
+- resolves the host name once, refuses if ANY address is not globally reachable unicast (judged
+  by `SPECIAL_PURPOSE_BLOCKS`, the IANA special-purpose registries written out once, below), then
+  connects to that vetted address itself, sending the original Host header and, for https, the
+  original host name for SNI and certificate checks, so a DNS answer that changes after the check
+  cannot redirect us;
 - follows redirects itself, vetting every hop the same way;
 - streams the body into a file in chunks, with a byte limit and an overall deadline.
 
@@ -18,11 +19,12 @@ serve files from a local server (e.g. ["127.0.0.2/32"]). Production never sets i
 """
 
 import contextlib
+import enum
 import ipaddress
 import socket
 import time
 import typing
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 
@@ -130,7 +132,7 @@ def _vetted_target(url: str) -> _Target:
         raise OutboundFetchError("The file URL is not valid.")
     port = ALLOWED_SCHEMES[scheme] if explicit_port is None else explicit_port
     addresses = _resolve(hostname, port)
-    if not all(_is_allowed(address) for address in addresses):
+    if not all(is_allowed_address(address) for address in addresses):
         raise OutboundFetchError("The file URL points to an address that is not allowed.")
     return _Target(
         url=url,
@@ -160,8 +162,11 @@ def _unmapped(address: IPAddress) -> IPAddress:
     return address
 
 
-def _is_allowed(address: IPAddress) -> bool:
-    return _in_test_allow_list(address) or _is_public(address)
+def is_allowed_address(address: str | IPAddress) -> bool:
+    """Whether the guard lets a download go to `address` (what `fetch_to_file` asks of every
+    address a host name resolves to, on every hop)."""
+    address = ipaddress.ip_address(address)
+    return _in_test_allow_list(address) or _is_globally_reachable(address)
 
 
 def _in_test_allow_list(address: IPAddress) -> bool:
@@ -169,18 +174,114 @@ def _in_test_allow_list(address: IPAddress) -> bool:
     return any(address in ipaddress.ip_network(network) for network in networks)
 
 
-def _is_public(address: IPAddress) -> bool:
-    carried_ipv4 = address.sixtofour if isinstance(address, ipaddress.IPv6Address) else None
-    if carried_ipv4 is not None and not _is_public(carried_ipv4):
-        return False  # 6to4 (2002::/16) addresses carry an IPv4 address that must be public too
-    return address.is_global and not (
-        address.is_loopback
-        or address.is_private
-        or address.is_link_local
-        or address.is_multicast
-        or address.is_reserved
-        or address.is_unspecified
+class Reach(enum.Enum):
+    GLOBAL = "globally reachable"
+    REFUSED = "not globally reachable, deprecated or not unicast"
+    CARRIED = "as the IPv4 address(es) it carries"
+
+
+@dataclass(frozen=True)
+class Block:
+    network: ipaddress.IPv4Network | ipaddress.IPv6Network
+    name: str
+    reach: Reach
+    carried: Callable[[ipaddress.IPv6Address], tuple[ipaddress.IPv4Address, ...]] | None = None
+
+
+def _block(cidr: str, name: str, reach: Reach, carried=None) -> Block:
+    return Block(ipaddress.ip_network(cidr), name, reach, carried)
+
+
+def _low_32_bits(address: ipaddress.IPv6Address) -> tuple[ipaddress.IPv4Address, ...]:
+    return (ipaddress.IPv4Address(int(address) & 0xFFFFFFFF),)
+
+
+GLOBAL, REFUSED, CARRIED = Reach.GLOBAL, Reach.REFUSED, Reach.CARRIED
+
+# Every address falls in the longest block that contains it; the block's `reach` decides. Names
+# and "Globally Reachable" follow the IANA IPv4 and IPv6 Special-Purpose Address Registries
+# (RFC 6890 and its updates); blocks the registries mark N/A or terminated are refused, except the
+# transition blocks that carry an IPv4 address, which are judged by it. The first and the last
+# rows of each family come from the IANA address space registries: multicast is never a download
+# source, site-local is deprecated (RFC 3879), and IPv6 outside 2000::/3 is reserved by the IETF.
+SPECIAL_PURPOSE_BLOCKS: tuple[Block, ...] = (
+    _block("0.0.0.0/0", "IPv4 unicast", GLOBAL),
+    _block("0.0.0.0/8", '"This network"', REFUSED),
+    _block("0.0.0.0/32", '"This host on this network"', REFUSED),
+    _block("10.0.0.0/8", "Private-Use", REFUSED),
+    _block("100.64.0.0/10", "Shared Address Space", REFUSED),
+    _block("127.0.0.0/8", "Loopback", REFUSED),
+    _block("169.254.0.0/16", "Link Local", REFUSED),
+    _block("172.16.0.0/12", "Private-Use", REFUSED),
+    _block("192.0.0.0/24", "IETF Protocol Assignments", REFUSED),
+    _block("192.0.0.0/29", "IPv4 Service Continuity Prefix", REFUSED),
+    _block("192.0.0.8/32", "IPv4 dummy address", REFUSED),
+    _block("192.0.0.9/32", "Port Control Protocol Anycast", GLOBAL),
+    _block("192.0.0.10/32", "Traversal Using Relays around NAT Anycast", GLOBAL),
+    _block("192.0.0.170/32", "NAT64/DNS64 Discovery", REFUSED),
+    _block("192.0.0.171/32", "NAT64/DNS64 Discovery", REFUSED),
+    _block("192.0.2.0/24", "Documentation (TEST-NET-1)", REFUSED),
+    _block("192.31.196.0/24", "AS112-v4", GLOBAL),
+    _block("192.52.193.0/24", "AMT", GLOBAL),
+    _block("192.88.99.0/24", "Deprecated (6to4 Relay Anycast)", REFUSED),
+    _block("192.88.99.2/32", "6a44-relay anycast address", REFUSED),
+    _block("192.168.0.0/16", "Private-Use", REFUSED),
+    _block("192.175.48.0/24", "Direct Delegation AS112 Service", GLOBAL),
+    _block("198.18.0.0/15", "Benchmarking", REFUSED),
+    _block("198.51.100.0/24", "Documentation (TEST-NET-2)", REFUSED),
+    _block("203.0.113.0/24", "Documentation (TEST-NET-3)", REFUSED),
+    _block("224.0.0.0/4", "Multicast", REFUSED),
+    _block("240.0.0.0/4", "Reserved", REFUSED),
+    _block("255.255.255.255/32", "Limited Broadcast", REFUSED),
+    _block("::/0", "Reserved by IETF", REFUSED),
+    _block("::/96", "IPv4-compatible Address (deprecated)", REFUSED),
+    _block("::1/128", "Loopback Address", REFUSED),
+    _block("::/128", "Unspecified Address", REFUSED),
+    # The registry says False; we connect to the IPv4 address itself (see _unmapped).
+    _block("::ffff:0:0/96", "IPv4-mapped Address", CARRIED, lambda a: (a.ipv4_mapped,)),
+    # Globally reachable, and a NAT64 gateway forwards to the IPv4 address in the low 32 bits.
+    _block("64:ff9b::/96", "IPv4-IPv6 Translat.", CARRIED, _low_32_bits),
+    _block("64:ff9b:1::/48", "IPv4-IPv6 Translat. (local-use)", REFUSED),
+    _block("100::/64", "Discard-Only Address Block", REFUSED),
+    _block("100:0:0:1::/64", "Dummy IPv6 Prefix", REFUSED),
+    _block("2000::/3", "Global Unicast", GLOBAL),
+    _block("2001::/23", "IETF Protocol Assignments", REFUSED),
+    _block("2001::/32", "TEREDO", CARRIED, lambda a: a.teredo),  # (server, client)
+    _block("2001:1::1/128", "Port Control Protocol Anycast", GLOBAL),
+    _block("2001:1::2/128", "Traversal Using Relays around NAT Anycast", GLOBAL),
+    _block("2001:1::3/128", "DNS-SD Service Registration Protocol Anycast", GLOBAL),
+    _block("2001:2::/48", "Benchmarking", REFUSED),
+    _block("2001:3::/32", "AMT", GLOBAL),
+    _block("2001:4:112::/48", "AS112-v6", GLOBAL),
+    _block("2001:10::/28", "Deprecated (previously ORCHID)", REFUSED),
+    _block("2001:20::/28", "ORCHIDv2", GLOBAL),
+    _block("2001:30::/28", "Drone Remote ID Protocol Entity Tags (DETs) Prefix", GLOBAL),
+    _block("2001:db8::/32", "Documentation", REFUSED),
+    _block("2002::/16", "6to4", CARRIED, lambda a: (a.sixtofour,)),
+    _block("2620:4f:8000::/48", "Direct Delegation AS112 Service", GLOBAL),
+    _block("3fff::/20", "Documentation", REFUSED),
+    _block("5f00::/16", "Segment Routing (SRv6) SIDs", REFUSED),
+    _block("fc00::/7", "Unique-Local", REFUSED),
+    _block("fe80::/10", "Link-Local Unicast", REFUSED),
+    _block("fec0::/10", "Site-Local (deprecated)", REFUSED),
+    _block("ff00::/8", "Multicast", REFUSED),
+)
+
+
+def address_block(address: str | IPAddress) -> Block:
+    """The most specific block of SPECIAL_PURPOSE_BLOCKS that holds `address`."""
+    address = ipaddress.ip_address(address)
+    return max(
+        (block for block in SPECIAL_PURPOSE_BLOCKS if address in block.network),
+        key=lambda block: block.network.prefixlen,
     )
+
+
+def _is_globally_reachable(address: IPAddress) -> bool:
+    block = address_block(address)
+    if block.reach is Reach.CARRIED:
+        return all(_is_globally_reachable(carried) for carried in block.carried(address))
+    return block.reach is Reach.GLOBAL
 
 
 def _host_header(hostname: str, explicit_port: int | None) -> str:

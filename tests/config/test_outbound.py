@@ -15,7 +15,15 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from config.errors import InvalidInput
-from config.outbound import CHUNK_SIZE, FetchResult, OutboundFetchError, fetch_to_file
+from config.outbound import (
+    CHUNK_SIZE,
+    SPECIAL_PURPOSE_BLOCKS,
+    FetchResult,
+    OutboundFetchError,
+    address_block,
+    fetch_to_file,
+    is_allowed_address,
+)
 
 NOT_ALLOWED = "The file URL points to an address that is not allowed."
 WRONG_SCHEME = "The file URL must use http or https."
@@ -185,6 +193,117 @@ def test_refuses_schemes_other_than_http_and_https(url):
 )
 def test_refuses_addresses_that_are_not_public(url):
     assert refusal(url) == NOT_ALLOWED
+
+
+# One representative address per block of the guard's table: the IANA IPv4 and IPv6
+# Special-Purpose Address Registries (names as the registries spell them), plus what lies outside
+# them and is not unicast to the Internet (multicast, deprecated site-local and IPv4-compatible
+# addresses, the IPv6 space IANA keeps reserved). Refused: what the registries mark "Globally
+# Reachable: False", deprecated blocks, multicast, and any address carrying a refused IPv4.
+PUBLIC_V4, PUBLIC_V6 = "IPv4 unicast", "Global Unicast"
+BLOCKS = [
+    # (representative address, the block it falls in, allowed)
+    ("8.8.8.8", PUBLIC_V4, True),
+    ("93.184.216.34", PUBLIC_V4, True),
+    ("0.1.2.3", '"This network"', False),
+    ("0.0.0.0", '"This host on this network"', False),
+    ("10.20.30.40", "Private-Use", False),
+    ("100.64.0.1", "Shared Address Space", False),
+    ("127.1.2.3", "Loopback", False),
+    ("169.254.169.254", "Link Local", False),
+    ("172.31.255.254", "Private-Use", False),
+    ("192.0.0.100", "IETF Protocol Assignments", False),
+    ("192.0.0.1", "IPv4 Service Continuity Prefix", False),
+    ("192.0.0.8", "IPv4 dummy address", False),
+    ("192.0.0.9", "Port Control Protocol Anycast", True),
+    ("192.0.0.10", "Traversal Using Relays around NAT Anycast", True),
+    ("192.0.0.170", "NAT64/DNS64 Discovery", False),
+    ("192.0.0.171", "NAT64/DNS64 Discovery", False),
+    ("192.0.2.1", "Documentation (TEST-NET-1)", False),
+    ("192.31.196.1", "AS112-v4", True),
+    ("192.52.193.1", "AMT", True),
+    ("192.88.99.1", "Deprecated (6to4 Relay Anycast)", False),
+    ("192.88.99.2", "6a44-relay anycast address", False),
+    ("192.168.1.1", "Private-Use", False),
+    ("192.175.48.6", "Direct Delegation AS112 Service", True),
+    ("198.19.255.1", "Benchmarking", False),
+    ("198.51.100.7", "Documentation (TEST-NET-2)", False),
+    ("203.0.113.9", "Documentation (TEST-NET-3)", False),
+    ("224.0.0.1", "Multicast", False),
+    ("239.255.255.250", "Multicast", False),
+    ("250.1.2.3", "Reserved", False),
+    ("255.255.255.255", "Limited Broadcast", False),
+    ("2606:4700::1111", PUBLIC_V6, True),
+    ("4000::1", "Reserved by IETF", False),
+    ("8000::1", "Reserved by IETF", False),
+    ("::", "Unspecified Address", False),
+    ("::1", "Loopback Address", False),
+    ("::8.8.8.8", "IPv4-compatible Address (deprecated)", False),  # even carrying a public IPv4
+    ("::10.0.0.8", "IPv4-compatible Address (deprecated)", False),
+    ("::ffff:8.8.8.8", "IPv4-mapped Address", True),  # judged by the IPv4 it carries
+    ("::ffff:10.0.0.8", "IPv4-mapped Address", False),
+    ("::ffff:127.0.0.1", "IPv4-mapped Address", False),
+    ("64:ff9b::808:808", "IPv4-IPv6 Translat.", True),  # the well-known NAT64 prefix, public IPv4
+    ("64:ff9b::a00:1", "IPv4-IPv6 Translat.", False),
+    ("64:ff9b::7f00:1", "IPv4-IPv6 Translat.", False),
+    ("64:ff9b:1::808:808", "IPv4-IPv6 Translat. (local-use)", False),  # even carrying a public IPv4
+    ("100::1", "Discard-Only Address Block", False),
+    ("100:0:0:1::1", "Dummy IPv6 Prefix", False),
+    ("2001:5::1", "IETF Protocol Assignments", False),
+    ("2001:0:808:808::fefe:fefe", "TEREDO", True),  # server 8.8.8.8, client 1.1.1.1 (inverted)
+    ("2001:0:a00:1::f7f7:f7f7", "TEREDO", False),  # server 10.0.0.1
+    ("2001:0:808:808::80ff:fffe", "TEREDO", False),  # client 127.0.0.1
+    ("2001:1::1", "Port Control Protocol Anycast", True),
+    ("2001:1::2", "Traversal Using Relays around NAT Anycast", True),
+    ("2001:1::3", "DNS-SD Service Registration Protocol Anycast", True),
+    ("2001:2::1", "Benchmarking", False),
+    ("2001:3::1", "AMT", True),
+    ("2001:4:112::1", "AS112-v6", True),
+    ("2001:10::1", "Deprecated (previously ORCHID)", False),
+    ("2001:20::1", "ORCHIDv2", True),
+    ("2001:30::1", "Drone Remote ID Protocol Entity Tags (DETs) Prefix", True),
+    ("2001:db8::1", "Documentation", False),
+    ("2002:808:808::1", "6to4", True),  # carrying 8.8.8.8
+    ("2002:a00:1::1", "6to4", False),
+    ("2002:7f00:1::", "6to4", False),
+    ("2620:4f:8000::1", "Direct Delegation AS112 Service", True),
+    ("3fff::1", "Documentation", False),
+    ("5f00::1", "Segment Routing (SRv6) SIDs", False),
+    ("fc00::1", "Unique-Local", False),
+    ("fd12:3456::1", "Unique-Local", False),
+    ("fe80::1", "Link-Local Unicast", False),
+    ("fec0::1", "Site-Local (deprecated)", False),
+    ("feff::1", "Site-Local (deprecated)", False),
+    ("ff02::1", "Multicast", False),
+    ("ff0e::1", "Multicast", False),
+]
+
+
+def _url_host(address: str) -> str:
+    return f"[{address}]" if ":" in address else address
+
+
+@pytest.mark.parametrize(("address", "block", "allowed"), BLOCKS)
+def test_each_block_is_judged_by_its_global_reachability(address, block, allowed):
+    assert address_block(address).name == block
+    assert is_allowed_address(address) is allowed
+
+
+@pytest.mark.parametrize(("address", "block"), [(a, b) for a, b, allowed in BLOCKS if not allowed])
+def test_a_url_to_a_refused_block_is_refused_before_any_connection(address, block):
+    assert refusal(f"http://{_url_host(address)}/x.csv") == NOT_ALLOWED
+
+
+def test_every_block_of_the_table_has_a_representative_here():
+    """A block added to the guard's table without an address in BLOCKS fails this test."""
+    tested = {address_block(address) for address, _, _ in BLOCKS}
+    assert [str(block.network) for block in SPECIAL_PURPOSE_BLOCKS if block not in tested] == []
+
+
+def test_the_test_allow_list_admits_only_its_networks(settings):
+    settings.OUTBOUND_FETCH_ALLOWED_NETWORKS = ["127.0.0.2/32"]
+    assert is_allowed_address("127.0.0.2")
+    assert not is_allowed_address("127.0.0.1")
 
 
 def test_refuses_credentials_in_the_url():

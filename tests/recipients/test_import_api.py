@@ -226,6 +226,8 @@ def test_file_url_that_is_not_http_is_refused(authed_client, company):
         "http://169.254.169.254/latest/meta-data/",
         "http://10.0.0.8/x.csv",
         "http://[::1]/a.csv",
+        "http://[fec0::1]/x.csv",
+        "http://[::ffff:10.0.0.8]/x.csv",
     ],
 )
 def test_file_url_to_a_private_address_fails_the_group(authed_client, company, url):
