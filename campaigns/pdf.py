@@ -17,7 +17,6 @@ template for a preview or print files. Outputs keep every stream compressed.
 Positions come from templates.formats: rectangles in mm from the page's top-left corner.
 """
 
-import csv
 import itertools
 import random
 import re
@@ -36,6 +35,7 @@ from reportlab.pdfgen.canvas import Canvas
 
 from campaigns.errors import InvalidPdf, PdfDoesNotFitFormat
 from campaigns.pdf_streams import InflateLimits, check_inflated_size
+from config import csvsafe
 from templates.formats import Format, Rect
 
 PT_PER_MM = 72 / 25.4
@@ -43,9 +43,6 @@ SIZE_TOLERANCE_MM = 2.0
 SELF_MAILER_MAX_PAGES = 2
 MANIFEST_NAME = "manifest.csv"
 MANIFEST_HEADER = ("sequence", "recipient_id", "name", "postcode", "file", "page")
-# A manifest cell starting with one of these is a formula to Excel, LibreOffice and Sheets (tab
-# and carriage return too: they are stripped before the check by some of them).
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 ADDRESS_FONT = "Helvetica"
 ADDRESS_MAX_SIZE = 10.0
@@ -409,7 +406,7 @@ def write_print_files(
     out_dir.mkdir(parents=True, exist_ok=True)
     files = PrintFiles(manifest=out_dir / MANIFEST_NAME)
     with _opened_template(template) as opened, files.manifest.open("w", newline="", encoding="utf-8") as fh:
-        manifest = csv.writer(fh)
+        manifest = csvsafe.writer(fh)  # names and postcodes come from users' files
         manifest.writerow(MANIFEST_HEADER)
         for number, chunk in enumerate(_chunks(letters, chunk_size), start=1):
             name = f"print-{number:04d}.pdf"
@@ -419,9 +416,9 @@ def write_print_files(
                 manifest.writerow(
                     (
                         letter.sequence,
-                        spreadsheet_safe(letter.recipient_id),
-                        spreadsheet_safe(letter.name),
-                        spreadsheet_safe(letter.postcode),
+                        letter.recipient_id,
+                        letter.name,
+                        letter.postcode,
                         name,
                         page,
                     )
@@ -429,13 +426,6 @@ def write_print_files(
             pages = sheet.save(out_dir / name)
             files.append(PrintFile(name=name, path=out_dir / name, letters=len(chunk), pages=pages))
     return files
-
-
-def spreadsheet_safe(value: str) -> str:
-    """`value` for a CSV cell that a spreadsheet opens as text, never as a formula (CSV/formula
-    injection): a leading apostrophe before = + - @ (and tab or carriage return)."""
-    value = str(value)
-    return f"'{value}" if value.startswith(FORMULA_PREFIXES) else value
 
 
 def _chunks(items: Iterable[Letter], size: int) -> Iterator[list[Letter]]:

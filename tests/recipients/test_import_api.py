@@ -2,6 +2,7 @@
 worker in tests/integration)."""
 
 import base64
+import csv
 import io
 import tempfile
 import time
@@ -110,6 +111,45 @@ def test_group_detail_shows_the_counts_and_errors_report(authed_client, company)
         "row,reason",
         "4,The Address1 field is required.",
         "5,The Postcode field is required.",
+    ]
+
+
+def test_the_errors_report_never_hands_a_spreadsheet_a_formula(authed_client, company):
+    """A custom column's header becomes the field name in a row's reason: a header a spreadsheet
+    would run (= + - @) reaches the report as text, with a leading apostrophe."""
+    # given: custom columns named like formulas (no destinationField: the header is the name),
+    # and one row each whose value in that column is too long
+    headers = ['=HYPERLINK("http://x","y")', "+1", "-2+3", "@SUM(A1)", "-5", "Notes"]
+    mappings = [
+        {"sourceHeader": "Street", "destinationField": "Address1", "mappingType": "standard"},
+        {"sourceHeader": "Post Code", "destinationField": "Postcode", "mappingType": "standard"},
+        *({"sourceHeader": header, "mappingType": "custom"} for header in headers),
+    ]
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["Street", "Post Code", *headers])
+    for column in range(len(headers)):
+        writer.writerow(
+            ["1 High St", "AB1 2CD", *("x" * 1001 if i == column else "" for i in range(len(headers)))]
+        )
+    writer.writerow(["1 High St", "", *[""] * len(headers)])
+    _import(authed_client, data=out.getvalue().encode(), mappings=mappings)
+    group = _group(company)
+
+    # when
+    report = authed_client.get(f"/api/v1/groups/{group.pk}/import-errors")
+
+    # then
+    assert report.status_code == 200 and report["Content-Type"].startswith("text/csv")
+    assert list(csv.reader(io.StringIO(report.content.decode()))) == [
+        ["row", "reason"],
+        ["2", '\'=HYPERLINK("http://x","y") is longer than 1000 characters.'],
+        ["3", "'+1 is longer than 1000 characters."],
+        ["4", "'-2+3 is longer than 1000 characters."],
+        ["5", "'@SUM(A1) is longer than 1000 characters."],
+        ["6", "'-5 is longer than 1000 characters."],
+        ["7", "Notes is longer than 1000 characters."],
+        ["8", "The Postcode field is required."],
     ]
 
 

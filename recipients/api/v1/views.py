@@ -1,10 +1,10 @@
-import csv
 import uuid
 
 from django.conf import settings
 from django.http import HttpResponse
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 
+from config import csvsafe
 from config.api.v1 import schema
 from config.api.v1.pagination import paged, paged_json, paging_params
 from config.api.v1.responses import ApiResponse
@@ -198,7 +198,7 @@ class GroupImportErrorsView(PlatformAPIView):
         group = selectors.get_group_for_company(company=self.company, group_id=group_id)
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="import-errors-{group.pk}.csv"'
-        writer = csv.writer(response)
+        writer = csvsafe.writer(response)  # reasons name users' columns
         writer.writerow(["row", "reason"])
         writer.writerows(selectors.import_errors(company=self.company, group=group))
         return response
