@@ -1,0 +1,52 @@
+"""Schemathesis over every operation of the OpenAPI schema, against gunicorn on PostgreSQL: no
+generated request may get a 5xx. Two runs: a fixed seed (the same cases every time) and a random
+one, printed, so a failure in CI can be replayed with SCHEMA_FUZZ_SEED=<seed>. Each run is bounded
+by SCHEMA_FUZZ_SECONDS."""
+
+import os
+import random
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.integration.conftest import ROOT, needs_shared_services
+from tests.recipients.factories import RecipientFactory, RecipientGroupFactory
+
+pytestmark = [needs_shared_services, pytest.mark.django_db(transaction=True)]
+
+FIXED_SEED = 20261203
+SECONDS = os.environ.get("SCHEMA_FUZZ_SECONDS", "75")
+SCHEMATHESIS = Path(sys.executable).with_name("schemathesis")
+
+
+def _seeds() -> list[int]:
+    chosen = os.environ.get("SCHEMA_FUZZ_SEED")
+    return [int(chosen)] if chosen else [FIXED_SEED, random.SystemRandom().randrange(2**31)]
+
+
+@pytest.mark.parametrize("seed", _seeds())
+def test_no_operation_answers_a_server_error(gunicorn_server, company, tokens, catalogue, seed, tmp_path):
+    # given: a company with something to find, and rate limits out of the fuzzer's way
+    group = RecipientGroupFactory(company=company)
+    RecipientFactory.create_batch(3, company=company, group=group)
+    server = gunicorn_server(workers=2, RATE_LIMIT_READ="100000/minute", RATE_LIMIT_WRITE="100000/minute")
+    print(f"schemathesis seed {seed} (replay: SCHEMA_FUZZ_SEED={seed})")
+
+    # when
+    run = subprocess.run(
+        [
+            str(SCHEMATHESIS), "run", f"http://127.0.0.1:{server.port}/api/schema/?format=json",
+            "--checks", "not_a_server_error",
+            "--header", f"Authorization: Bearer {tokens['token']}",
+            "--seed", str(seed), "--max-time", SECONDS,
+            "--workers", "2", "--request-timeout", "30",
+            "--report", "junit", "--report-dir", str(tmp_path),
+        ],
+        cwd=ROOT, capture_output=True, text=True, timeout=int(SECONDS) * 2 + 120,
+    )  # fmt: skip
+
+    # then
+    print(run.stdout[-2500:])  # the summary: operations, cases generated, failures
+    assert run.returncode == 0, f"seed {seed}\n{run.stdout[-12000:]}\n{run.stderr[-3000:]}\n{server.log()}"
