@@ -1,5 +1,17 @@
 """Hostile input through the platform API (issue 16): each case is answered with a 4xx in the
-envelope, never a 500, and leaves nothing written or charged."""
+envelope, never a 500, and leaves nothing written or charged.
+
+The other hostile cases of that probe are replayed beside the code they exercise (one place per
+rule), all in the same CI run:
+- bodies that stalled API-log redaction: tests/accounts/test_api_logging.py (hostile texts, 1 MB
+  bodies, secrets by value) and tests/integration/test_web_processes.py (/healthz within 100 ms);
+- PDF decompression bombs: tests/campaigns/test_create_api.py, test_pdf.py, test_admin.py;
+- forged X-Forwarded-For and admin password guessing: tests/config/test_client_address.py,
+  tests/accounts/test_admin_lockout.py;
+- outbound addresses (fec0::/10, IANA special-purpose blocks): tests/config/test_outbound.py;
+- spreadsheet formulas in CSV reports: tests/recipients/test_import_api.py, tests/config/test_csvsafe.py;
+- every operation of the schema under generated input: tests/integration/test_schema_fuzz.py.
+"""
 
 import uuid
 from datetime import date
