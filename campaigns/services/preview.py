@@ -1,0 +1,72 @@
+"""The campaign preview: the template's pages with the first recipient's address, rendered in the
+background to storage."""
+
+import tempfile
+from pathlib import Path
+
+from django.core.files import File
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.utils import timezone
+
+from campaigns.errors import InvalidPdf
+from campaigns.models import Campaign
+from campaigns.pdf import address_lines, render_preview
+from campaigns.selectors import first_recipient_fields
+
+
+def request_preview(campaign: Campaign) -> None:
+    """Render the preview in the background once the surrounding transaction commits."""
+    from campaigns.tasks import render_campaign_preview
+
+    campaign_id = str(campaign.pk)
+    transaction.on_commit(lambda: render_campaign_preview.delay(campaign_id))
+
+
+def preview_key(campaign: Campaign) -> str:
+    return f"campaigns/{campaign.company_id}/{campaign.pk}/preview.pdf"
+
+
+def campaign_render_preview(*, campaign_id) -> str | None:
+    """Render the campaign's preview (template pages with the first recipient's address, or the
+    default recipient name, in the format's address area) to storage; the key, or None if the
+    campaign no longer exists or its template is refused (the reason in `preview_error`).
+    Idempotent: a rerun writes the same key again."""
+    campaign = (
+        Campaign.unscoped.select_related("print_options__template", "recipient_group", "company")
+        .filter(pk=campaign_id)
+        .first()
+    )
+    if campaign is None:
+        return None
+    options = campaign.print_options
+    fields = first_recipient_fields(campaign)
+    if fields is not None:
+        address = address_lines(fields)
+    elif options.default_recipient_name:
+        address = [options.default_recipient_name]
+    else:
+        address = None
+    key = preview_key(campaign)
+    with tempfile.TemporaryDirectory(prefix="campaign-preview-") as workdir:
+        template_path = Path(workdir) / "template.pdf"
+        with options.template.pdf.open("rb") as source, open(template_path, "wb") as out:
+            for chunk in iter(lambda: source.read(1024 * 1024), b""):
+                out.write(chunk)
+        out_path = Path(workdir) / "preview.pdf"
+        try:
+            render_preview(template=template_path, fmt=options.format, address=address, out=out_path)
+        except InvalidPdf as exc:  # the template is refused now (a limit was lowered): for good
+            Campaign.unscoped.filter(pk=campaign.pk).update(preview_error=exc.reason[:500])
+            return None
+        if default_storage.exists(key):
+            default_storage.delete(key)
+        with open(out_path, "rb") as rendered:
+            stored = default_storage.save(key, File(rendered))
+    updated = Campaign.unscoped.filter(pk=campaign.pk).update(
+        preview_file=stored, preview_generated_at=timezone.now(), preview_error=""
+    )
+    if not updated:  # deleted while rendering
+        default_storage.delete(stored)
+        return None
+    return stored
