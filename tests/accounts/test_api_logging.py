@@ -363,9 +363,9 @@ HOSTILE_TEXTS = {
 @pytest.mark.parametrize("shape", HOSTILE_TEXTS)
 def test_redacting_text_is_linear_in_its_length(shape):
     text = HOSTILE_TEXTS[shape]
-    started = time.perf_counter()
+    started = time.process_time()  # CPU time: other load on the machine does not count
     api_logging.redact_text(text)
-    assert time.perf_counter() - started < 2.0  # about 0.2 s here; quadratic would take hours
+    assert time.process_time() - started < 5.0  # about 0.2 s here; quadratic would take hours
 
 
 @pytest.mark.parametrize(
