@@ -6,9 +6,9 @@ import uuid
 from csp.middleware import CSPMiddleware
 from django.conf import settings
 from django.utils import timezone
-from django.utils.functional import SimpleLazyObject
 
 from accounts import api_logging
+from accounts.principal import SESSION, Principal
 from config.client_address import client_ip
 from config.logging import request_id_var
 
@@ -113,11 +113,11 @@ class ApiLoggingMiddleware:
         return response
 
     def _record(self, request, response, tee, requested_at, duration_ms) -> None:
-        user = request.__dict__.get("user")
-        if isinstance(user, SimpleLazyObject):  # not an API credential (Django's session user)
-            user = None
-        token = request.__dict__.get("auth")
-        company_id = getattr(user, "company_id", None) or getattr(request, "api_log_company_id", None)
+        # The surface's authenticator made it; DRF copies request.auth onto the Django request.
+        principal = request.__dict__.get("auth")
+        if not isinstance(principal, Principal):
+            principal = None
+        company_id = principal.company_id if principal else getattr(request, "api_log_company_id", None)
         if company_id is None:
             company_id = _company_of_bearer(request)
         if not api_logging.is_logging(company_id):
@@ -143,8 +143,8 @@ class ApiLoggingMiddleware:
                 route=(match.view_name or match.route) if match else "",
                 query_string=request.META.get("QUERY_STRING", ""),
                 status_code=response.status_code,
-                user_id=getattr(user, "pk", None),
-                session_id=_claim(token, "sid"),
+                user_id=principal.user.pk if principal and principal.user else None,
+                session_id=principal.credential_id if principal and principal.credential_kind == SESSION else None,
                 client_ip=client_ip(request) or None,
                 request_id=getattr(request, "request_id", ""),
                 request_headers=dict(request.headers),
@@ -155,14 +155,6 @@ class ApiLoggingMiddleware:
                 response_body_size=response_size,
             )
         )
-
-
-def _claim(token, name):
-    try:
-        value = token.get(name) if token is not None else None
-    except Exception:
-        return None
-    return value if isinstance(value, str) else None
 
 
 def _company_of_bearer(request):

@@ -18,6 +18,7 @@ from django.conf import settings
 from django.core.cache import cache
 from rest_framework.throttling import BaseThrottle
 
+from accounts.principal import Principal
 from config.client_address import client_ip
 
 logger = logging.getLogger("postroom.api")
@@ -116,8 +117,8 @@ class CompanyRateThrottle(_RateLimit):
         return "read" if request.method in SAFE_METHODS else "write"
 
     def identity(self, request) -> str | None:
-        company_id = getattr(request.user, "company_id", None)
-        return str(company_id) if company_id else None
+        principal = request.auth
+        return str(principal.company_id) if isinstance(principal, Principal) else None
 
 
 class LoginRateThrottle(_RateLimit):

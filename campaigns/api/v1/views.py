@@ -112,7 +112,7 @@ class CampaignsView(PlatformAPIView):
         spec, template_id, pdf, template_name = parsing.create_request(request.data)
         created = services.campaign_create(
             company=self.company,
-            by=request.user,
+            by=self.principal.user,
             spec=spec,
             template_id=template_id,
             pdf=pdf,
@@ -199,9 +199,9 @@ class CampaignApproveView(PlatformAPIView):
     )  # fmt: skip
     def post(self, request):
         campaign = services.campaign_approve(
-            company=self.company, campaign_id=campaign_id_param(request), by=request.user
+            company=self.company, campaign_id=campaign_id_param(request), by=self.principal.user
         )
-        return ApiResponse({"currentStatus": campaign.status}, message="Campaign approved successfully.")
+        return ApiResponse(s.approved(campaign), message="Campaign approved successfully.")
 
 
 class CampaignStatusDetailsView(PlatformAPIView):
@@ -268,11 +268,11 @@ class CampaignVoucherView(PlatformAPIView):
             if not code:
                 raise VoucherCodeRequired()
             priced = services.campaign_voucher_apply(
-                company=self.company, campaign_id=campaign_id, code=code, by=request.user
+                company=self.company, campaign_id=campaign_id, code=code, by=self.principal.user
             )
         else:
             priced = services.campaign_voucher_remove(
-                company=self.company, campaign_id=campaign_id, by=request.user
+                company=self.company, campaign_id=campaign_id, by=self.principal.user
             )
         return ApiResponse(s.cost_details(priced), message="Successful!")
 
@@ -361,7 +361,7 @@ class CampaignScheduleView(PlatformAPIView):
             send_date=send_date,
             next_available=bool(next_available),
             use_balance=use_balance is not False,
-            by=request.user,
+            by=self.principal.user,
         )
         if result.payment_status == services.ACCEPTED:
             message = "Congratulations! Your payment was successful. Campaign scheduled successfully!"

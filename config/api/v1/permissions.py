@@ -1,13 +1,11 @@
 from rest_framework.permissions import BasePermission
 
-from config.api.jwt import token_rights
+from accounts.principal import Principal
 
 
 class HasRight(BasePermission):
-    """The roles in the access token grant the API right the view names (`required_right`)."""
+    """The request's principal holds the API right the view names (`required_right`)."""
 
     def has_permission(self, request, view) -> bool:
-        if request.user is None:
-            return False
-        right = view.get_required_right()
-        return right is None or right in token_rights(request.auth)
+        principal = request.auth
+        return isinstance(principal, Principal) and principal.may(view.get_required_right())

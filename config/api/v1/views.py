@@ -4,8 +4,10 @@ company taken from the credential (never from the request)."""
 from functools import cache
 
 from django.conf import settings
+from rest_framework.permissions import AllowAny
 from rest_framework.views import APIView
 
+from accounts.principal import Principal
 from config.api.jwt import SessionJWTAuthentication
 from config.api.parsers import FormParser, JSONParser, MultiPartParser
 from config.api.throttles import CompanyRateThrottle, LoginRateThrottle
@@ -37,7 +39,8 @@ class PlatformAPIView(APIView):
     error_messages: dict = {}
     max_body_bytes: int | None = None
 
-    company = None
+    principal = None  # accounts.principal.Principal: who is calling
+    company = None  # the principal's company: every read and write is scoped to it
 
     def get_required_right(self) -> str | None:
         """The API right this request needs (views whose methods differ override this)."""
@@ -52,7 +55,8 @@ class PlatformAPIView(APIView):
     def initial(self, request, *args, **kwargs):
         refuse_oversized_body(request, self.max_body_bytes)
         super().initial(request, *args, **kwargs)
-        self.company = request.user.company if request.user is not None else None
+        if isinstance(request.auth, Principal):
+            self.principal, self.company = request.auth, request.auth.company
 
 
 @cache
@@ -66,5 +70,5 @@ class PublicPlatformAPIView(PlatformAPIView):
     """Endpoints that take credentials in the body (login, refresh)."""
 
     authentication_classes = []
-    permission_classes = []
+    permission_classes = [AllowAny]
     throttle_classes = [LoginRateThrottle]

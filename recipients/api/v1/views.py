@@ -121,7 +121,7 @@ class RecipientImportView(PlatformAPIView):
             file_data=data.get("fileData") or None,
             file_url=data.get("fileUrl") or None,
             mappings=data["mappings"],
-            by=request.user,
+            by=self.principal.user,
         )
         body = {"message": "Your file has been accepted and is being processed.", "jobId": str(job.pk)}
         return ApiResponse(body, message=None, status=202)
