@@ -1,4 +1,4 @@
-"""Back office for companies, users (API access approval) and API keys. Every change goes
+"""Back office for companies, workspaces, users (API access approval) and API keys. Every change goes
 through accounts.services, so a staff action obeys the same rules as an API call."""
 
 import json
@@ -18,7 +18,7 @@ from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.html import format_html
 
 from accounts import services
-from accounts.models import ApiKey, ApiLogEntry, ApiLoggingChange, ApiSession, Company, User
+from accounts.models import ApiKey, ApiLogEntry, ApiLoggingChange, ApiSession, Company, User, Workspace
 from billing.models import Balance
 from config.errors import DomainError
 
@@ -378,6 +378,52 @@ class ApiKeyAdmin(admin.ModelAdmin):
         for api_key in queryset:
             services.api_key_revoke(api_key=api_key)
         self.message_user(request, "Keys revoked.")
+
+
+class WorkspaceAddForm(forms.ModelForm):
+    class Meta:
+        model = Workspace
+        fields = ["company", "name"]
+
+
+@admin.register(Workspace)
+class WorkspaceAdmin(admin.ModelAdmin):
+    """Workspaces of every company: made for a company and renamed through the services. None is
+    ever deleted here, so a company never loses its default workspace."""
+
+    list_display = ["name", "company", "is_default", "id", "created_at"]
+    list_filter = ["is_default"]
+    search_fields = ["name", "company__name"]
+    list_select_related = ["company"]
+    ordering = ["company__name", "-is_default", "name"]
+    readonly_fields = ["id", "company", "is_default", "created_at"]
+
+    def get_form(self, request, obj=None, **kwargs):
+        if obj is None:
+            kwargs["form"] = WorkspaceAddForm
+        return super().get_form(request, obj, **kwargs)
+
+    def get_fields(self, request, obj=None):
+        return ["company", "name"] if obj is None else ["id", "company", "name", "is_default", "created_at"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.readonly_fields if obj is not None else []
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            saved = services.workspace_rename(
+                company=obj.company, workspace_id=obj.pk, name=form.cleaned_data["name"]
+            )
+        else:
+            saved = services.workspace_create(
+                company=form.cleaned_data["company"], name=form.cleaned_data["name"]
+            )
+            obj.pk, obj.created_at = saved.pk, saved.created_at
+            obj._state.adding = False
+        obj.name = saved.name
 
 
 @admin.register(ApiSession)

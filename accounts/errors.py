@@ -1,4 +1,4 @@
-from config.errors import DomainError, InvalidInput, NotAuthenticated, RuleViolation
+from config.errors import DomainError, InvalidInput, NotAuthenticated, NotFound, RuleViolation
 
 
 class InvalidApiKey(NotAuthenticated):
@@ -25,3 +25,11 @@ class ApiLoggingNotOn(RuleViolation):
 
 class InvalidLoggingWindow(InvalidInput):
     default_message = "The logging window must end in the future, within the longest window allowed."
+
+
+class WorkspaceNotFound(NotFound):
+    default_message = "Workspace not found."
+
+
+class WorkspaceNameInvalid(InvalidInput):
+    default_message = "A workspace needs a name of at most 200 characters."

@@ -35,6 +35,30 @@ class Company(models.Model):
         return self.name
 
 
+class Workspace(TenantModel):
+    """A workspace of a company: the account that the services API addresses by its UUID (the
+    spec's serviceUuid). Every company has exactly one default workspace, made with the company
+    (accounts.services.company_create); further ones are made and renamed through the services."""
+
+    id = models.UUIDField(
+        primary_key=True, default=uuid.uuid4, editable=False, help_text="The services API's serviceUuid."
+    )
+    name = models.CharField(max_length=200)
+    is_default = models.BooleanField(default=False, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta(TenantModel.Meta):
+        ordering = ["-is_default", "name", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["company"], condition=Q(is_default=True), name="one_default_workspace_per_company"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
 class UserManager(BaseUserManager):
     use_in_migrations = True
 

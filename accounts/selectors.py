@@ -1,4 +1,4 @@
-"""Reads about companies, users and API sessions."""
+"""Reads about companies, workspaces, users and API sessions."""
 
 import time
 import uuid
@@ -7,7 +7,8 @@ from django.conf import settings
 from django.contrib.auth.models import Permission
 from django.db import connection
 
-from accounts.models import ApiSession, Company, User
+from accounts.errors import WorkspaceNotFound
+from accounts.models import ApiSession, Company, User, Workspace
 from accounts.roles import RIGHTS
 
 # Every API request runs this check, so it is one hand-written query: compiling the equivalent
@@ -22,6 +23,38 @@ _LIVE_SESSION_SQL = """
       AND s.revoked_at IS NULL AND k.revoked_at IS NULL
       AND u.is_active AND u.api_access_enabled AND c.is_active
 """
+
+
+def _as_uuid(value) -> uuid.UUID | None:
+    try:
+        return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value).strip())
+    except (TypeError, ValueError, AttributeError):
+        return None
+
+
+def get_workspace_for_company(*, company, workspace_id, for_update: bool = False) -> Workspace:
+    """The company's workspace by its UUID (the services API's serviceUuid); WorkspaceNotFound
+    alike for a missing, malformed or another company's one, and when no company is given."""
+    key = _as_uuid(workspace_id)
+    workspaces = Workspace.objects.for_company(company)
+    if for_update:
+        workspaces = workspaces.select_for_update()
+    found = workspaces.filter(pk=key).first() if key is not None and company is not None else None
+    if found is None:
+        raise WorkspaceNotFound()
+    return found
+
+
+def default_workspace(*, company) -> Workspace:
+    """The company's default workspace (every company has exactly one)."""
+    found = (
+        Workspace.objects.for_company(company).filter(is_default=True).first()
+        if company is not None
+        else None
+    )
+    if found is None:
+        raise WorkspaceNotFound()
+    return found
 
 
 def api_user_for_session(*, session_id: str, user_id: int, company_id: str) -> User | None:

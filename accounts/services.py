@@ -1,4 +1,4 @@
-"""Every write about companies, users, API keys and API sessions."""
+"""Every write about companies, workspaces, users, API keys and API sessions."""
 
 import hashlib
 import secrets
@@ -19,6 +19,7 @@ from accounts.errors import (
     InvalidRefreshToken,
     NotStaff,
     UserWithoutCompany,
+    WorkspaceNameInvalid,
 )
 from accounts.models import (
     ApiKey,
@@ -28,8 +29,10 @@ from accounts.models import (
     Company,
     IssuedRefreshToken,
     User,
+    Workspace,
 )
 from accounts.roles import INTEGRATOR
+from accounts.selectors import get_workspace_for_company
 from accounts.signals import credentials_revoked
 from billing import services as billing_services
 from files import services as file_services
@@ -42,14 +45,45 @@ def hash_api_key(secret: str) -> str:
 
 # ---- companies and users ----------------------------------------------------------------------
 
+DEFAULT_WORKSPACE_NAME = "Default"
+
 
 @transaction.atomic
 def company_create(*, name: str, currency: str = "GBP") -> Company:
     company = Company.objects.create(name=name, currency=currency)
+    Workspace.objects.for_company(company).create(
+        company=company, name=DEFAULT_WORKSPACE_NAME, is_default=True
+    )
     billing_services.balance_open(company=company)
     recipient_services.recipients_setup_company(company=company)
     file_services.library_setup_company(company=company)
     return company
+
+
+# ---- workspaces -------------------------------------------------------------------------------
+
+
+def _workspace_name(name: str) -> str:
+    name = (name or "").strip()
+    if not name or len(name) > Workspace._meta.get_field("name").max_length:
+        raise WorkspaceNameInvalid()
+    return name
+
+
+@transaction.atomic
+def workspace_create(*, company: Company, name: str) -> Workspace:
+    """A further workspace of the company (the default one comes with the company)."""
+    return Workspace.objects.for_company(company).create(company=company, name=_workspace_name(name))
+
+
+@transaction.atomic
+def workspace_rename(*, company: Company, workspace_id, name: str) -> Workspace:
+    """Rename one of the company's workspaces; WorkspaceNotFound for another company's, alike."""
+    name = _workspace_name(name)
+    workspace = get_workspace_for_company(company=company, workspace_id=workspace_id, for_update=True)
+    workspace.name = name
+    workspace.save(update_fields=["name"])
+    return workspace
 
 
 @transaction.atomic

@@ -3,7 +3,7 @@ from django.utils import timezone
 from factory.django import DjangoModelFactory
 
 from accounts import services
-from accounts.models import ApiLogEntry, Company, User
+from accounts.models import ApiLogEntry, Company, User, Workspace
 from accounts.roles import INTEGRATOR
 
 
@@ -24,6 +24,20 @@ class CompanyFactory(DjangoModelFactory):
             company.is_active = False
             company.save(update_fields=["is_active"])
         return company
+
+
+class WorkspaceFactory(DjangoModelFactory):
+    """A further (non-default) workspace of a company, made by the service."""
+
+    class Meta:
+        model = Workspace
+
+    company = factory.SubFactory(CompanyFactory)
+    name = factory.Sequence(lambda n: f"Workspace {n}")
+
+    @classmethod
+    def _create(cls, model_class, *, company, name):
+        return services.workspace_create(company=company, name=name)
 
 
 class UserFactory(DjangoModelFactory):

@@ -5,7 +5,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
-from accounts.models import Company
+from accounts.models import Company, Workspace
 from tests.platform_api import assert_envelope, bearer, login
 
 pytestmark = pytest.mark.django_db
@@ -51,3 +51,13 @@ def test_demo_has_a_template_per_format_and_a_campaign_in_preview(
         (demo["campaign_id"], "Preview", 50)
     ]
     assert client.get(f"/api/v1/campaigns/{demo['campaign_id']}/preview").status_code == 200
+
+
+def test_demo_company_has_one_default_workspace_printed_as_service_uuid():
+    # when
+    demo = _demo()
+
+    # then
+    (workspace,) = Workspace.objects.for_company(Company.objects.get(pk=demo["company_id"]))
+    assert workspace.is_default
+    assert demo["service_uuid"] == str(workspace.pk)

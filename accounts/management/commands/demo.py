@@ -12,6 +12,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from accounts import selectors as account_selectors
 from accounts import services as account_services
 from billing import services as billing_services
 from billing.models import LedgerEntry, Voucher
@@ -91,6 +92,7 @@ class Command(BaseCommand):
             "campaign_id": str(campaign.pk),
             "voucher_codes": [voucher.code for voucher in vouchers],
             "provisional_booking_allowed": company.provisional_booking_allowed,
+            "service_uuid": str(account_selectors.default_workspace(company=company).pk),
         }
         if options["json"]:
             self.stdout.write(json.dumps(result))
@@ -122,6 +124,7 @@ class Command(BaseCommand):
                 f"  campaign in Preview:  {result['campaign_id']}",
                 f"  voucher codes:        {', '.join(result['voucher_codes'])}",
                 f"  provisional booking:  {'on' if result['provisional_booking_allowed'] else 'off'}",
+                f"  default workspace:    {result['service_uuid']} (the services API's serviceUuid)",
                 f"  log in:   curl -s -X POST {base}/api/v1/account/login "
                 f"-H 'Content-Type: application/json' -d '{login}'",
                 f"  API docs: {base}/api/docs/   schema: {base}/api/schema/",
