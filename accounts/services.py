@@ -11,7 +11,7 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
 
-from accounts import api_logging
+from accounts import api_logging, provisioning
 from accounts.errors import (
     ApiLoggingNotOn,
     InvalidApiKey,
@@ -34,9 +34,6 @@ from accounts.models import (
 from accounts.roles import INTEGRATOR
 from accounts.selectors import get_workspace_for_company
 from accounts.signals import credentials_revoked
-from billing import services as billing_services
-from files import services as file_services
-from recipients import services as recipient_services
 
 
 def hash_api_key(secret: str) -> str:
@@ -54,9 +51,7 @@ def company_create(*, name: str, currency: str = "GBP") -> Company:
     Workspace.objects.for_company(company).create(
         company=company, name=DEFAULT_WORKSPACE_NAME, is_default=True
     )
-    billing_services.balance_open(company=company)
-    recipient_services.recipients_setup_company(company=company)
-    file_services.library_setup_company(company=company)
+    provisioning.provision(company)  # the balance, default group, Home folder ...
     return company
 
 
