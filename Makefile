@@ -24,16 +24,18 @@ migrate: install
 demo: migrate
 	@$(PY) manage.py demo --base-url http://$(HOST):$(PORT)
 
+# gunicorn plus a Celery worker with beat (Procfile), started and stopped together by honcho.
 run: demo
 	$(PY) manage.py collectstatic --noinput -v 0
-	$(VENV)/bin/gunicorn config.wsgi --bind $(HOST):$(PORT) --workers $(WEB_CONCURRENCY) --access-logfile -
+	PATH="$(abspath $(VENV))/bin:$$PATH" HOST=$(HOST) PORT=$(PORT) WEB_CONCURRENCY=$(WEB_CONCURRENCY) \
+		$(VENV)/bin/honcho start --port $(PORT) --procfile Procfile
 
+# A worker or beat of its own, beside a web process elsewhere (as docker/ runs them). `make run`
+# already has both: a second beat against the same broker would send every periodic task twice.
 worker: migrate
-	@test -n "$(REDIS_URL)" || { echo "make worker needs REDIS_URL (the embedded default runs tasks in-process)"; exit 2; }
 	$(VENV)/bin/celery -A config worker --loglevel INFO
 
 beat: migrate
-	@test -n "$(REDIS_URL)" || { echo "make beat needs REDIS_URL"; exit 2; }
 	$(VENV)/bin/celery -A config beat --loglevel INFO
 
 test: install

@@ -18,7 +18,6 @@ import logging
 import tempfile
 import uuid
 from collections.abc import Iterator
-from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
@@ -30,6 +29,7 @@ from django.utils import timezone
 from campaigns.errors import CampaignNotFound, CampaignNotPrintable, PrintRunBusy
 from campaigns.models import SNAPSHOT_FIELDS, Campaign, CampaignRecipient, Channel, PrintRun, Status
 from campaigns.pdf import Letter, address_lines, write_print_files
+from config.leases import lease_left
 
 logger = logging.getLogger(__name__)
 
@@ -115,10 +115,7 @@ def _run_take(campaign_id) -> tuple[PrintRun, Campaign | None]:
 
 def _lease_left(run: PrintRun) -> float:
     """Seconds until a running attempt counts as dead (0 once it does, or without a start)."""
-    if run.started_at is None:
-        return 0.0
-    held_until = run.started_at + timedelta(seconds=settings.CAMPAIGN_PRINT_LEASE_SECONDS)
-    return max((held_until - timezone.now()).total_seconds(), 0.0)
+    return lease_left(run.started_at, settings.CAMPAIGN_PRINT_LEASE_SECONDS)
 
 
 def _as_uuid(value) -> uuid.UUID | None:

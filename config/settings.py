@@ -1,8 +1,9 @@
 """Settings, all from the environment (django-environ).
 
 With no environment at all the platform runs embedded: SQLite, local-disk storage, an in-memory
-cache and Celery in eager mode. Production sets DATABASE_URL, REDIS_URL, SECRET_KEY and,
-for S3, STORAGE_BACKEND=s3 with the AWS_* variables. Every variable is listed in the README.
+cache and Celery on an embedded (filesystem) broker, served by the worker that `make run` starts.
+Production sets DATABASE_URL, REDIS_URL, SECRET_KEY and, for S3, STORAGE_BACKEND=s3 with the
+AWS_* variables. Every variable is listed in the README.
 """
 
 import secrets
@@ -129,8 +130,14 @@ DATABASES = {"default": env.db_url_config(DATABASE_URL or f"sqlite:///{VAR_DIR /
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = env.bool("DB_CONN_HEALTH_CHECKS", default=False)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # Several processes (web + worker) share the file: wait for locks instead of failing at once.
-    DATABASES["default"]["OPTIONS"] = {"timeout": 20, "transaction_mode": "IMMEDIATE"}
+    # Several processes (web + worker + beat) share the file: wait for locks instead of failing at
+    # once, take the write lock when a transaction starts (no deadlock upgrading a read), and keep
+    # the journal in WAL mode, so reads (the API following an import) never wait for a writer.
+    DATABASES["default"]["OPTIONS"] = {
+        "timeout": 20,
+        "transaction_mode": "IMMEDIATE",
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+    }
 elif env.bool("DB_PREPARED_STATEMENTS", default=True):
     # PostgreSQL plans a query the API repeats on every call (the session check, a list page)
     # once per connection instead of on every call. Switch off behind a transaction-mode pooler
@@ -146,9 +153,22 @@ else:
 # Keeps deployments (or test runs) that share one Redis apart.
 CACHES["default"]["KEY_PREFIX"] = env.str("CACHE_KEY_PREFIX", default="")
 
-# Celery: a real broker when REDIS_URL is set, eager in-process execution otherwise.
-CELERY_BROKER_URL = REDIS_URL or "memory://"
-CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not REDIS_URL)
+# Celery: never in the web process. The broker is Redis when REDIS_URL is set; otherwise an
+# embedded one, kombu's filesystem transport (each message a file under var/broker/, handed over
+# with atomic renames and file locks), which `make run` serves with a worker and beat of its own
+# (Procfile). Like Redis with a worker SIGKILLed, it loses the messages a dead worker held; the
+# jobs they were for are found again by their leases (IMPORT_LEASE_SECONDS, ...).
+if REDIS_URL:
+    CELERY_BROKER_URL = REDIS_URL
+else:
+    CELERY_BROKER_URL = "filesystem://localhost/"  # the host is a placeholder: no connection
+    _broker_dir = VAR_DIR / "broker"
+    for _folder in ("queue", "control"):
+        (_broker_dir / _folder).mkdir(parents=True, exist_ok=True)
+    CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+    # Remote control (celery inspect/control) would poll a second queue for nothing.
+    CELERY_WORKER_ENABLE_REMOTE_CONTROL = False
+CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 # Like a real worker, an eager task that fails does not fail the request that queued it.
 CELERY_TASK_EAGER_PROPAGATES = env.bool("CELERY_TASK_EAGER_PROPAGATES", default=False)
 CELERY_TASK_ACKS_LATE = True
@@ -162,6 +182,13 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "unacked_restore_interval": env.int("CELERY_UNACKED_RESTORE_INTERVAL", default=10),
     "unacked_restore_throttle": env.int("CELERY_UNACKED_RESTORE_THROTTLE", default=10),
 }
+if not REDIS_URL:
+    CELERY_BROKER_TRANSPORT_OPTIONS.update(
+        data_folder_in=str(_broker_dir / "queue"),
+        data_folder_out=str(_broker_dir / "queue"),
+        control_folder=str(_broker_dir / "control"),
+        polling_interval=env.float("CELERY_EMBEDDED_POLL_SECONDS", default=0.5),
+    )
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # The queue every task goes to (beat's too, and tasks queued by tasks) and a worker without
 # --queues consumes: processes sharing one Redis (deployments, a test's worker and beat) keep apart.
@@ -185,6 +212,11 @@ CELERY_BEAT_SCHEDULE = {
     "dispatch-due-campaigns": {
         "task": "campaigns.tasks.dispatch_due_campaigns",
         "schedule": timedelta(minutes=env.float("DISPATCH_BEAT_MINUTES", default=15)),
+    },
+    # Imports whose worker vanished (lease expired): resumed, or failed after IMPORT_MAX_ATTEMPTS.
+    "resume-stale-imports": {
+        "task": "recipients.tasks.resume_stale_imports",
+        "schedule": timedelta(seconds=env.float("IMPORT_SWEEP_SECONDS", default=60)),
     },
 }
 
@@ -313,6 +345,11 @@ IMPORT_MAX_BODY_BYTES = env.int("IMPORT_MAX_BODY_BYTES", default=IMPORT_MAX_FILE
 IMPORT_FETCH_TIMEOUT = env.float("IMPORT_FETCH_TIMEOUT", default=120.0)
 IMPORT_BATCH_ROWS = env.int("IMPORT_BATCH_ROWS", default=20000)
 IMPORT_MAX_ATTEMPTS = env.int("IMPORT_MAX_ATTEMPTS", default=5)
+# A running import renews its lease on the job row with every batch (and when it starts); a job
+# whose lease is older than this has lost its worker: the resume-stale-imports beat queues it
+# again (it resumes after its last batch) or, past IMPORT_MAX_ATTEMPTS, fails it, and its group
+# may be deleted. Well above the longest gap between renewals (a URL fetch, one batch).
+IMPORT_LEASE_SECONDS = env.float("IMPORT_LEASE_SECONDS", default=300)
 # On PostgreSQL, where the role may set session_replication_role: check an import batch's
 # company and group once instead of every row's foreign keys (recipients.importing says how).
 IMPORT_CHECK_REFERENCES_ONCE = env.bool("IMPORT_CHECK_REFERENCES_ONCE", default=True)

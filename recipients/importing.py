@@ -34,12 +34,13 @@ from django.conf import settings
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import TemporaryUploadedFile
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from psycopg.adapt import Dumper
 from psycopg.pq import Format
 
 from config.errors import DomainError
+from config.leases import expired_before, lease_left
 from config.outbound import fetch_to_file
 from recipients.errors import (
     GroupNameTaken,
@@ -58,7 +59,7 @@ from recipients.models import (
     RecipientGroup,
 )
 from recipients.readers import UnreadableFile, collect_garbage_rarely, open_table
-from recipients.services import group_create
+from recipients.services import group_create, import_rows_discard, import_staged_file_drop
 
 logger = logging.getLogger("postroom.import")
 
@@ -218,31 +219,112 @@ def recipient_import_give_up(*, job_id, reason: str) -> None:
         _fail(job, reason)
 
 
+INTERRUPTED_TOO_OFTEN = "The import was interrupted repeatedly while reading this file and has been stopped."
+UNFINISHED = (ImportJob.Status.QUEUED, ImportJob.Status.RUNNING)
+
+
 def recipient_import_run(*, job_id) -> None:
-    """Run (or resume) an import. Safe to call again: a finished job is left alone, an
-    interrupted one continues after its checkpoint."""
+    """Run (or resume) an import. Safe to call again: a finished job is left alone, one that
+    another run holds (its lease is live) too, and an interrupted one continues after its
+    checkpoint."""
     job = ImportJob.unscoped.select_related("group", "company").filter(pk=job_id).first()
-    if job is None or job.status in (ImportJob.Status.DONE, ImportJob.Status.FAILED):
+    if job is None or job.status not in UNFINISHED:
+        return
+    if job.status == ImportJob.Status.RUNNING and _lease_live(job):
+        # A second message for a job another run holds: leave it to that run. If its worker
+        # has died, the lease runs out and recipient_imports_resume_stale queues the job again.
         return
     if job.attempts >= settings.IMPORT_MAX_ATTEMPTS:
         # The worker died on this job again and again (a file that exhausts memory, say):
         # stop redelivering it.
-        _fail(job, "The import was interrupted repeatedly while reading this file and has been stopped.")
+        _fail(job, INTERRUPTED_TOO_OFTEN)
         return
-    ImportJob.unscoped.filter(pk=job.pk).update(
-        status=ImportJob.Status.RUNNING,
-        attempts=F("attempts") + 1,
-        started_at=job.started_at or timezone.now(),
-    )
+    if not _take(job):
+        return
     try:
         with _local_copy(job) as path:
+            _renew_lease(job)  # a URL fetch may have taken a while
             _import_file(job, path)
     except RunSuperseded:
         return
     except (UnreadableFile, DomainError) as exc:
         _fail(job, getattr(exc, "reason", None) or getattr(exc, "message", None) or str(exc))
         return
+    except Exception:
+        # The task retries in a moment: its next run may take the job at once.
+        ImportJob.unscoped.filter(pk=job.pk, status=ImportJob.Status.RUNNING).update(
+            status=ImportJob.Status.QUEUED, heartbeat_at=timezone.now()
+        )
+        raise
     _finish(job)
+
+
+def _lease_live(job: ImportJob) -> bool:
+    return lease_left(job.heartbeat_at, settings.IMPORT_LEASE_SECONDS) > 0
+
+
+def _take(job: ImportJob) -> bool:
+    """This run holds the job from now on, if it is queued or its last holder's lease ran out
+    (decided in one UPDATE: of two runs starting together, one takes it)."""
+    now = timezone.now()
+    return bool(
+        ImportJob.unscoped.filter(pk=job.pk)
+        .filter(
+            Q(status=ImportJob.Status.QUEUED)
+            | Q(
+                status=ImportJob.Status.RUNNING,
+                heartbeat_at__lt=expired_before(settings.IMPORT_LEASE_SECONDS),
+            )
+        )
+        .update(
+            status=ImportJob.Status.RUNNING,
+            attempts=F("attempts") + 1,
+            started_at=job.started_at or now,
+            heartbeat_at=now,
+        )
+    )
+
+
+def _renew_lease(job: ImportJob) -> None:
+    ImportJob.unscoped.filter(pk=job.pk).update(heartbeat_at=timezone.now())
+
+
+def recipient_imports_resume_stale(*, limit: int = 100) -> dict[str, int]:
+    """Unfinished imports whose lease ran out (their worker was killed, or their message lost):
+    queued again, to resume after their last committed batch, or failed with a reason once they
+    have been started IMPORT_MAX_ATTEMPTS times. Each job is taken under its row lock (SKIP
+    LOCKED: one being deleted or resumed right now is left to that) and checked again there."""
+    cutoff = expired_before(settings.IMPORT_LEASE_SECONDS)
+    stale = list(
+        ImportJob.unscoped.filter(status__in=UNFINISHED, heartbeat_at__lt=cutoff)
+        .order_by("heartbeat_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+    outcome = {"resumed": 0, "failed": 0}
+    for job_id in stale:
+        with transaction.atomic():
+            job = (
+                ImportJob.unscoped.select_for_update(skip_locked=True)
+                .select_related("company")
+                .filter(pk=job_id, status__in=UNFINISHED, heartbeat_at__lt=cutoff)
+                .first()
+            )
+            if job is None:
+                continue
+            if job.status == ImportJob.Status.RUNNING and job.attempts >= settings.IMPORT_MAX_ATTEMPTS:
+                _fail(job, INTERRUPTED_TOO_OFTEN)
+                outcome["failed"] += 1
+                continue
+            # Queued again with a fresh lease: the next run takes it (attempts count the starts).
+            ImportJob.unscoped.filter(pk=job.pk).update(
+                status=ImportJob.Status.QUEUED, heartbeat_at=timezone.now()
+            )
+            from recipients.tasks import run_import  # the task module imports this one
+
+            transaction.on_commit(lambda job_id=str(job.pk): run_import.delay(job_id))
+            outcome["resumed"] += 1
+            logger.info("import %s: lease expired (worker gone), queued again", job.pk)
+    return outcome
 
 
 class _local_copy:
@@ -497,6 +579,7 @@ def _commit_batch(job: ImportJob, batch: CheckedBatch) -> None:
         # The checkpoint moves only if it is still where this run found it: two runs of the
         # same job (a redelivered task beside a slow one) cannot both commit a batch.
         moved = ImportJob.unscoped.filter(pk=job.pk, checkpoint_row=job.checkpoint_row).update(
+            heartbeat_at=timezone.now(),  # the lease, renewed with every batch
             checkpoint_row=last_row,
             processed_rows=F("processed_rows") + batch.size,
             imported_rows=F("imported_rows") + batch.imported,
@@ -671,23 +754,23 @@ def _needs_escape(text: str) -> bool:
 
 def _finish(job: ImportJob) -> None:
     with transaction.atomic():
-        job = ImportJob.unscoped.select_for_update().get(pk=job.pk)
+        job = ImportJob.unscoped.select_for_update().filter(pk=job.pk).first()
+        if job is None:  # its group was deleted meanwhile (its lease had run out)
+            return
         job.status = ImportJob.Status.DONE
         job.finished_at = timezone.now()
         job.save(update_fields=["status", "finished_at"])
         RecipientGroup.unscoped.filter(pk=job.group_id).update(
             status=RecipientGroup.Status.READY, total_records=job.processed_rows, updated_at=job.finished_at
         )
-    _drop_staged_file(job)
+    import_staged_file_drop(job=job)
 
 
 def _fail(job: ImportJob, reason: str) -> None:
     """Nothing half-done: rows this job already committed are removed with it."""
     logger.info("import %s failed: %s", job.pk, reason)
     with transaction.atomic():
-        imported = ImportJob.unscoped.get(pk=job.pk).imported_rows
-        Recipient.objects.for_company(job.company).filter(import_job=job).delete()
-        ImportRowError.objects.filter(job=job).delete()
+        import_rows_discard(job=job)
         ImportJob.unscoped.filter(pk=job.pk).update(
             status=ImportJob.Status.FAILED, failure_reason=reason, finished_at=timezone.now()
         )
@@ -695,10 +778,4 @@ def _fail(job: ImportJob, reason: str) -> None:
             status=RecipientGroup.Status.FAILED, failure_reason=reason, recipient_count=0,
             failed_records=0, processed_records=0, updated_at=timezone.now(),
         )  # fmt: skip
-        RecipientCounter.objects.filter(company_id=job.company_id).update(count=F("count") - imported)
-    _drop_staged_file(job)
-
-
-def _drop_staged_file(job: ImportJob) -> None:
-    if job.staged_file:
-        default_storage.delete(job.staged_file)
+    import_staged_file_drop(job=job)

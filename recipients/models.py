@@ -3,6 +3,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from accounts.tenancy import TenantModel
 
@@ -163,6 +164,10 @@ class ImportJob(TenantModel):
     failed_rows = models.PositiveIntegerField(default=0)
     failure_reason = models.TextField(blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
+    # The lease of the run that holds the job (or of its queued message): renewed when a run
+    # starts and with every batch. Older than IMPORT_LEASE_SECONDS, the job's worker is gone
+    # (recipients.importing.recipient_imports_resume_stale takes it from there).
+    heartbeat_at = models.DateTimeField(default=timezone.now)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -172,6 +177,12 @@ class ImportJob(TenantModel):
 
     class Meta(TenantModel.Meta):
         ordering = ["-created_at"]
+        # The stale-lease sweep reads only unfinished jobs.
+        indexes = [
+            models.Index(
+                fields=["heartbeat_at"], condition=Q(status__in=["queued", "running"]), name="importjob_lease"
+            )
+        ]
 
     def __str__(self):
         return f"import {self.file_name} → {self.group_id}"

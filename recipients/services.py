@@ -1,10 +1,13 @@
 """Every write about recipients and groups. Counts on groups and companies are kept here, in the
 same transaction as the change, so no read ever has to count rows."""
 
+from django.conf import settings
+from django.core.files.storage import default_storage
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from config.leases import lease_left
 from recipients import usage
 from recipients.errors import (
     GroupNameRequired,
@@ -14,7 +17,14 @@ from recipients.errors import (
     RecipientIdsRequired,
     RecipientInActiveCampaign,
 )
-from recipients.models import GroupMembership, Recipient, RecipientCounter, RecipientGroup
+from recipients.models import (
+    GroupMembership,
+    ImportJob,
+    ImportRowError,
+    Recipient,
+    RecipientCounter,
+    RecipientGroup,
+)
 from recipients.selectors import get_group_for_company, get_recipient_for_company
 
 DEFAULT_GROUP_NAME = "Default"
@@ -60,11 +70,41 @@ def group_create(
 
 @transaction.atomic
 def group_delete(*, company, group_id) -> None:
+    """A group may go unless it is the default, in use by an active campaign, or being imported
+    right now. An import whose lease ran out (its worker is gone) is no longer "right now": its
+    group goes with the rows the import had committed, as a failed import's would. The import's
+    row is locked first (the order an import batch takes them), so a resume cannot start or
+    commit meanwhile."""
+    group = get_group_for_company(company=company, group_id=group_id)
+    job = ImportJob.unscoped.select_for_update().select_related("company").filter(group_id=group.pk).first()
     group = get_group_for_company(company=company, group_id=group_id, for_update=True)
-    in_use = group.status == RecipientGroup.Status.IMPORTING or group.is_default
-    if in_use or usage.group_in_active_use(company, group.pk):
+    importing = group.status == RecipientGroup.Status.IMPORTING
+    import_live = importing and (
+        job is None or lease_left(job.heartbeat_at, settings.IMPORT_LEASE_SECONDS) > 0
+    )
+    if import_live or group.is_default or usage.group_in_active_use(company, group.pk):
         raise GroupNotDeletable()
+    if importing:
+        import_rows_discard(job=job)
+        transaction.on_commit(lambda: import_staged_file_drop(job=job))
     group.delete()
+
+
+# ---- imports (the rest is in recipients.importing) ----------------------------------------------
+
+
+def import_rows_discard(*, job: ImportJob) -> None:
+    """Removes what an import committed (its recipients, with their memberships, and its row
+    errors) and takes its recipients off the company's count: nothing half-done is kept."""
+    imported = ImportJob.unscoped.get(pk=job.pk).imported_rows
+    Recipient.objects.for_company(job.company).filter(import_job=job).delete()
+    ImportRowError.objects.filter(job=job).delete()
+    _change_company_count(job.company, -imported)
+
+
+def import_staged_file_drop(*, job: ImportJob) -> None:
+    if job.staged_file:
+        default_storage.delete(job.staged_file)
 
 
 @transaction.atomic

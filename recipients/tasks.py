@@ -16,3 +16,9 @@ def run_import(self, job_id: str) -> None:
             )
             raise
         raise self.retry(exc=exc) from exc
+
+
+@shared_task(acks_late=True)
+def resume_stale_imports() -> dict:
+    """Beat: imports whose worker vanished (their lease ran out) are queued again or failed."""
+    return importing.recipient_imports_resume_stale()

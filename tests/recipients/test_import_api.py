@@ -308,7 +308,12 @@ def test_cp1252_semicolon_file(authed_client, company):
 
 
 def test_a_job_that_keeps_dying_is_stopped(company, settings):
-    # given: a job whose worker was killed more times than allowed (attempts count each start)
+    # given: a job whose worker was killed more times than allowed (attempts count each start),
+    # the last time long enough ago for its lease to have run out
+    from datetime import timedelta
+
+    from django.utils import timezone
+
     from recipients import importing
 
     job = importing.recipient_import_start(
@@ -320,7 +325,9 @@ def test_a_job_that_keeps_dying_is_stopped(company, settings):
         mappings=MAPPINGS,
     )
     ImportJob.unscoped.filter(pk=job.pk).update(
-        status=ImportJob.Status.RUNNING, attempts=settings.IMPORT_MAX_ATTEMPTS
+        status=ImportJob.Status.RUNNING,
+        attempts=settings.IMPORT_MAX_ATTEMPTS,
+        heartbeat_at=timezone.now() - timedelta(seconds=settings.IMPORT_LEASE_SECONDS + 1),
     )
 
     # when
