@@ -16,16 +16,36 @@ class Channel(models.TextChoices):
 
 
 class Status(models.TextChoices):
-    """Values are the API's status names."""
+    """A print campaign's statuses. The stored values are stable identifiers, never a surface's
+    wording: each API maps them to its own names (the platform API's "Draft", "AwaitingPayment",
+    ... in campaigns/api/v1/shapes.py)."""
 
-    DRAFT = "Draft"
-    PREVIEW = "Preview"
-    APPROVED = "Approved"
-    AWAITING_PAYMENT = "AwaitingPayment", "Awaiting payment"
-    SCHEDULED = "Scheduled"
-    PRINTING = "Printing"
-    DISPATCHED = "Dispatched"
-    CANCELLED = "Cancelled"
+    DRAFT = "draft"
+    PREVIEW = "preview"
+    APPROVED = "approved"
+    AWAITING_PAYMENT = "awaiting_payment", "Awaiting payment"
+    SCHEDULED = "scheduled"
+    PRINTING = "printing"
+    DISPATCHED = "dispatched"
+    CANCELLED = "cancelled"
+
+
+class MessageStatus(models.TextChoices):
+    """A message campaign's statuses, stored in the same `status` field as the print ones (draft is
+    the same value for both kinds); campaigns.status keeps a move table per kind. The values are
+    also the services API's names."""
+
+    DRAFT = "draft"
+    ACTIVE = "active"
+    STOPPED = "stopped"
+    FINISHED = "finished"
+
+
+# Either kind's status, as stored.
+STATUS_CHOICES = [
+    *Status.choices,
+    *((v, label) for v, label in MessageStatus.choices if v not in Status.values),
+]
 
 
 # The API's currentStatusOrder (the spec: Draft 1, Preview 2, Approved 3, 4 awaiting payment,
@@ -58,7 +78,7 @@ class Campaign(TenantModel):
     )
     channel = models.CharField(max_length=20, choices=Channel.choices, default=Channel.POST)
     name = models.CharField(max_length=200)
-    status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
+    status = models.CharField(max_length=20, choices=STATUS_CHOICES, default=Status.DRAFT)
 
     # Who it goes to until approval; at approval the list is frozen into CampaignRecipient rows.
     selection = models.CharField(max_length=10, choices=Selection.choices, default=Selection.NONE)
@@ -148,8 +168,8 @@ class StatusChange(models.Model):
     campaign = models.ForeignKey(
         Campaign, on_delete=models.CASCADE, related_name="status_changes", db_index=False
     )
-    from_status = models.CharField(max_length=20, choices=Status.choices, blank=True)
-    status = models.CharField(max_length=20, choices=Status.choices)
+    from_status = models.CharField(max_length=20, choices=STATUS_CHOICES, blank=True)
+    status = models.CharField(max_length=20, choices=STATUS_CHOICES)
     changed_at = models.DateTimeField()
     changed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

@@ -1,17 +1,27 @@
 """The campaign status machine: which moves are allowed, and the one function that makes them.
 
-Every status change goes through `transition`, which refuses a move the table does not allow and
-writes the history row in the same transaction. From Scheduled on (and once cancelled) a
-campaign is read-only: writing endpoints call `require_writable` first. Moves past Scheduled
-(printing, dispatch) are made by the dispatch machinery, which is not a writing endpoint.
+Every status change goes through `transition`, which refuses a move the table of the campaign's
+kind does not allow and writes the history row in the same transaction. A campaign's kind follows
+its channel: post is print (`Status`), every other channel is message (`MessageStatus`); a status
+of the other kind is never a move (draft, the first status of both, has a table per kind too). From Scheduled on (and once cancelled) a print campaign is
+read-only: writing endpoints call `require_writable` first. Moves past Scheduled (printing,
+dispatch) are made by the dispatch machinery, which is not a writing endpoint.
 """
+
+from enum import StrEnum
 
 from django.utils import timezone
 
 from campaigns.errors import CampaignReadOnly, InvalidStatusTransition
-from campaigns.models import Campaign, Status, StatusChange
+from campaigns.models import Campaign, Channel, MessageStatus, Status, StatusChange
 
-ALLOWED: dict[str, frozenset[str]] = {
+
+class Kind(StrEnum):
+    PRINT = "print"
+    MESSAGE = "message"
+
+
+PRINT_MOVES: dict[str, frozenset[str]] = {
     Status.DRAFT: frozenset({Status.PREVIEW, Status.CANCELLED}),
     Status.PREVIEW: frozenset({Status.DRAFT, Status.APPROVED, Status.CANCELLED}),
     # Back to Preview when an approved campaign is edited; on to payment or straight to Scheduled.
@@ -24,9 +34,30 @@ ALLOWED: dict[str, frozenset[str]] = {
     Status.CANCELLED: frozenset(),
 }
 
+# The services API: a campaign is created draft or active; PATCH takes `active` or `stopped` in
+# any state. `stopped` halts firings: a move to stopped from every other status (a draft or a
+# finished campaign too, so the status reads what the client asked for). `active` resumes from
+# now, or returns the campaign to finished when nothing is left to fire: so stopped may move to
+# active or to finished, and finished back to active (its schedule was extended and something is
+# left); which of the two a resume makes is the caller's rule (what is left to fire), not the
+# table's. An active campaign finishes when its last firing is done, or is stopped. Nothing goes
+# back to draft. PATCH with the current status is no move (no history row): callers skip it.
+MESSAGE_MOVES: dict[str, frozenset[str]] = {
+    MessageStatus.DRAFT: frozenset({MessageStatus.ACTIVE, MessageStatus.STOPPED}),
+    MessageStatus.ACTIVE: frozenset({MessageStatus.STOPPED, MessageStatus.FINISHED}),
+    MessageStatus.STOPPED: frozenset({MessageStatus.ACTIVE, MessageStatus.FINISHED}),
+    MessageStatus.FINISHED: frozenset({MessageStatus.ACTIVE, MessageStatus.STOPPED}),
+}
+
+TABLES: dict[Kind, dict[str, frozenset[str]]] = {Kind.PRINT: PRINT_MOVES, Kind.MESSAGE: MESSAGE_MOVES}
+
 READ_ONLY = frozenset({Status.SCHEDULED, Status.PRINTING, Status.DISPATCHED, Status.CANCELLED})
 # Approved and not yet finished: its frozen recipients and its group are in use.
 ACTIVE = frozenset({Status.APPROVED, Status.AWAITING_PAYMENT, Status.SCHEDULED, Status.PRINTING})
+
+
+def kind_of(campaign: Campaign) -> Kind:
+    return Kind.PRINT if campaign.channel == Channel.POST else Kind.MESSAGE
 
 
 def is_read_only(campaign: Campaign) -> bool:
@@ -38,8 +69,9 @@ def require_writable(campaign: Campaign) -> None:
         raise CampaignReadOnly()
 
 
-def can_move(from_status: str, to_status: str) -> bool:
-    return to_status in ALLOWED[from_status]
+def can_move(campaign: Campaign, to_status: str) -> bool:
+    """Whether the table of the campaign's kind allows the move from its current status."""
+    return to_status in TABLES[kind_of(campaign)].get(campaign.status, frozenset())
 
 
 def start(campaign: Campaign, *, by=None) -> StatusChange:
@@ -63,8 +95,8 @@ def note(campaign: Campaign, text: str, *, by=None) -> StatusChange:
 
 def transition(campaign: Campaign, to_status: str, *, by=None, note: str = "") -> StatusChange:
     """Move `campaign` (locked by the caller) to `to_status` and record it; InvalidStatusTransition
-    if the table does not allow the move."""
-    if not can_move(campaign.status, to_status):
+    if the table of its kind does not allow the move."""
+    if not can_move(campaign, to_status):
         raise InvalidStatusTransition()
     change = StatusChange.objects.create(
         campaign=campaign,

@@ -18,7 +18,7 @@ def campaign_approve(*, company, campaign_id, by=None) -> Campaign:
     machine.require_writable(campaign)
     if recipient_count(campaign) == 0:
         raise CampaignHasNoRecipients()
-    if not machine.can_move(campaign.status, Status.APPROVED):
+    if not machine.can_move(campaign, Status.APPROVED):
         raise InvalidStatusTransition()
     frozen = _snapshot_recipients(campaign)
     if frozen == 0:  # the group emptied between the count and the copy

@@ -60,7 +60,7 @@ from decimal import Decimal
 from django.db.models import Count, Sum
 from accounts.models import Company
 from billing.models import Balance, LedgerEntry, Payment
-from campaigns.models import Campaign
+from campaigns.models import Campaign, Status
 
 company = Company.objects.get(pk={company!r})
 ids = {ids!r}
@@ -73,7 +73,7 @@ print(json.dumps({{
     "paid_total": str(payments.aggregate(total=Sum("amount"))["total"] or Decimal("0")),
     "balance": str(Balance.objects.get(company=company).amount),
     "ledger_total": str(ledger),
-    "scheduled": Campaign.objects.for_company(company).filter(pk__in=ids, status="Scheduled").count(),
+    "scheduled": Campaign.objects.for_company(company).filter(pk__in=ids, status=Status.SCHEDULED).count(),
 }}))
 """
 

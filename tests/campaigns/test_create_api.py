@@ -10,7 +10,7 @@ import pytest
 from django.conf import settings
 from django.core.files.storage import default_storage
 
-from campaigns.models import Campaign, StatusChange
+from campaigns.models import Campaign, Status, StatusChange
 from templates.formats import FORMATS, format_by_code
 from templates.models import PrintTemplate
 from tests.accounts.factories import UserFactory
@@ -76,7 +76,10 @@ def test_mode_a_from_a_template_with_a_group_is_in_preview(authed_client, compan
     assert data["messages"] == ["Campaign successfully created."]
     campaign = Campaign.objects.for_company(company).get(pk=data["campaignId"])
     assert campaign.print_options.product.product_code.startswith("A4LC5W-100UNCOAT-F-D")
-    assert [c.status for c in StatusChange.objects.filter(campaign=campaign)] == ["Draft", "Preview"]
+    assert [c.status for c in StatusChange.objects.filter(campaign=campaign)] == [
+        Status.DRAFT,
+        Status.PREVIEW,
+    ]
 
 
 def test_a_shared_template_serves_every_company(authed_client):

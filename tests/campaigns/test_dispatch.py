@@ -67,7 +67,7 @@ def test_staff_approve_a_booking_in_the_admin_schedules_the_campaign(admin_clien
     campaign = Campaign.unscoped.get(pk=booking.pk)
     assert (campaign.status, campaign.dispatch_date) == (Status.SCHEDULED, date(2026, 4, 14))
     assert _history(campaign)[-1] == (
-        "Scheduled",
+        Status.SCHEDULED,
         f"Order {order.number} paid (approved by staff); send date 2026-04-14.",
     )
 
@@ -80,7 +80,7 @@ def test_staff_reject_a_booking_in_the_admin_returns_the_campaign_to_approved(ad
 
     campaign = Campaign.unscoped.get(pk=booking.pk)
     assert (campaign.status, campaign.dispatch_date) == (Status.APPROVED, None)
-    assert _history(campaign)[-1] == ("Approved", f"Order {order.number} rejected: No PO")
+    assert _history(campaign)[-1] == (Status.APPROVED, f"Order {order.number} rejected: No PO")
 
 
 def test_approve_from_the_order_list_action_moves_the_campaign(admin_client, booking):
@@ -123,7 +123,7 @@ def test_dispatch_prints_once_and_records_the_estimated_delivery(
 
     assert print_stage.calls == [str(due.pk)]
     assert (_status(due), _status(later)) == (Status.DISPATCHED, Status.SCHEDULED)
-    assert [s for s, _ in _history(due)][-3:] == ["Scheduled", "Printing", "Dispatched"]
+    assert [s for s, _ in _history(due)][-3:] == [Status.SCHEDULED, Status.PRINTING, Status.DISPATCHED]
     assert _history(due)[-1][1].startswith("Dispatched 2026-04-14; estimated delivery 2026-04-16")
 
     client = bearer(api_client, login(api_client, api_key)["token"])  # logged in on the day
@@ -164,7 +164,7 @@ def test_an_unpaid_booking_is_held_on_its_send_date_and_never_printed(booking, m
     assert _status(booking) == Status.AWAITING_PAYMENT
     order = Order.unscoped.get()
     assert _history(booking)[-1] == (
-        "AwaitingPayment",
+        Status.AWAITING_PAYMENT,
         f"Held: the send date 2026-04-14 came while still awaiting payment of order {order.number}; not printed.",
     )
 

@@ -6,7 +6,7 @@ from drf_spectacular.utils import inline_serializer
 from rest_framework import serializers
 
 from campaigns import selectors
-from campaigns.models import STATUS_ORDER
+from campaigns.models import STATUS_ORDER, Status
 from templates.formats import FORMATS, Format, format_by_code
 
 # Fields a campaign can print or merge (a recipient's standard fields, as the API names them).
@@ -14,6 +14,23 @@ RECIPIENT_FIELDS = [
     "Title", "FirstName", "LastName", "CompanyName", "Address1", "Address2", "Address3", "Address4",
     "Address5", "City", "CountyName", "Postcode", "CountryName", "Email", "Mobile",
 ]  # fmt: skip
+
+# The platform API's status names; the stored values are stable identifiers (campaigns.models).
+STATUS_NAMES = {
+    Status.DRAFT: "Draft",
+    Status.PREVIEW: "Preview",
+    Status.APPROVED: "Approved",
+    Status.AWAITING_PAYMENT: "AwaitingPayment",
+    Status.SCHEDULED: "Scheduled",
+    Status.PRINTING: "Printing",
+    Status.DISPATCHED: "Dispatched",
+    Status.CANCELLED: "Cancelled",
+}
+
+
+def status_name(status: str) -> str:
+    """A status as the platform API names it; a message campaign's (no print name) as stored."""
+    return STATUS_NAMES.get(status, status)
 
 
 def _stamp(moment):
@@ -33,7 +50,7 @@ def created(result) -> dict:
     return {
         "campaignId": str(result.campaign.pk),
         "templateId": result.template_id,
-        "status": result.campaign.status,
+        "status": status_name(result.campaign.status),
         "warnings": result.warnings,
         "messages": result.messages,
     }
@@ -44,7 +61,7 @@ def campaign_list_item(campaign) -> dict:
     return {
         "campaignId": str(campaign.pk),
         "campaignName": campaign.name,
-        "status": campaign.status,
+        "status": status_name(campaign.status),
         "currentStatusOrder": STATUS_ORDER[campaign.status],
         "recipientCount": selectors.recipient_count(campaign),
         "pageSize": fmt.page_size if fmt else None,
@@ -61,7 +78,7 @@ def campaign_details(campaign) -> dict:
     return {
         "id": str(campaign.pk),
         "name": campaign.name,
-        "status": campaign.status,
+        "status": status_name(campaign.status),
         "recipientCount": selectors.recipient_count(campaign),
         "dispatchDate": _date(campaign.dispatch_date),
         "created": _stamp(campaign.created_at),
@@ -92,14 +109,19 @@ def _selection(campaign) -> dict | None:
     return None
 
 
+def approved(campaign) -> dict:
+    return {"currentStatus": status_name(campaign.status)}
+
+
 def status_details(campaign, history) -> dict:
     """The whole history in order, payment, holds and dispatch included; `note` (beyond the
     documented fields) says what happened: the amount paid, the order, a hold's reason, the
     estimated delivery date."""
     return {
-        "currentStatus": campaign.status,
+        "currentStatus": status_name(campaign.status),
         "statusHistories": [
-            {"status": h.status, "date": _stamp(h.changed_at), "note": h.note or None} for h in history
+            {"status": status_name(h.status), "date": _stamp(h.changed_at), "note": h.note or None}
+            for h in history
         ],
     }
 
