@@ -1,17 +1,28 @@
-"""The one guarded way to download a URL that a user gave us.
+"""The one guarded way to call a URL that a user or a company gave us.
 
-Users hand us URLs (recipient CSV/XLSX imports, PDF URLs). Fetching them naively lets anyone make
-our servers call internal services, the cloud metadata endpoint or localhost: server-side request
-forgery. `fetch_to_file` is the only door for such downloads. It:
+Users hand us URLs (recipient CSV/XLSX imports, PDF URLs) and companies configure URLs we post to
+(webhooks). Calling them naively lets anyone make our servers call internal services, the cloud
+metadata endpoint or localhost: server-side request forgery. Two doors, one connection path:
+`fetch_to_file` downloads, `post` posts. Both:
 
-- accepts only http and https URLs without user names or passwords in them;
-- resolves the host name once, refuses if ANY address is not globally reachable unicast (judged
+- accept only http and https URLs without user names or passwords in them (any port);
+- resolve the host name once, refuse if ANY address is not globally reachable unicast (judged
   by `SPECIAL_PURPOSE_BLOCKS`, the IANA special-purpose registries written out once, below), then
-  connects to that vetted address itself, sending the original Host header and, for https, the
+  connect to that vetted address themselves, sending the original Host header and, for https, the
   original host name for SNI and certificate checks, so a DNS answer that changes after the check
   cannot redirect us;
-- follows redirects itself, vetting every hop the same way;
-- streams the body into a file in chunks, with a byte limit and an overall deadline.
+- follow redirects themselves, if at all, vetting every hop the same way;
+- read the answer in chunks, with a byte limit, under an overall deadline.
+
+`fetch_to_file` streams a body into a file (refusing one over its limit) and always follows
+redirects. `post` sends a body and returns the answer, whatever its status, with at most
+`max_response_bytes` of its body (the rest is never read); it returns a redirect as the answer
+unless asked to follow it (307/308 repeat the POST with its body, 301/302/303 become a GET
+without it, and credentials never follow to another origin). Its defaults are the settings
+OUTBOUND_POST_TIMEOUT_SECONDS, OUTBOUND_POST_CONNECT_TIMEOUT_SECONDS and
+OUTBOUND_POST_MAX_RESPONSE_BYTES. Every refusal and failure is an OutboundFetchError whose
+message gives the reason (address not allowed, name not resolved, timeout, certificate not
+verified, too many redirects, ...).
 
 Tests only: `settings.OUTBOUND_FETCH_ALLOWED_NETWORKS`, a list of CIDR strings (default: empty),
 names networks whose addresses are allowed even though they are private or loopback, so tests can
@@ -21,10 +32,11 @@ serve files from a local server (e.g. ["127.0.0.2/32"]). Production never sets i
 import contextlib
 import enum
 import ipaddress
+import re
 import socket
 import time
 import typing
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 
@@ -36,6 +48,12 @@ from config.errors import InvalidInput
 ALLOWED_SCHEMES = {"http": 80, "https": 443}
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 CHUNK_SIZE = 64 * 1024
+# Request headers the door writes itself (from the URL and the body), whatever the caller passes.
+DOOR_HEADERS = frozenset({"host", "content-length", "transfer-encoding"})
+# Dropped when a redirect leads to another origin (scheme, host, port), as browsers and urllib3 do.
+CREDENTIAL_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie"})
+_HEADER_NAME = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
+_HEADER_VALUE_BREAKERS = re.compile(r"[\r\n\x00]")
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
@@ -57,6 +75,32 @@ class FetchResult:
 
 
 @dataclass(frozen=True)
+class OutboundResponse:
+    """What a POST got back. `body_excerpt` is at most the caller's `max_response_bytes`, as the
+    server sent them (not decompressed); `truncated` says the body went on (or, its length
+    unknown, may have gone on) past the excerpt. `url` is the last hop's URL."""
+
+    status: int
+    headers: Mapping[str, str]
+    body_excerpt: bytes
+    truncated: bool
+    elapsed_ms: int
+    url: str
+
+
+@dataclass(frozen=True)
+class _Wording:
+    """How a door names its URL in refusals, and how it says that the call failed."""
+
+    url: str
+    failed: str
+
+
+_DOWNLOAD = _Wording(url="The file URL", failed="The file URL could not be downloaded")
+_POST = _Wording(url="The URL", failed="The request to the URL failed")
+
+
+@dataclass(frozen=True)
 class _Target:
     """One vetted hop: what to ask for, and the address to ask it from."""
 
@@ -70,8 +114,9 @@ class _Target:
 
 
 class _Deadline:
-    def __init__(self, seconds: float):
+    def __init__(self, seconds: float, wording: _Wording):
         self.seconds = seconds
+        self.wording = wording
         self.expires_at = time.monotonic() + seconds
 
     def remaining(self) -> float:
@@ -81,9 +126,7 @@ class _Deadline:
         return left
 
     def exceeded(self) -> OutboundFetchError:
-        return OutboundFetchError(
-            f"The file URL could not be downloaded: it took longer than {self.seconds:g} seconds."
-        )
+        return OutboundFetchError(f"{self.wording.failed}: it took longer than {self.seconds:g} seconds.")
 
 
 def fetch_to_file(
@@ -95,13 +138,13 @@ def fetch_to_file(
     max_redirects: int = 5,
 ) -> FetchResult:
     """Download `url` into `destination`; raise OutboundFetchError with a readable reason if refused."""
-    deadline = _Deadline(timeout)
-    with _readable_download_errors(deadline):
+    deadline = _Deadline(timeout, _DOWNLOAD)
+    with _readable_errors(deadline):
         for _hop in range(max_redirects + 1):
-            target = _vetted_target(url)
-            with _get(target, deadline) as response:
+            target = _vetted_target(url, _DOWNLOAD)
+            with _request(target, deadline, method="GET") as response:
                 if response.status in REDIRECT_STATUSES:
-                    url = _redirect_url(target, response)
+                    url = _redirect_url(target, response, _DOWNLOAD)
                     continue
                 _require_success(response)
                 _refuse_declared_oversize(response, max_bytes)
@@ -111,29 +154,118 @@ def fetch_to_file(
                     content_type=response.headers.get("Content-Type", ""),
                     size=size,
                 )
-    raise OutboundFetchError(
-        f"The file URL could not be downloaded: it redirected more than {max_redirects} times."
-    )
+    raise _too_many_redirects(_DOWNLOAD, max_redirects)
 
 
-def _vetted_target(url: str) -> _Target:
+def post(
+    url: str,
+    *,
+    body: bytes,
+    headers: Mapping[str, str] | None = None,
+    timeout: float | None = None,
+    connect_timeout: float | None = None,
+    max_response_bytes: int | None = None,
+    follow_redirects: bool = False,
+    max_redirects: int = 5,
+) -> OutboundResponse:
+    """POST `body` with `headers` to `url` and return the answer, whatever its status; raise
+    OutboundFetchError with a readable reason if refused or failed. `timeout` caps the whole call
+    (connecting, sending, every hop, reading the excerpt), `connect_timeout` each connection."""
+    if timeout is None:
+        timeout = settings.OUTBOUND_POST_TIMEOUT_SECONDS
+    if connect_timeout is None:
+        connect_timeout = settings.OUTBOUND_POST_CONNECT_TIMEOUT_SECONDS
+    if max_response_bytes is None:
+        max_response_bytes = settings.OUTBOUND_POST_MAX_RESPONSE_BYTES
+    request_headers = _caller_headers(headers or {})
+    method, request_body = "POST", body
+    started = time.monotonic()
+    deadline = _Deadline(timeout, _POST)
+    with _readable_errors(deadline, connect_timeout=connect_timeout):
+        for _hop in range((max_redirects if follow_redirects else 0) + 1):
+            target = _vetted_target(url, _POST)
+            with _request(
+                target,
+                deadline,
+                method=method,
+                headers=request_headers,
+                body=request_body,
+                connect_timeout=connect_timeout,
+                decode_content=False,  # the excerpt as sent: no decompression to bound
+            ) as response:
+                if follow_redirects and response.status in REDIRECT_STATUSES:
+                    url = _redirect_url(target, response, _POST)
+                    if response.status in (301, 302, 303):  # RFC 9110 15.4: a POST becomes a GET
+                        method, request_body = "GET", None
+                        request_headers = _without(request_headers, lambda name: name.startswith("content-"))
+                    if _origin(url) != _origin(target.url):
+                        request_headers = _without(request_headers, CREDENTIAL_HEADERS.__contains__)
+                    continue
+                excerpt, truncated = _read_excerpt(response, max_bytes=max_response_bytes, deadline=deadline)
+                return OutboundResponse(
+                    status=response.status,
+                    headers=urllib3.HTTPHeaderDict(response.headers),
+                    body_excerpt=excerpt,
+                    truncated=truncated,
+                    elapsed_ms=round((time.monotonic() - started) * 1000),
+                    url=target.url,
+                )
+    raise _too_many_redirects(_POST, max_redirects)
+
+
+def _caller_headers(headers: Mapping[str, str]) -> urllib3.HTTPHeaderDict:
+    """The caller's headers, checked (no header may smuggle in another), without the ones the
+    door writes itself."""
+    checked = urllib3.HTTPHeaderDict()
+    for name, value in headers.items():
+        if not (
+            isinstance(name, str)
+            and isinstance(value, str)
+            and _HEADER_NAME.fullmatch(name)
+            and not _HEADER_VALUE_BREAKERS.search(value)
+        ):
+            raise OutboundFetchError("The request headers are not valid.")
+        if name.lower() not in DOOR_HEADERS:
+            checked.add(name, value)
+    return checked
+
+
+def _without(headers: urllib3.HTTPHeaderDict, dropped: Callable[[str], bool]) -> urllib3.HTTPHeaderDict:
+    kept = urllib3.HTTPHeaderDict()
+    for name, value in headers.iteritems():
+        if not dropped(name.lower()):
+            kept.add(name, value)
+    return kept
+
+
+def _origin(url: str) -> tuple[str, str | None, int | None]:
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    return scheme, parts.hostname, parts.port or ALLOWED_SCHEMES.get(scheme)
+
+
+def _too_many_redirects(wording: _Wording, max_redirects: int) -> OutboundFetchError:
+    return OutboundFetchError(f"{wording.failed}: it redirected more than {max_redirects} times.")
+
+
+def _vetted_target(url: str, wording: _Wording) -> _Target:
     parts = urlsplit(url)
     scheme = parts.scheme.lower()
     if scheme not in ALLOWED_SCHEMES:
-        raise OutboundFetchError("The file URL must use http or https.")
+        raise OutboundFetchError(f"{wording.url} must use http or https.")
     if parts.username is not None or parts.password is not None:
-        raise OutboundFetchError("The file URL must not contain a user name or password.")
+        raise OutboundFetchError(f"{wording.url} must not contain a user name or password.")
     try:
         explicit_port = parts.port
     except ValueError:
-        raise OutboundFetchError("The file URL is not valid.") from None
+        raise OutboundFetchError(f"{wording.url} is not valid.") from None
     hostname = parts.hostname
     if not hostname:
-        raise OutboundFetchError("The file URL is not valid.")
+        raise OutboundFetchError(f"{wording.url} is not valid.")
     port = ALLOWED_SCHEMES[scheme] if explicit_port is None else explicit_port
-    addresses = _resolve(hostname, port)
+    addresses = _resolve(hostname, port, wording)
     if not all(is_allowed_address(address) for address in addresses):
-        raise OutboundFetchError("The file URL points to an address that is not allowed.")
+        raise OutboundFetchError(f"{wording.url} points to an address that is not allowed.")
     return _Target(
         url=url,
         scheme=scheme,
@@ -145,13 +277,13 @@ def _vetted_target(url: str) -> _Target:
     )
 
 
-def _resolve(hostname: str, port: int) -> list[IPAddress]:
+def _resolve(hostname: str, port: int, wording: _Wording) -> list[IPAddress]:
     try:
         infos = socket.getaddrinfo(hostname, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError):
         infos = []
     if not infos:
-        raise OutboundFetchError("The file URL could not be downloaded: the host name could not be resolved.")
+        raise OutboundFetchError(f"{wording.failed}: the host name could not be resolved.")
     return [_unmapped(ipaddress.ip_address(info[4][0])) for info in infos]
 
 
@@ -163,8 +295,8 @@ def _unmapped(address: IPAddress) -> IPAddress:
 
 
 def is_allowed_address(address: str | IPAddress) -> bool:
-    """Whether the guard lets a download go to `address` (what `fetch_to_file` asks of every
-    address a host name resolves to, on every hop)."""
+    """Whether the guard lets a call go to `address` (what both doors ask of every address a host
+    name resolves to, on every hop)."""
     address = ipaddress.ip_address(address)
     return _in_test_allow_list(address) or _is_globally_reachable(address)
 
@@ -290,17 +422,35 @@ def _host_header(hostname: str, explicit_port: int | None) -> str:
 
 
 @contextlib.contextmanager
-def _get(target: _Target, deadline: _Deadline) -> Iterator[urllib3.BaseHTTPResponse]:
-    """GET from the vetted address only; never lets urllib3 retry, redirect or resolve on its own."""
-    pool = _pool_pinned_to(target, deadline)
+def _request(
+    target: _Target,
+    deadline: _Deadline,
+    *,
+    method: str,
+    headers: urllib3.HTTPHeaderDict | None = None,
+    body: bytes | None = None,
+    connect_timeout: float | None = None,
+    decode_content: bool = True,
+) -> Iterator[urllib3.BaseHTTPResponse]:
+    """One request to the vetted address only (both doors come through here); never lets urllib3
+    retry, redirect or resolve on its own. Connecting, sending and waiting for the answer's
+    headers share what is left of the deadline; the body is the caller's to read, and whatever it
+    leaves unread is never read: the connection is closed."""
+    left = deadline.remaining()
+    connect = left if connect_timeout is None else min(connect_timeout, left)
+    pool = _pool_pinned_to(target, urllib3.Timeout(connect=connect, total=left))
+    request_headers = urllib3.HTTPHeaderDict(headers or {})
+    request_headers["Host"] = target.host_header
     try:
         response = pool.urlopen(
-            "GET",
+            method,
             target.request_target,
-            headers={"Host": target.host_header},
+            body=body,
+            headers=request_headers,
             retries=False,
             redirect=False,
             preload_content=False,
+            decode_content=decode_content,
             assert_same_host=False,
         )
         try:
@@ -311,9 +461,7 @@ def _get(target: _Target, deadline: _Deadline) -> Iterator[urllib3.BaseHTTPRespo
         pool.close()
 
 
-def _pool_pinned_to(target: _Target, deadline: _Deadline) -> urllib3.HTTPConnectionPool:
-    left = deadline.remaining()
-    timeout = urllib3.Timeout(connect=left, read=left)
+def _pool_pinned_to(target: _Target, timeout: urllib3.Timeout) -> urllib3.HTTPConnectionPool:
     if target.scheme == "https":
         return urllib3.HTTPSConnectionPool(
             target.address,
@@ -326,10 +474,10 @@ def _pool_pinned_to(target: _Target, deadline: _Deadline) -> urllib3.HTTPConnect
     return urllib3.HTTPConnectionPool(target.address, target.port, timeout=timeout)
 
 
-def _redirect_url(target: _Target, response: urllib3.BaseHTTPResponse) -> str:
+def _redirect_url(target: _Target, response: urllib3.BaseHTTPResponse, wording: _Wording) -> str:
     location = response.headers.get("Location")
     if not location:
-        raise OutboundFetchError("The file URL could not be downloaded: a redirect had no destination.")
+        raise OutboundFetchError(f"{wording.failed}: a redirect had no destination.")
     return urljoin(target.url, location)
 
 
@@ -366,6 +514,20 @@ def _stream_body(
         size += len(chunk)
 
 
+def _read_excerpt(
+    response: urllib3.BaseHTTPResponse, *, max_bytes: int, deadline: _Deadline
+) -> tuple[bytes, bool]:
+    """At most `max_bytes` of the body, and whether it (may) go on; never reads past them."""
+    excerpt = bytearray()
+    while len(excerpt) < max_bytes:
+        _limit_next_read_to(response, deadline)
+        chunk = response.read1(min(CHUNK_SIZE, max_bytes - len(excerpt)))
+        if not chunk:
+            return bytes(excerpt), False
+        excerpt += chunk
+    return bytes(excerpt), response.length_remaining != 0
+
+
 def _limit_next_read_to(response: urllib3.BaseHTTPResponse, deadline: _Deadline) -> None:
     """Shrink the socket timeout to what is left, so a slow trickle cannot outlive the deadline."""
     left = deadline.remaining()
@@ -388,17 +550,32 @@ def _readable_size(size: int) -> str:
 
 
 @contextlib.contextmanager
-def _readable_download_errors(deadline: _Deadline) -> Iterator[None]:
-    """Turn urllib3's failures into short reasons an API user can act on."""
+def _readable_errors(deadline: _Deadline, *, connect_timeout: float | None = None) -> Iterator[None]:
+    """Turn urllib3's failures into short reasons an API user (or a company's admin) can act on."""
+    failed = deadline.wording.failed
     try:
         yield
     except urllib3.exceptions.NewConnectionError:  # urllib3 files it under TimeoutError; it is not one
-        raise OutboundFetchError("The file URL could not be downloaded: the connection failed.") from None
+        raise OutboundFetchError(f"{failed}: the connection failed.") from None
+    except urllib3.exceptions.ConnectTimeoutError:
+        if connect_timeout is not None and time.monotonic() < deadline.expires_at:
+            raise OutboundFetchError(
+                f"{failed}: it could not connect within {connect_timeout:g} seconds."
+            ) from None
+        raise deadline.exceeded() from None
     except urllib3.exceptions.TimeoutError:
         raise deadline.exceeded() from None
     except urllib3.exceptions.SSLError:
-        raise OutboundFetchError(
-            "The file URL could not be downloaded: its secure connection could not be verified."
-        ) from None
+        raise OutboundFetchError(f"{failed}: its secure connection could not be verified.") from None
+    except urllib3.exceptions.ProtocolError as error:
+        if not any(isinstance(cause, TimeoutError) for cause in error.args):
+            raise OutboundFetchError(f"{failed}: the connection failed.") from None
+        # Sending the request timed out: urllib3 sends under the connect timeout (at most what was
+        # left of the deadline when the hop began).
+        if connect_timeout is not None and time.monotonic() < deadline.expires_at:
+            raise OutboundFetchError(
+                f"{failed}: the server did not take the request within {connect_timeout:g} seconds."
+            ) from None
+        raise deadline.exceeded() from None
     except urllib3.exceptions.HTTPError:
-        raise OutboundFetchError("The file URL could not be downloaded: the connection failed.") from None
+        raise OutboundFetchError(f"{failed}: the connection failed.") from None

@@ -378,6 +378,12 @@ CAMPAIGN_MAX_LETTER_PAGES = env.int("CAMPAIGN_MAX_LETTER_PAGES", default=12)
 CAMPAIGN_PRINT_CHUNK_LETTERS = env.int("CAMPAIGN_PRINT_CHUNK_LETTERS", default=1000)
 CAMPAIGN_PRINT_LEASE_SECONDS = env.int("CAMPAIGN_PRINT_LEASE_SECONDS", default=30 * 60)
 
+# Outbound POSTs to URLs a company configures (config.outbound.post, for webhooks): the whole
+# call's time cap, each connection's, and how much of an answer's body is read (the rest never is).
+OUTBOUND_POST_TIMEOUT_SECONDS = env.float("OUTBOUND_POST_TIMEOUT_SECONDS", default=10.0)
+OUTBOUND_POST_CONNECT_TIMEOUT_SECONDS = env.float("OUTBOUND_POST_CONNECT_TIMEOUT_SECONDS", default=5.0)
+OUTBOUND_POST_MAX_RESPONSE_BYTES = env.int("OUTBOUND_POST_MAX_RESPONSE_BYTES", default=16 * 1024)
+
 # ---- Billing and dispatch ------------------------------------------------------------------------
 # VAT on (subtotal - discount), as a fraction. Dispatch days are working days in England and Wales
 # (no weekends, bank holidays or staff-blocked dates); today stops being one at the cut-off
