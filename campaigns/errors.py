@@ -1,36 +1,15 @@
 """What campaign services refuse. Classes fix the kind (and so the status); each API view words
 its own message where the spec gives the endpoint one (`error_messages`)."""
 
-from config.errors import Conflict, Declined, InvalidInput, NotFound, PayloadTooLarge, RuleViolation
+from config.errors import Conflict, Declined, NotFound, PayloadTooLarge, RuleViolation
 
-# The spec's message for a PDF that cannot be used (400).
-INVALID_PDF_MESSAGE = "Empty or invalid PDF."
-
-
-class InvalidPdf(InvalidInput):
-    """A campaign/template PDF that cannot be used. `reason` says why, for logs, the admin and
-    tests, and the API's `errors`; the message is the spec's own, and an API surface may map
-    subclasses differently."""
-
-    default_message = INVALID_PDF_MESSAGE
-    default_errors = None
-
-    def __init__(self, reason: str, *, message: str | None = None):
-        super().__init__(message, errors=[reason] if reason else None)
-        self.reason = reason
-
-    def __str__(self) -> str:
-        return self.reason
-
-
-class PdfDoesNotFitFormat(InvalidPdf):
-    """The PDF is readable but its page size or page count does not suit the campaign's format."""
-
-
-class PdfInflatesTooMuch(InvalidPdf):
-    """The PDF's streams decode to more than the platform takes (a "decompression bomb"), per
-    stream or in all (settings CAMPAIGN_PDF_MAX_STREAM_INFLATED_BYTES and
-    CAMPAIGN_PDF_MAX_INFLATED_BYTES)."""
+# A design PDF is checked below campaigns (templates.pdfcheck); its errors are named here too.
+from templates.errors import (  # noqa: F401
+    INVALID_PDF_MESSAGE,
+    InvalidPdf,
+    PdfDoesNotFitFormat,
+    PdfInflatesTooMuch,
+)
 
 
 class PdfTooLarge(PayloadTooLarge):

@@ -11,7 +11,7 @@ built first and the page tree's /Kids is assigned once: appending pages one by o
 Output pages are the template's trim size (bleed outside the TrimBox is not carried over).
 
 Every PDF is measured before anything is made from it: its streams may inflate only so far
-(campaigns.pdf_streams; the limits are settings), whether it is checked on intake or opened as a
+(templates.pdfcheck and templates.pdf_streams; the limits are settings), whether it is checked on intake or opened as a
 template for a preview or print files. Outputs keep every stream compressed.
 
 Positions come from templates.formats: rectangles in mm from the page's top-left corner.
@@ -27,20 +27,17 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pikepdf
-from django.conf import settings
 from pikepdf import Array, Dictionary, Name
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import getFont
 from reportlab.pdfgen.canvas import Canvas
 
-from campaigns.errors import InvalidPdf, PdfDoesNotFitFormat
-from campaigns.pdf_streams import InflateLimits, check_inflated_size
+from campaigns.errors import InvalidPdf
 from config import csvsafe
 from templates.formats import Format, Rect
+from templates.pdf_streams import check_inflated_size
+from templates.pdfcheck import PT_PER_MM, displayed_size_pt, inflate_limits
 
-PT_PER_MM = 72 / 25.4
-SIZE_TOLERANCE_MM = 2.0
-SELF_MAILER_MAX_PAGES = 2
 MANIFEST_NAME = "manifest.csv"
 MANIFEST_HEADER = ("sequence", "recipient_id", "name", "postcode", "file", "page")
 
@@ -64,13 +61,6 @@ ADDRESS_FIELDS = (
     "postcode",
     "country",
 )
-
-
-@dataclass(frozen=True, slots=True)
-class PdfInfo:
-    page_count: int
-    width_mm: float
-    height_mm: float
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,81 +94,6 @@ class PrintFiles(list[PrintFile]):
     @property
     def pages(self) -> int:
         return sum(f.pages for f in self)
-
-
-# --- checking ----------------------------------------------------------------------------------
-
-
-def check_pdf(path: Path, fmt: Format, *, max_letter_pages: int) -> PdfInfo:
-    """Raises InvalidPdf (unreadable), PdfDoesNotFitFormat (wrong size or page count) or
-    PdfInflatesTooMuch (streams that decode past the settings' limits)."""
-    _check_header(path)
-    try:
-        with pikepdf.open(path) as pdf:
-            if pdf.is_encrypted:
-                raise InvalidPdf("The PDF is encrypted.")
-            info = _check_pages(pdf, fmt, max_letter_pages=max_letter_pages)
-            check_inflated_size(pdf, inflate_limits())
-            return info
-    except pikepdf.PasswordError as exc:
-        raise InvalidPdf("The PDF is encrypted (password protected).") from exc
-    except (pikepdf.PdfError, ValueError, TypeError, IndexError, AttributeError) as exc:
-        # qpdf's own errors, and Python ones from malformed structures (a /MediaBox of names...).
-        raise InvalidPdf("The PDF is corrupt and cannot be read.") from exc
-
-
-def inflate_limits() -> InflateLimits:
-    return InflateLimits(
-        per_stream=settings.CAMPAIGN_PDF_MAX_STREAM_INFLATED_BYTES,
-        per_document=settings.CAMPAIGN_PDF_MAX_INFLATED_BYTES,
-    )
-
-
-def _check_header(path: Path) -> None:
-    with path.open("rb") as fh:
-        head = fh.read(1024)
-    if not head:
-        raise InvalidPdf("The PDF is empty (0 bytes).")
-    if b"%PDF-" not in head:
-        raise InvalidPdf("The file is not a PDF.")
-
-
-def _check_pages(pdf: pikepdf.Pdf, fmt: Format, *, max_letter_pages: int) -> PdfInfo:
-    count = len(pdf.pages)
-    if count == 0:
-        raise InvalidPdf("The PDF has no pages.")
-    limit = max_letter_pages if fmt.kind == "letter" else SELF_MAILER_MAX_PAGES
-    if count > limit:
-        raise PdfDoesNotFitFormat(f"{fmt.page_size} takes at most {limit} page(s); this PDF has {count}.")
-    sizes = [_page_size_mm(page) for page in pdf.pages]
-    for number, (width, height) in enumerate(sizes, start=1):
-        if not _fits(width, height, fmt):
-            raise PdfDoesNotFitFormat(
-                f"Page {number} is {width:.0f} x {height:.0f} mm; {fmt.page_size} ({fmt.orientation}) "
-                f"needs {fmt.width_mm:.0f} x {fmt.height_mm:.0f} mm (within {SIZE_TOLERANCE_MM:.0f} mm)."
-            )
-    return PdfInfo(page_count=count, width_mm=round(sizes[0][0], 1), height_mm=round(sizes[0][1], 1))
-
-
-def _page_size_mm(page: pikepdf.Page) -> tuple[float, float]:
-    """The finished (trim) size as displayed, i.e. after /Rotate."""
-    width, height = _displayed_size_pt(page)
-    return width / PT_PER_MM, height / PT_PER_MM
-
-
-def _displayed_size_pt(page: pikepdf.Page) -> tuple[float, float]:
-    box = page.trimbox
-    width, height = abs(float(box[2]) - float(box[0])), abs(float(box[3]) - float(box[1]))
-    if int(page.obj.get(Name.Rotate, 0)) % 180:
-        return height, width
-    return width, height
-
-
-def _fits(width_mm: float, height_mm: float, fmt: Format) -> bool:
-    return (
-        abs(width_mm - fmt.width_mm) <= SIZE_TOLERANCE_MM
-        and abs(height_mm - fmt.height_mm) <= SIZE_TOLERANCE_MM
-    )
 
 
 # --- addresses ---------------------------------------------------------------------------------
@@ -268,7 +183,7 @@ def _opened_template(path: Path) -> Iterator[_Template]:
         check_inflated_size(src, inflate_limits())
         forms, placements, sizes = [], [], []
         for page in src.pages:
-            width, height = _displayed_size_pt(page)
+            width, height = displayed_size_pt(page)
             form = page.as_form_xobject(handle_transformations=True)
             # qpdf hands the page's content over decoded: compressed once here, so every output
             # copies it compressed (within the limits checked above).

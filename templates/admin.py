@@ -6,11 +6,11 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.utils.html import format_html
 
-from campaigns.errors import InvalidPdf
-from campaigns.pdf import check_pdf
 from templates import services
+from templates.errors import InvalidPdf
 from templates.formats import FORMATS, format_by_code
 from templates.models import PrintTemplate
+from templates.pdfcheck import check_pdf
 
 
 class TemplateUploadForm(forms.ModelForm):

@@ -35,3 +35,33 @@ class InvalidTemplateFilter(InvalidInput):
     def __init__(self, *, field: str, value: str, valid: list[str]):
         super().__init__()
         self.field, self.value, self.valid = field, value, valid
+
+
+# The spec's message for a PDF that cannot be used (400).
+INVALID_PDF_MESSAGE = "Empty or invalid PDF."
+
+
+class InvalidPdf(InvalidInput):
+    """A campaign/template PDF that cannot be used. `reason` says why, for logs, the admin and
+    tests, and the API's `errors`; the message is the spec's own, and an API surface may map
+    subclasses differently."""
+
+    default_message = INVALID_PDF_MESSAGE
+    default_errors = None
+
+    def __init__(self, reason: str, *, message: str | None = None):
+        super().__init__(message, errors=[reason] if reason else None)
+        self.reason = reason
+
+    def __str__(self) -> str:
+        return self.reason
+
+
+class PdfDoesNotFitFormat(InvalidPdf):
+    """The PDF is readable but its page size or page count does not suit the campaign's format."""
+
+
+class PdfInflatesTooMuch(InvalidPdf):
+    """The PDF's streams decode to more than the platform takes (a "decompression bomb"), per
+    stream or in all (settings CAMPAIGN_PDF_MAX_STREAM_INFLATED_BYTES and
+    CAMPAIGN_PDF_MAX_INFLATED_BYTES)."""

@@ -9,9 +9,9 @@ from django.conf import settings
 from django.core.files import File
 from django.core.files.base import ContentFile
 
-from campaigns.pdf import PdfInfo, check_pdf
 from templates.formats import Format
 from templates.models import PrintTemplate
+from templates.pdfcheck import PdfInfo, check_pdf
 
 logger = logging.getLogger(__name__)
 

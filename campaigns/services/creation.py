@@ -23,7 +23,6 @@ from campaigns.errors import (
     TemplateOrPdfRequired,
 )
 from campaigns.models import Campaign, PrintOptions, Status
-from campaigns.pdf import check_pdf
 from campaigns.selectors import recipient_count
 from campaigns.services.preview import request_preview
 from config.outbound import OutboundFileTooLarge, fetch_to_file
@@ -32,6 +31,7 @@ from templates import selectors as template_selectors
 from templates import services as template_services
 from templates.errors import TemplateSettingsMismatch
 from templates.formats import Format, find_format
+from templates.pdfcheck import check_pdf
 
 NO_RECIPIENTS_WARNING = "Campaign has no recipients yet; staying in Draft."
 CREATED_MESSAGE = "Campaign successfully created."

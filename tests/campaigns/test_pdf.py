@@ -22,15 +22,14 @@ from campaigns.errors import InvalidPdf, PdfDoesNotFitFormat, PdfInflatesTooMuch
 from campaigns.pdf import (
     MANIFEST_HEADER,
     Letter,
-    PdfInfo,
     address_lines,
-    check_pdf,
     render_preview,
     sample_template,
     write_print_files,
 )
-from campaigns.pdf_streams import InflateLimits, check_inflated_size
 from templates.formats import FORMATS, format_by_code
+from templates.pdf_streams import InflateLimits, check_inflated_size
+from templates.pdfcheck import PdfInfo, check_pdf
 from tests.templates.factories import flate_bomb_pdf
 
 A4_WINDOW = format_by_code("A4_LETTER_C5WIN")

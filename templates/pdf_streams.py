@@ -25,7 +25,7 @@ from dataclasses import dataclass
 import pikepdf
 from pikepdf import Name
 
-from campaigns.errors import PdfInflatesTooMuch
+from templates.errors import PdfInflatesTooMuch
 
 _CHUNK = 256 * 1024  # decoded (and raw) bytes handed on at a time
 _WHITESPACE = b" \t\r\n\f\x00"
