@@ -1,36 +1,40 @@
 """Cache backends: Django's own, plus `incr_window`, the one-round-trip counter that rate-limit
-leases use, and (for Redis) one redis-py client per connection pool instead of one per call: building
-a redis-py client costs more than the command it sends."""
+leases use. Only public APIs: Django's backends as they are, their public cache methods, and (for
+Redis) a redis-py client of the backend's own for the counter, made once from the same LOCATION
+and OPTIONS, so the counter's round trip does not build a client per call."""
 
-import pickle
+import re
 
 from django.core.cache.backends.locmem import LocMemCache as DjangoLocMemCache
 from django.core.cache.backends.redis import RedisCache as DjangoRedisCache
-from django.core.cache.backends.redis import RedisCacheClient as DjangoRedisCacheClient
-
-
-class RedisCacheClient(DjangoRedisCacheClient):
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._clients = {}
-
-    def get_client(self, key=None, *, write=False):
-        pool = self._get_connection_pool(write)
-        client = self._clients.get(id(pool))
-        if client is None:
-            client = self._clients[id(pool)] = self._client(connection_pool=pool)
-        return client
+from django.utils.functional import cached_property
+from django.utils.module_loading import import_string
 
 
 class RedisCache(DjangoRedisCache):
     def __init__(self, server, params):
         super().__init__(server, params)
-        self._class = RedisCacheClient
+        # Django writes to the first server of LOCATION; so does the counter.
+        self._window_server = re.split("[;,]", server)[0] if isinstance(server, str) else server[0]
+        self._window_options = dict(params.get("OPTIONS", {}))
+
+    @cached_property
+    def _window_client(self):
+        import redis
+
+        options = {k: v for k, v in self._window_options.items() if k != "serializer"}
+        pool_class = options.pop("pool_class", None) or redis.ConnectionPool
+        if isinstance(pool_class, str):
+            pool_class = import_string(pool_class)
+        if isinstance(options.get("parser_class"), str):
+            options["parser_class"] = import_string(options["parser_class"])
+        return redis.Redis(connection_pool=pool_class.from_url(self._window_server, **options))
 
     def incr_window(self, key: str, timeout: int, amount: int = 1) -> int:
-        """Add `amount` to a counter that expires `timeout` seconds after its first hit; returns it."""
+        """Add `amount` to a counter that expires `timeout` seconds after its first hit; returns it.
+        The counter is a plain Redis integer, as Django's serializer stores ints: get() reads it."""
         key = self.make_and_validate_key(key)
-        pipe = self._cache.get_client(key, write=True).pipeline(transaction=False)
+        pipe = self._window_client.pipeline(transaction=False)
         pipe.incrby(key, amount)
         pipe.expire(key, timeout, nx=True)
         count, _ = pipe.execute()
@@ -39,14 +43,11 @@ class RedisCache(DjangoRedisCache):
 
 class LocMemCache(DjangoLocMemCache):
     def incr_window(self, key: str, timeout: int, amount: int = 1) -> int:
-        key = self.make_and_validate_key(key)
-        with self._lock:
-            if self._has_expired(key):
-                self._delete(key)
-            if key in self._cache:
-                count = pickle.loads(self._cache[key]) + amount  # noqa: S301 (our own pickled int)
-                self._cache[key] = pickle.dumps(count, self.pickle_protocol)
-            else:
-                count = amount
-                self._set(key, pickle.dumps(count, self.pickle_protocol), timeout)
-            return count
+        # add() starts the window (and its expiry) only if no counter is open; incr() keeps the
+        # expiry. A counter that expires between the two makes incr() raise: start the next one.
+        while True:
+            self.add(key, 0, timeout)
+            try:
+                return self.incr(key, amount)
+            except ValueError:
+                continue

@@ -1,8 +1,10 @@
 """config.db, the written-out reads: results, errors and transactions, on whichever database the
-suite runs against (the psycopg connection itself on PostgreSQL, the Django cursor on SQLite)."""
+suite runs against (on Django's own cursor on both), and seen like any other query by
+CaptureQueriesContext and execute wrappers."""
 
 import pytest
 from django.db import DatabaseError, connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from accounts.models import Company
 from config.db import fetch_all, fetch_one
@@ -22,7 +24,40 @@ def test_rows_come_back_with_their_python_types():
 @on_postgresql
 @pytest.mark.django_db
 def test_binary_results_give_bytea_as_its_bytes():
-    assert fetch_one("SELECT convert_to(%s, 'UTF8')", ["Zoë"], binary=True) == ("Zoë".encode(),)
+    # Pins what binary=True relies on beyond Django's documented API: the Django cursor's `cursor`
+    # attribute is the psycopg cursor, whose `format` selects the result format. If an upgrade
+    # changes either, this fails (AttributeError, or hex text instead of the bytes).
+    with CaptureQueriesContext(connection) as seen:
+        assert fetch_one("SELECT convert_to(%s, 'UTF8')", ["Zoë"], binary=True) == ("Zoë".encode(),)
+        # The format is the cursor's, not the connection's: the next read is text again.
+        assert fetch_one("SELECT 'x'::text", []) == ("x",)
+    assert len(seen) == 2
+
+
+@pytest.mark.django_db
+def test_capture_queries_context_sees_the_reads():
+    with CaptureQueriesContext(connection) as seen:
+        fetch_one("SELECT %s + 40", [2])
+        fetch_all("SELECT %s || 'b'", ["a"])
+        fetch_one("SELECT 1", [], binary=True)
+
+    assert len(seen) == 3
+    assert "40" in seen[0]["sql"] and "'b'" in seen[1]["sql"]
+
+
+@pytest.mark.django_db
+def test_execute_wrappers_wrap_the_reads():
+    calls = []
+
+    def wrapper(execute, sql, params, many, context):
+        calls.append((sql, list(params), context["connection"].alias))
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(wrapper):
+        assert fetch_one("SELECT %s * 2", [21]) == (42,)
+        assert fetch_all("SELECT %s", [5]) == [(5,)]
+
+    assert calls == [("SELECT %s * 2", [21], "default"), ("SELECT %s", [5], "default")]
 
 
 @pytest.mark.django_db(transaction=True)
