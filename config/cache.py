@@ -45,6 +45,8 @@ class LocMemCache(DjangoLocMemCache):
     def incr_window(self, key: str, timeout: int, amount: int = 1) -> int:
         # add() starts the window (and its expiry) only if no counter is open; incr() keeps the
         # expiry. A counter that expires between the two makes incr() raise: start the next one.
+        if timeout <= 0:  # a window that has already ended keeps nothing (as on Redis)
+            return amount
         while True:
             self.add(key, 0, timeout)
             try:

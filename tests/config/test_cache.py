@@ -22,6 +22,8 @@ def test_locmem_counts_a_window_and_starts_afresh_once_it_expires(monkeypatch):
     assert cache.incr_window("k", 60) == 31
     now[0] += 1
     assert cache.incr_window("k", 60, amount=5) == 5
+    assert cache.incr_window("gone", 0, amount=3) == 3  # a window of no time keeps nothing
+    assert cache.get("gone") is None
 
 
 @on_redis
