@@ -425,3 +425,14 @@ def test_a_deeply_nested_body_is_still_logged(authed_client, logging_on):
 
     entry = only_entry(logging_on)
     assert entry.request_body.startswith('{"a":{"a":')
+
+
+def test_old_entries_are_found_through_a_brin_index_on_postgresql():
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("BRIN is PostgreSQL's")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'apilog_requested_at'")
+        (definition,) = cursor.fetchone()
+    assert "USING brin (requested_at)" in definition
