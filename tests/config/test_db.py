@@ -1,9 +1,11 @@
 """config.db, the written-out reads: results, errors and transactions, on whichever database the
-suite runs against (on Django's own cursor on both), and seen like any other query by
-CaptureQueriesContext and execute wrappers."""
+suite runs against (the psycopg connection itself on PostgreSQL when nothing watches queries,
+Django's cursor otherwise), seen like any other query by CaptureQueriesContext and execute
+wrappers; and what the fast path relies on in Django and psycopg, pinned."""
 
+import psycopg
 import pytest
-from django.db import DatabaseError, connection, transaction
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connection, connections, transaction
 from django.test.utils import CaptureQueriesContext
 
 from accounts.models import Company
@@ -91,3 +93,26 @@ def test_a_read_in_a_failed_transaction_reports_the_failure():
             fetch_one("SELECT 1", [])
         transaction.set_rollback(True)
     assert fetch_one("SELECT 1", []) == (1,)
+
+
+@on_postgresql
+@pytest.mark.django_db
+def test_what_the_fast_path_relies_on_holds():
+    # If an upgrade changes any of these, config/db.py would hide queries or break: it must change.
+    db = connections[DEFAULT_DB_ALIAS]
+    db.ensure_connection()
+    assert isinstance(db.connection, psycopg.Connection)
+    assert db.queries_logged is False  # the suite runs with DEBUG off
+    with CaptureQueriesContext(connection):
+        assert db.queries_logged is True
+    assert db.queries_logged is False
+
+    def wrapper(execute, sql, params, many, context):
+        return execute(sql, params, many, context)
+
+    assert db.execute_wrappers == []
+    with connection.execute_wrapper(wrapper):
+        assert db.execute_wrappers == [wrapper]
+    assert db.execute_wrappers == []
+    # The fast path's result: the psycopg connection's execute with a result format.
+    assert db.connection.execute("SELECT convert_to('a', 'UTF8')", binary=True).fetchone() == (b"a",)
