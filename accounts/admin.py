@@ -21,6 +21,7 @@ from accounts import services
 from accounts.models import ApiKey, ApiLogEntry, ApiLoggingChange, ApiSession, Company, User, Workspace
 from billing.models import Balance
 from config.errors import DomainError
+from config.errors_text import staff_text
 
 LOGGING_DURATIONS = {"1h": timedelta(hours=1), "24h": timedelta(hours=24), "7d": timedelta(days=7)}
 
@@ -185,7 +186,7 @@ class CompanyAdmin(admin.ModelAdmin):
             elif change == "disable":
                 services.api_logging_disable(company=company, by=request.user)
         except DomainError as exc:
-            self.message_user(request, f"{company}: {exc.message}", messages.ERROR)
+            self.message_user(request, f"{company}: {staff_text(exc)}", messages.ERROR)
             return
         self.message_user(request, f"{company}: API logging {self.api_logging(company)}.", messages.SUCCESS)
 

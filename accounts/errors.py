@@ -1,35 +1,54 @@
-from config.errors import DomainError, InvalidInput, NotAuthenticated, NotFound, RuleViolation
+"""What accounts services refuse: each error carries a code of AccountErrorCode; the API surfaces
+word it (config/errors_text.py for v1 and the admin)."""
+
+from enum import StrEnum
+
+from config.errors import Forbidden, InvalidInput, NotAuthenticated, NotFound, RuleViolation
+
+
+class AccountErrorCode(StrEnum):
+    INVALID_API_KEY = "invalid_api_key"
+    INVALID_REFRESH_TOKEN = "invalid_refresh_token"
+    NOT_STAFF = "not_staff"
+    NOT_STAFF_FOR_API_ACCESS = "not_staff_for_api_access"
+    NOT_STAFF_FOR_API_LOGGING = "not_staff_for_api_logging"
+    USER_WITHOUT_COMPANY = "user_without_company"
+    API_LOGGING_NOT_ON = "api_logging_not_on"
+    LOGGING_WINDOW_INVALID = "logging_window_invalid"
+    LOGGING_WINDOW_UNSPECIFIED = "logging_window_unspecified"
+    WORKSPACE_NOT_FOUND = "workspace_not_found"
+    WORKSPACE_NAME_INVALID = "workspace_name_invalid"
 
 
 class InvalidApiKey(NotAuthenticated):
-    default_message = "Invalid or expired API key"
+    code = AccountErrorCode.INVALID_API_KEY
 
 
 class InvalidRefreshToken(NotAuthenticated):
-    default_message = "Invalid or expired refresh token"
+    code = AccountErrorCode.INVALID_REFRESH_TOKEN
 
 
-class NotStaff(DomainError):
+class NotStaff(Forbidden):
     """A back-office change asked for by someone who is not staff (every app's services raise it)."""
 
-    default_message = "Only staff can do this."
+    code = AccountErrorCode.NOT_STAFF
 
 
 class UserWithoutCompany(InvalidInput):
-    default_message = "Only a company user can hold an API key."
+    code = AccountErrorCode.USER_WITHOUT_COMPANY
 
 
 class ApiLoggingNotOn(RuleViolation):
-    default_message = "API logging is not on for this company."
+    code = AccountErrorCode.API_LOGGING_NOT_ON
 
 
 class InvalidLoggingWindow(InvalidInput):
-    default_message = "The logging window must end in the future, within the longest window allowed."
+    code = AccountErrorCode.LOGGING_WINDOW_INVALID
 
 
 class WorkspaceNotFound(NotFound):
-    default_message = "Workspace not found."
+    code = AccountErrorCode.WORKSPACE_NOT_FOUND
 
 
 class WorkspaceNameInvalid(InvalidInput):
-    default_message = "A workspace needs a name of at most 200 characters."
+    code = AccountErrorCode.WORKSPACE_NAME_INVALID

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from accounts import api_logging, provisioning
 from accounts.errors import (
+    AccountErrorCode,
     ApiLoggingNotOn,
     InvalidApiKey,
     InvalidLoggingWindow,
@@ -98,7 +99,7 @@ def user_create(
 def user_set_api_access(*, user: User, enabled: bool, by: User) -> User:
     """The approval of an API user: only staff may switch API access on or off."""
     if not by.is_staff:
-        raise NotStaff("Only staff can change API access.")
+        raise NotStaff(AccountErrorCode.NOT_STAFF_FOR_API_ACCESS)
     with transaction.atomic():
         user.api_access_enabled = enabled
         user.save(update_fields=["api_access_enabled"])
@@ -246,7 +247,7 @@ def api_logging_enable(
     _require_staff(by)
     now = timezone.now()
     if (duration is None) == (until is None):
-        raise InvalidLoggingWindow("Give either a duration or an end time.")
+        raise InvalidLoggingWindow(AccountErrorCode.LOGGING_WINDOW_UNSPECIFIED)
     new_until = now + duration if duration is not None else until
     _check_window(new_until, now)
     return _change_window(company, by, ApiLoggingChange.Action.ENABLED, new_until, now)
@@ -316,7 +317,7 @@ def api_log_purge(*, older_than: timedelta | None = None, batch_size: int | None
 
 def _require_staff(user: User) -> None:
     if user is None or not user.is_staff:
-        raise NotStaff("Only staff can change API logging.")
+        raise NotStaff(AccountErrorCode.NOT_STAFF_FOR_API_LOGGING)
 
 
 def _check_window(until: datetime, now: datetime) -> None:

@@ -24,6 +24,7 @@ from billing.models import (
 from billing.pricing import money
 from campaigns import services as campaign_services
 from config.errors import DomainError
+from config.errors_text import staff_text
 
 LEDGER_ROWS_SHOWN = 25
 
@@ -183,7 +184,7 @@ class BalanceAdmin(admin.ModelAdmin):
                     company=obj.company, amount=data["change_amount"], by=request.user, reason=data["reason"]
                 )
         except DomainError as exc:
-            self.message_user(request, f"{obj.company}: {exc.message}", messages.ERROR)
+            self.message_user(request, f"{obj.company}: {staff_text(exc)}", messages.ERROR)
 
     def _set_locked(self, request, queryset, locked: bool) -> None:
         for balance in queryset.select_related("company"):
@@ -390,7 +391,7 @@ class OrderAdmin(admin.ModelAdmin):
                     order=obj, by=request.user, reason=form.cleaned_data["decision_reason"]
                 )
         except DomainError as exc:
-            self.message_user(request, f"{obj.number}: {exc.message}", messages.ERROR)
+            self.message_user(request, f"{obj.number}: {staff_text(exc)}", messages.ERROR)
 
     @admin.action(description="Approve selected orders (invoice paid)")
     def approve_orders(self, request, queryset):
@@ -400,5 +401,5 @@ class OrderAdmin(admin.ModelAdmin):
                 campaign_services.campaign_order_approve(order=order, by=request.user)
                 approved += 1
             except DomainError as exc:
-                self.message_user(request, f"{order.number}: {exc.message}", messages.WARNING)
+                self.message_user(request, f"{order.number}: {staff_text(exc)}", messages.WARNING)
         self.message_user(request, f"{approved} order(s) approved.")

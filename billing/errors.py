@@ -1,87 +1,115 @@
-from config.errors import Conflict, Declined, InvalidInput, RuleViolation
+"""What billing services refuse: each error carries a code of BillingErrorCode (with params where a
+surface needs data to word it); the API surfaces word it (config/errors_text.py for v1 and the
+admin). A payment that cannot be taken or a voucher that cannot be used is an ordinary refusal
+here; the v1 schedule and voucher endpoints answer it as "200, success true, data null"."""
+
+from enum import StrEnum
+
+from config.errors import Conflict, InvalidInput, RuleViolation
+
+
+class BillingErrorCode(StrEnum):
+    INVALID_AMOUNT = "invalid_amount"
+    TOP_UP_NOT_POSITIVE = "top_up_not_positive"
+    PAYMENT_NOT_POSITIVE = "payment_not_positive"
+    PAYMENT_FAILED = "payment_failed"
+    INSUFFICIENT_BALANCE = "insufficient_balance"
+    BALANCE_LOCKED = "balance_locked"
+    ALREADY_PAID = "already_paid"
+    REASON_REQUIRED = "reason_required"
+    REFUND_TOO_LARGE = "refund_too_large"
+    REFUND_NOTHING_PAID = "refund_nothing_paid"
+    # A print option the catalogue does not offer for the format (params: accepted).
+    UNSUPPORTED_STOCK_WEIGHT = "unsupported_stock_weight"
+    UNSUPPORTED_MAIL_CLASS = "unsupported_mail_class"
+    UNSUPPORTED_DUPLEX = "unsupported_duplex"
+    UNSUPPORTED_ADMAIL = "unsupported_admail"
+    UNSUPPORTED_CONFIDENTIAL = "unsupported_confidential"
+    VOUCHER_INVALID = "voucher_invalid"  # params: reason (which rule refused it)
+    VOUCHER_CODE_REQUIRED = "voucher_code_required"
+    # Dispatch dates.
+    INVALID_DATE_RANGE = "invalid_date_range"
+    DATE_RANGE_TOO_LONG = "date_range_too_long"  # params: max_days
+    DATE_RANGE_IN_PAST = "date_range_in_past"
+    DATE_RANGE_BEYOND_HORIZON = "date_range_beyond_horizon"  # params: max_days
+    DATE_NOT_AVAILABLE = "date_not_available"  # params: day
+    NO_AVAILABLE_DATES = "no_available_dates"  # params: day
+    # Orders (provisional bookings).
+    PROVISIONAL_BOOKING_NOT_ALLOWED = "provisional_booking_not_allowed"
+    ORDER_ALREADY_PENDING = "order_already_pending"
+    ORDER_NOT_PENDING = "order_not_pending"
 
 
 class InvalidAmount(InvalidInput):
-    default_message = "Amount must be a non-zero value in pence."
+    code = BillingErrorCode.INVALID_AMOUNT
 
 
 # ---- balance, ledger and payments ----------------------------------------------------------------
-# A payment that cannot be taken is "declined": the schedule endpoint answers 200 with a message
-# (spec: "Can not schedule campaign. ..."); each surface words it through its `error_messages`.
 
 
-class PaymentFailed(Declined):
-    default_message = "Can not schedule campaign. Something went wrong."
+class PaymentFailed(RuleViolation):
+    code = BillingErrorCode.PAYMENT_FAILED
 
 
 class InsufficientBalance(PaymentFailed):
-    default_message = "Insufficient balance."
-
-
-class UnsupportedOption(RuleViolation):
-    """A print option the catalogue does not offer for the format; the message lists what it does.
-    The spec's examples:
-    - "Supported StockWeight values: 100UNCOAT, 120UNCOAT, 250SILK, 300GLOSS, 350SILK, 350UNCOAT"
-    - "Supported Mail Class values: First, Second"
-    - "Supported Admail values: true, false"
-    - "Supported Confidential values: true, false"
-    """
-
-    label = "option"
-
-    def __init__(self, accepted: list[str]):
-        self.accepted = accepted
-        super().__init__(f"Supported {self.label} values: {', '.join(accepted)}")
-
-
-class UnsupportedStockWeight(UnsupportedOption):
-    label = "StockWeight"
-
-
-class UnsupportedMailClass(UnsupportedOption):
-    label = "Mail Class"
-
-
-class UnsupportedDuplex(UnsupportedOption):
-    label = "Duplex"
-
-
-class UnsupportedAdmail(UnsupportedOption):
-    label = "Admail"
-
-
-class UnsupportedConfidential(UnsupportedOption):
-    label = "Confidential"
+    code = BillingErrorCode.INSUFFICIENT_BALANCE
 
 
 class BalanceLocked(PaymentFailed):
-    default_message = "Can not schedule campaign. Company Balance is locked."
+    code = BillingErrorCode.BALANCE_LOCKED
+
+
+class UnsupportedOption(RuleViolation):
+    """A print option the catalogue does not offer for the format; `accepted` lists what it does
+    (the spec words it e.g. "Supported StockWeight values: 100UNCOAT, 120UNCOAT, 250SILK")."""
+
+    def __init__(self, accepted: list[str]):
+        super().__init__(accepted=accepted)
+        self.accepted = accepted
+
+
+class UnsupportedStockWeight(UnsupportedOption):
+    code = BillingErrorCode.UNSUPPORTED_STOCK_WEIGHT
+
+
+class UnsupportedMailClass(UnsupportedOption):
+    code = BillingErrorCode.UNSUPPORTED_MAIL_CLASS
+
+
+class UnsupportedDuplex(UnsupportedOption):
+    code = BillingErrorCode.UNSUPPORTED_DUPLEX
+
+
+class UnsupportedAdmail(UnsupportedOption):
+    code = BillingErrorCode.UNSUPPORTED_ADMAIL
+
+
+class UnsupportedConfidential(UnsupportedOption):
+    code = BillingErrorCode.UNSUPPORTED_CONFIDENTIAL
 
 
 class AlreadyPaid(Conflict):
     """A second payment for the same reference (campaign): the unique constraint's answer."""
 
-    default_message = "This campaign has already been paid for."
-    default_errors = None
+    code = BillingErrorCode.ALREADY_PAID
 
 
 class ReasonRequired(InvalidInput):
-    default_message = "Give a reason for the change."
-    default_errors = None
+    code = BillingErrorCode.REASON_REQUIRED
 
 
 class RefundTooLarge(RuleViolation):
-    default_message = "A refund cannot exceed what was paid for this reference."
+    code = BillingErrorCode.REFUND_TOO_LARGE
 
 
 # ---- vouchers ---------------------------------------------------------------------------------------
 
 
-class VoucherInvalid(Declined):
-    """The code cannot be used now by this company. The message is the spec's, whatever the
-    reason; `reason` says which rule refused it (for logs, the admin and tests)."""
+class VoucherInvalid(RuleViolation):
+    """The code cannot be used now by this company; `reason` says which rule refused it (for logs,
+    the admin and tests). Surfaces word every reason alike, as the spec does."""
 
-    default_message = "Unsuccessful! Voucher code is not valid"
+    code = BillingErrorCode.VOUCHER_INVALID
 
     UNKNOWN = "unknown"
     INACTIVE = "inactive"
@@ -91,55 +119,59 @@ class VoucherInvalid(Declined):
     COMPANY_LIMIT = "company_limit"
     NOT_FOR_COMPANY = "not_for_company"
 
-    def __init__(self, reason: str, message: str | None = None):
-        super().__init__(message)
+    def __init__(self, reason: str):
+        super().__init__(reason=reason)
         self.reason = reason
 
 
 class VoucherCodeRequired(RuleViolation):
-    default_message = "Voucher code must be provide to apply the voucher."
+    code = BillingErrorCode.VOUCHER_CODE_REQUIRED
 
 
 # ---- dispatch dates ---------------------------------------------------------------------------------
 # The spec documents only the format errors of availableDates (the API edge parses dates); these
-# are the range rules the service itself enforces, worded in the same style.
+# are the range rules the service itself enforces.
 
 
 class InvalidDateRange(RuleViolation):
-    default_message = "Invalid date range. The end date must be on or after the start date."
+    code = BillingErrorCode.INVALID_DATE_RANGE
 
 
 class DateRangeTooLong(RuleViolation):
+    code = BillingErrorCode.DATE_RANGE_TOO_LONG
+
     def __init__(self, max_days: int):
-        super().__init__(f"Invalid date range. At most {max_days} days can be requested at once.")
+        super().__init__(max_days=max_days)
         self.max_days = max_days
 
 
 class DateRangeInPast(RuleViolation):
-    default_message = "Invalid date range. The end date is in the past."
+    code = BillingErrorCode.DATE_RANGE_IN_PAST
 
 
 class DateRangeBeyondHorizon(RuleViolation):
     """A range that starts after the last day that can be booked (dates.booking_horizon)."""
 
+    code = BillingErrorCode.DATE_RANGE_BEYOND_HORIZON
+
     def __init__(self, max_days: int):
-        super().__init__(f"Invalid date range. Dates can be booked at most {max_days} days ahead.")
+        super().__init__(max_days=max_days)
         self.max_days = max_days
 
 
 class DateNotAvailable(RuleViolation):
-    """e.g. "The selected date 2026-04-15 is not available for scheduling." """
+    code = BillingErrorCode.DATE_NOT_AVAILABLE
 
     def __init__(self, day):
-        super().__init__(f"The selected date {day:%Y-%m-%d} is not available for scheduling.")
+        super().__init__(day=day)
         self.day = day
 
 
 class NoAvailableDates(RuleViolation):
-    """e.g. "No available dates found from 2026-04-15 onwards." """
+    code = BillingErrorCode.NO_AVAILABLE_DATES
 
     def __init__(self, day):
-        super().__init__(f"No available dates found from {day:%Y-%m-%d} onwards.")
+        super().__init__(day=day)
         self.day = day
 
 
@@ -147,13 +179,12 @@ class NoAvailableDates(RuleViolation):
 
 
 class ProvisionalBookingNotAllowed(RuleViolation):
-    default_message = "Company does not have provisional booking permission."
+    code = BillingErrorCode.PROVISIONAL_BOOKING_NOT_ALLOWED
 
 
 class OrderAlreadyPending(Conflict):
-    default_message = "A provisional booking is already awaiting payment for this campaign."
-    default_errors = None
+    code = BillingErrorCode.ORDER_ALREADY_PENDING
 
 
 class OrderNotPending(RuleViolation):
-    default_message = "Only a pending order can be approved or rejected."
+    code = BillingErrorCode.ORDER_NOT_PENDING

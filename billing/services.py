@@ -18,6 +18,7 @@ from billing.dates import dispatch_today
 from billing.errors import (
     AlreadyPaid,
     BalanceLocked,
+    BillingErrorCode,
     InsufficientBalance,
     InvalidAmount,
     OrderAlreadyPending,
@@ -66,7 +67,7 @@ def balance_change(*, company, amount, kind: str, reason: str = "", by=None) -> 
 def balance_top_up(*, company, amount, by=None, reason: str = "") -> LedgerEntry:
     """Add funds (a positive amount)."""
     if money(amount) <= 0:
-        raise InvalidAmount("A top-up must be a positive amount.")
+        raise InvalidAmount(BillingErrorCode.TOP_UP_NOT_POSITIVE)
     return balance_change(
         company=company, amount=amount, kind=LedgerEntry.Kind.TOP_UP, reason=reason or "Top-up", by=by
     )
@@ -128,7 +129,7 @@ def payment_take(
     VoucherInvalid; on any of them nothing is written."""
     amount = money(amount)
     if amount <= 0:
-        raise InvalidAmount("A payment must be a positive amount.")
+        raise InvalidAmount(BillingErrorCode.PAYMENT_NOT_POSITIVE)
     reference = str(reference)
     with transaction.atomic():
         balance = _locked_balance(company)
@@ -172,7 +173,7 @@ def payment_refund(*, company, reference: str, by=None, amount=None, reason: str
         balance = _locked_balance(company)
         payment = Payment.objects.for_company(company).filter(reference=str(reference)).first()
         if payment is None:
-            raise RefundTooLarge("Nothing was paid for this reference.")
+            raise RefundTooLarge(BillingErrorCode.REFUND_NOTHING_PAID)
         refundable = payment.amount - payment.refunded
         amount = refundable if amount is None else money(amount)
         if amount <= 0 or amount > refundable:

@@ -1,121 +1,156 @@
-"""What campaign services refuse. Classes fix the kind (and so the status); each API view words
-its own message where the spec gives the endpoint one (`error_messages`)."""
+"""What campaign services refuse: each error carries a code of CampaignErrorCode (with params where
+a surface needs data to word it); the API surfaces word it (config/errors_text.py for v1, where
+some endpoints override the wording as the spec gives it)."""
 
-from config.errors import Conflict, Declined, NotFound, PayloadTooLarge, RuleViolation
+from enum import StrEnum
+
+from config.errors import Conflict, InvalidInput, NotFound, PayloadTooLarge, RuleViolation
 
 # A design PDF is checked below campaigns (templates.pdfcheck); its errors are named here too.
 from templates.errors import (  # noqa: F401
-    INVALID_PDF_MESSAGE,
     InvalidPdf,
     PdfDoesNotFitFormat,
     PdfInflatesTooMuch,
+    TemplateErrorCode,
 )
 
 
+class CampaignErrorCode(StrEnum):
+    CAMPAIGN_NOT_FOUND = "campaign_not_found"
+    CAMPAIGN_READ_ONLY = "campaign_read_only"
+    INVALID_STATUS_TRANSITION = "invalid_status_transition"
+    CAMPAIGN_HAS_NO_RECIPIENTS = "campaign_has_no_recipients"
+    CAMPAIGN_NOT_APPROVED = "campaign_not_approved"
+    CAMPAIGN_NOT_PRINTABLE = "campaign_not_printable"
+    PRINT_RUN_BUSY = "print_run_busy"  # params: retry_after (seconds)
+    PREVIEW_NOT_FOUND = "preview_not_found"
+    PREVIEW_MISSING_ON_SERVER = "preview_missing_on_server"
+    # Creating a campaign: the request and its PDF.
+    CREATE_REQUEST_INVALID = "create_request_invalid"
+    CAMPAIGN_REQUIRED = "campaign_required"
+    CAMPAIGN_NAME_REQUIRED = "campaign_name_required"
+    INVALID_RECIPIENTS_TYPE = "invalid_recipients_type"
+    RECIPIENTS_ID_REQUIRED = "recipients_id_required"
+    TEMPLATE_OR_PDF_REQUIRED = "template_or_pdf_required"
+    TEMPLATE_AND_PDF_GIVEN = "template_and_pdf_given"
+    INVALID_FLAG = "invalid_flag"  # params: name (as the request names it)
+    PDF_TOO_LARGE = "pdf_too_large"
+    PDF_NOT_AN_OBJECT = "pdf_not_an_object"
+    PDF_NO_SOURCE = "pdf_no_source"
+    PDF_BASE64_NOT_A_STRING = "pdf_base64_not_a_string"
+    PDF_BASE64_EMPTY = "pdf_base64_empty"
+    PDF_NOT_BASE64 = "pdf_not_base64"
+    PDF_URL_NOT_FETCHED = "pdf_url_not_fetched"  # params: reason (config.outbound's)
+    # Lists, vouchers and dates, as the v1 surface parses them.
+    INVALID_SORT_FIELD = "invalid_sort_field"  # params: allowed
+    INVALID_SORT_ORDER = "invalid_sort_order"  # params: allowed
+    INVALID_PAGE_FORMAT = "invalid_page_format"
+    INVALID_VOUCHER_ACTION = "invalid_voucher_action"
+    VOUCHER_ACTION_REQUIRED = "voucher_action_required"
+    INVALID_DATE_PARAMETER = "invalid_date_parameter"  # params: name, default
+
+
 class PdfTooLarge(PayloadTooLarge):
-    default_message = "PDF too large (>100MB)."
-    default_errors = None
+    code = CampaignErrorCode.PDF_TOO_LARGE
 
 
 class CampaignNotFound(NotFound):
-    default_message = "Campaign not found."
-    default_errors = None
+    code = CampaignErrorCode.CAMPAIGN_NOT_FOUND
 
 
-class CampaignReadOnly(Declined):
-    default_message = "Campaign is currently in a read-only state."
+class CampaignReadOnly(Conflict):
+    code = CampaignErrorCode.CAMPAIGN_READ_ONLY
 
 
-class InvalidStatusTransition(Declined):
-    default_message = "Cannot promote status: the requested status is not valid for this campaign."
+class InvalidStatusTransition(Conflict):
+    code = CampaignErrorCode.INVALID_STATUS_TRANSITION
 
 
-class CampaignHasNoRecipients(Declined):
-    default_message = "Cannot approve the campaign. Please add at least one recipient before approving."
+class CampaignHasNoRecipients(RuleViolation):
+    code = CampaignErrorCode.CAMPAIGN_HAS_NO_RECIPIENTS
 
 
-class CampaignRequired(RuleViolation):
-    default_message = "campaign is required"
+class CampaignRequired(InvalidInput):
+    code = CampaignErrorCode.CAMPAIGN_REQUIRED
 
 
-class CampaignNameRequired(RuleViolation):
-    default_message = "campaign.name is required"
+class CampaignNameRequired(InvalidInput):
+    code = CampaignErrorCode.CAMPAIGN_NAME_REQUIRED
 
 
-class InvalidRecipientsType(RuleViolation):
-    default_message = "recipients.type must be 'group' or 'single'."
+class InvalidRecipientsType(InvalidInput):
+    code = CampaignErrorCode.INVALID_RECIPIENTS_TYPE
 
 
-class RecipientsIdRequired(RuleViolation):
-    default_message = "recipients.id is required when recipients.type is provided."
+class RecipientsIdRequired(InvalidInput):
+    code = CampaignErrorCode.RECIPIENTS_ID_REQUIRED
 
 
-class TemplateOrPdfRequired(RuleViolation):
-    default_message = "Provide templateId or pdf."
+class TemplateOrPdfRequired(InvalidInput):
+    code = CampaignErrorCode.TEMPLATE_OR_PDF_REQUIRED
 
 
-class TemplateAndPdfGiven(RuleViolation):
-    default_message = "Provide templateId or pdf, not both."
+class TemplateAndPdfGiven(InvalidInput):
+    code = CampaignErrorCode.TEMPLATE_AND_PDF_GIVEN
 
 
-class InvalidFlag(RuleViolation):
-    """A yes/no option that is not a boolean, named as the request names it: "isAdMail is
-    invalid.", "isConfidential is invalid.", "isDuplex is invalid." """
+class InvalidFlag(InvalidInput):
+    """A yes/no option that is not a boolean, named as the request names it (the spec:
+    "isAdMail is invalid.", "isConfidential is invalid.", "isDuplex is invalid.")."""
+
+    code = CampaignErrorCode.INVALID_FLAG
 
     def __init__(self, name: str):
-        super().__init__(f"{name} is invalid.")
+        super().__init__(name=name)
 
 
 class PreviewNotFound(NotFound):
-    default_message = "Preview file not found for this campaign."
-    default_errors = None
+    code = CampaignErrorCode.PREVIEW_NOT_FOUND
 
 
 class PreviewMissingOnServer(NotFound):
-    default_message = "Preview file does not exist on server."
-    default_errors = None
+    code = CampaignErrorCode.PREVIEW_MISSING_ON_SERVER
 
 
-class CampaignNotApproved(Declined):
+class CampaignNotApproved(RuleViolation):
     """Voucher, cost and schedule need an approved campaign; each endpoint words it (the spec:
     "Approve the campaign to apply the voucher", "Can not schedule campaign. Please approve the
     campaign first.", "Cost details unavailable - please approve the campaign first.")."""
 
-    default_message = "Please approve the campaign first."
+    code = CampaignErrorCode.CAMPAIGN_NOT_APPROVED
 
 
-class InvalidVoucherAction(RuleViolation):
-    default_message = "Voucher action is invalid."
+class InvalidVoucherAction(InvalidInput):
+    code = CampaignErrorCode.INVALID_VOUCHER_ACTION
 
 
-class VoucherActionRequired(RuleViolation):
-    default_message = "Voucher action must be declared."
+class VoucherActionRequired(InvalidInput):
+    code = CampaignErrorCode.VOUCHER_ACTION_REQUIRED
 
 
-class InvalidDateParameter(RuleViolation):
-    """A date query value that is not yyyy-MM-dd. The spec words each parameter:
-    - "Invalid start date format. Expected format: yyyy-MM-dd (defaults to today)"
-    - "Invalid end date format. Expected format: yyyy-MM-dd (defaults to 30 days time)"
-    - "Invalid send_date format. Expected format: yyyy-MM-dd (defaults to tomorrow)"
-    """
+class InvalidDateParameter(InvalidInput):
+    """A date query value that is not yyyy-MM-dd, with the parameter's name and default. The spec
+    words each parameter, e.g. "Invalid start date format. Expected format: yyyy-MM-dd (defaults
+    to today)"."""
+
+    code = CampaignErrorCode.INVALID_DATE_PARAMETER
 
     def __init__(self, name: str, default: str):
-        super().__init__(f"Invalid {name} format. Expected format: yyyy-MM-dd (defaults to {default})")
+        super().__init__(name=name, default=default)
 
 
-class CampaignNotPrintable(Declined):
+class CampaignNotPrintable(RuleViolation):
     """Print files are written only for a print campaign that is approved (or further on)."""
 
-    default_message = "Print files can only be written for an approved print campaign."
+    code = CampaignErrorCode.CAMPAIGN_NOT_PRINTABLE
 
 
 class PrintRunBusy(Conflict):
     """Another attempt is writing the campaign's print files (it holds the run's lease): try again
     later; once it has finished, the call returns its run."""
 
-    default_message = "The print files of this campaign are being written; try again later."
-    default_errors = None
+    code = CampaignErrorCode.PRINT_RUN_BUSY
 
     def __init__(self, *, retry_after: float):
-        super().__init__()
+        super().__init__(retry_after=max(retry_after, 1.0))
         self.retry_after = max(retry_after, 1.0)

@@ -32,7 +32,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import getFont
 from reportlab.pdfgen.canvas import Canvas
 
-from campaigns.errors import InvalidPdf
+from campaigns.errors import InvalidPdf, TemplateErrorCode
 from config import csvsafe
 from templates.formats import Format, Rect
 from templates.pdf_streams import check_inflated_size
@@ -195,7 +195,7 @@ def _opened_template(path: Path) -> Iterator[_Template]:
             forms.append(form)
             sizes.append((width, height))
         if not forms:
-            raise InvalidPdf("The PDF has no pages.")
+            raise InvalidPdf(TemplateErrorCode.PDF_NO_PAGES)
         # The source stays open while output files copy streams from it.
         yield _Template(forms=forms, placements=placements, sizes=sizes)
 

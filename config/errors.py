@@ -1,56 +1,74 @@
-"""Domain errors: what services raise. Each API surface maps these classes to its own status
-codes and envelope (config/api/<surface>/exceptions.py), so no service knows about HTTP."""
+"""Domain errors: what services raise. An error carries a stable machine `code` (a member of its
+app's `<App>ErrorCode` StrEnum; codes are lower_snake_case and unique across apps), the input
+`field` at fault where there is one (in the domain's own naming, snake_case, e.g.
+"pdf.file_base64"), and `params`: data a surface may word its message with (a page number, a
+limit). It never carries a sentence meant for clients: each API surface maps codes to its own
+status and text in one table beside its exception handler (v1: config/errors_text.py, read by
+config/api/v1/errors.py), so no service knows about HTTP or wording.
+
+The kind classes below say what kind of failure it is; a surface falls back to the kind's status
+for a code it has no wording for."""
+
+from enum import StrEnum
+
+
+class CommonErrorCode(StrEnum):
+    """Codes of the plumbing shared by every app (config)."""
+
+    BODY_TOO_LARGE = "body_too_large"
+    # Paging parameters of every list (params: name, maximum).
+    NOT_A_WHOLE_NUMBER = "not_a_whole_number"
+    OFFSET_NEGATIVE = "offset_negative"
+    OFFSET_TOO_LARGE = "offset_too_large"
+    LIMIT_NEGATIVE = "limit_negative"
+    LIMIT_ZERO = "limit_zero"
 
 
 class DomainError(Exception):
-    default_message = "The request could not be completed."
-    # The envelope's `errors` when the raiser gives none (None renders as null).
-    default_errors: list[str] | None = None
+    # A specific subclass fixes its code here; a kind class takes one per raise.
+    code: str | None = None
 
-    def __init__(self, message: str | None = None, *, errors: list[str] | None = None):
-        self.message = message or self.default_message
-        self.errors = errors if errors is not None else self.default_errors
-        super().__init__(self.message)
+    def __init__(self, code: str | None = None, *, field: str | None = None, **params):
+        code = code or type(self).code
+        if not code:
+            raise TypeError(f"{type(self).__name__} needs a code")
+        self.code = str(code)
+        self.field = field
+        self.params = params
+        super().__init__(self.code)
+
+    def __str__(self) -> str:
+        details = ", ".join(f"{k}={v}" for k, v in self.params.items())
+        return f"{self.code} ({details})" if details else self.code
 
 
 class InvalidInput(DomainError):
-    default_message = "Validation failed"
-    default_errors = ["Validation failed"]
+    """The request's input is malformed or missing."""
 
 
 class RuleViolation(DomainError):
-    """A business rule refused the request (400 with no field errors)."""
-
-
-class Declined(DomainError):
-    """A business rule declined the request, and the surface reports it as processed: the spec's
-    "200 OK with a business-rule message" outcomes (success true, data null)."""
+    """A business rule refused the request."""
 
 
 class NotAuthenticated(DomainError):
-    default_message = "Missing or invalid authentication token"
-    default_errors = ["Unauthorized"]
+    pass
 
 
 class Forbidden(DomainError):
-    default_message = "Authenticated token is valid, but permission is denied"
-    default_errors = ["Forbidden"]
+    pass
 
 
 class NotFound(DomainError):
-    default_message = "Item not found."
-    default_errors = ["Not found"]
+    pass
 
 
 class Conflict(DomainError):
-    default_message = "The request conflicts with the current state."
-    default_errors = ["Conflict"]
+    """The request conflicts with the current state."""
 
 
 class PayloadTooLarge(DomainError):
-    default_message = "Request body exceeds allowed limit"
-    default_errors = ["Payload Too Large"]
+    code = CommonErrorCode.BODY_TOO_LARGE
 
 
 class Unprocessable(DomainError):
-    default_message = "The request could not be processed."
+    pass

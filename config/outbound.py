@@ -43,8 +43,6 @@ from urllib.parse import urljoin, urlsplit
 import urllib3
 from django.conf import settings
 
-from config.errors import InvalidInput
-
 ALLOWED_SCHEMES = {"http": 80, "https": 443}
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 CHUNK_SIZE = 64 * 1024
@@ -58,8 +56,14 @@ _HEADER_VALUE_BREAKERS = re.compile(r"[\r\n\x00]")
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 
-class OutboundFetchError(InvalidInput):
-    default_message = "The file URL could not be downloaded."
+class OutboundFetchError(Exception):
+    """A refused or failed call, with a short reason an API user (or a company's admin) can act
+    on. Not a domain error: like a library's message, a caller that answers a client passes the
+    reason on as a param of its own domain error (see campaigns.services.creation)."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
 
 
 class OutboundFileTooLarge(OutboundFetchError):

@@ -1,99 +1,108 @@
-"""What the file library refuses. Each API view words these for its endpoint (the spec gives every
-endpoint its own 400 message); the classes fix the status."""
+"""What the file library refuses: each error carries a code of FileErrorCode. The API surfaces word
+it (config/errors_text.py for v1, where the spec gives most endpoints their own 400 message)."""
+
+from enum import StrEnum
 
 from config.errors import Conflict, Forbidden, InvalidInput, NotFound, PayloadTooLarge, RuleViolation
+
+
+class FileErrorCode(StrEnum):
+    INVALID_PATH = "invalid_path"
+    PATH_REQUIRED = "path_required"
+    PATH_OUTSIDE_HOME = "path_outside_home"
+    INVALID_NAME = "invalid_name"
+    UNSUPPORTED_FILE_TYPE = "unsupported_file_type"
+    CONTENT_MISMATCH = "content_mismatch"
+    FILE_REQUIRED = "file_required"
+    FOLDER_MISSING = "folder_missing"
+    ALREADY_EXISTS = "already_exists"
+    NOT_DELETABLE = "not_deletable"
+    FOLDER_NOT_FOUND = "folder_not_found"
+    FILE_NOT_FOUND = "file_not_found"
+    ITEM_NOT_FOUND = "item_not_found"
+    NAME_TAKEN = "name_taken"
+    RENAME_NAMES_REQUIRED = "rename_names_required"
+    UPLOAD_TOO_LARGE = "upload_too_large"
+    QUERY_REQUIRED = "query_required"
+    INVALID_QUERY = "invalid_query"
+    FOLDER_INPUT_INVALID = "folder_input_invalid"
 
 
 class InvalidPath(InvalidInput):
     """Malformed path input: `.`/`..` segments, control characters, invalid characters, too long."""
 
-    default_message = "Invalid path."
-    default_errors = ["Invalid path input"]
+    code = FileErrorCode.INVALID_PATH
 
 
 class PathRequired(InvalidInput):
-    default_message = "Path is required."
-    default_errors = ["Invalid path"]
+    code = FileErrorCode.PATH_REQUIRED
 
 
 class PathOutsideHome(Forbidden):
     """The path names something outside the company's Home (absolute, drive, UNC, home dir)."""
 
-    default_message = "Unauthorized access."
-    default_errors = ["Forbidden"]
+    code = FileErrorCode.PATH_OUTSIDE_HOME
 
 
 class InvalidName(InvalidInput):
-    default_message = "Invalid name."
-    default_errors = ["Invalid name"]
+    code = FileErrorCode.INVALID_NAME
 
 
 class UnsupportedFileType(InvalidInput):
-    default_message = "Unsupported file type."
-    default_errors = ["Allowed extensions: .pdf, .jpg, .jpeg, .png, .gif, .ttf, .otf, .woff, .woff2"]
+    code = FileErrorCode.UNSUPPORTED_FILE_TYPE
 
 
 class ContentMismatch(InvalidInput):
-    default_message = "The file content does not match its extension."
-    default_errors = ["Content does not match extension"]
+    code = FileErrorCode.CONTENT_MISMATCH
 
 
 class FileRequired(InvalidInput):
-    default_message = "A file is required."
-    default_errors = ["Missing file"]
+    code = FileErrorCode.FILE_REQUIRED
 
 
 class FolderMissing(RuleViolation):
     """The folder an upload or a new folder goes into does not exist."""
 
-    default_message = "Folder does not exist."
-    default_errors = ["Folder does not exist"]
+    code = FileErrorCode.FOLDER_MISSING
 
 
 class AlreadyExists(RuleViolation):
     """Upload or folder create onto a name already taken (400 on those endpoints)."""
 
-    default_message = "An item with this name already exists."
-    default_errors = ["Duplicate name"]
+    code = FileErrorCode.ALREADY_EXISTS
 
 
 class NotDeletable(RuleViolation):
-    default_message = "Delete failed"
-    default_errors = ["Invalid path or target not deletable"]
+    code = FileErrorCode.NOT_DELETABLE
 
 
 class FolderNotFound(NotFound):
-    default_message = "Folder not found."
+    code = FileErrorCode.FOLDER_NOT_FOUND
 
 
 class FileNotFound(NotFound):
-    default_message = "File not found."
+    code = FileErrorCode.FILE_NOT_FOUND
 
 
 class ItemNotFound(NotFound):
-    default_message = "Item not found."
+    code = FileErrorCode.ITEM_NOT_FOUND
 
 
 class NameTaken(Conflict):
-    default_message = "A file with this name already exists."
-    default_errors = ["Conflict"]
+    code = FileErrorCode.NAME_TAKEN
 
 
 class RenameNamesRequired(InvalidInput):
-    default_message = "Old and new names are required."
-    default_errors = ["Invalid rename request"]
+    code = FileErrorCode.RENAME_NAMES_REQUIRED
 
 
 class UploadTooLarge(PayloadTooLarge):
-    default_message = "Uploaded payload exceeds allowed limit"
-    default_errors = ["Payload too large"]
+    code = FileErrorCode.UPLOAD_TOO_LARGE
 
 
 class QueryRequired(InvalidInput):
-    default_message = "Query required."
-    default_errors = ["Missing query parameter q"]
+    code = FileErrorCode.QUERY_REQUIRED
 
 
 class InvalidQuery(InvalidInput):
-    default_message = "Invalid query."
-    default_errors = ["Invalid query parameter q"]
+    code = FileErrorCode.INVALID_QUERY

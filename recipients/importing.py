@@ -41,13 +41,14 @@ from psycopg.pq import Format
 
 from config.errors import DomainError
 from config.leases import expired_before, lease_left
-from config.outbound import fetch_to_file
+from config.outbound import OutboundFetchError, fetch_to_file
 from recipients.errors import (
     GroupNameTaken,
     ImportGroupNameTaken,
     ImportSourceRequired,
     InvalidImportFile,
     InvalidMappings,
+    RecipientErrorCode,
 )
 from recipients.models import (
     MAX_LENGTHS,
@@ -99,24 +100,31 @@ class Mapping:
 def parse_mappings(raw) -> list[Mapping]:
     """Validate the request's mappings before anything is queued."""
     if not isinstance(raw, list) or not raw:
-        raise InvalidMappings("mappings is required.")
+        raise InvalidMappings(RecipientErrorCode.MAPPINGS_REQUIRED, field="mappings")
     mappings = []
     for index, item in enumerate(raw):
         if not isinstance(item, dict):
-            raise InvalidMappings(f"mappings[{index}] must be an object.")
+            raise InvalidMappings(RecipientErrorCode.MAPPING_NOT_AN_OBJECT, field="mappings", index=index)
         source = str(item.get("sourceHeader") or "").strip()
         kind = str(item.get("mappingType") or "").strip().lower()
         destination = str(item.get("destinationField") or "").strip()
         if not source:
-            raise InvalidMappings(f"mappings[{index}].sourceHeader is required.")
+            raise InvalidMappings(
+                RecipientErrorCode.MAPPING_SOURCE_HEADER_REQUIRED, field="mappings.source_header", index=index
+            )
         if kind not in MAPPING_TYPES:
-            raise InvalidMappings(f"mappings[{index}].mappingType must be one of: standard, custom, skip.")
+            raise InvalidMappings(
+                RecipientErrorCode.MAPPING_TYPE_INVALID, field="mappings.mapping_type", index=index
+            )
         if kind == "standard":
             field = STANDARD_FIELDS.get(destination.replace(" ", "").lower())
             if field is None:
                 raise InvalidMappings(
-                    f"mappings[{index}].destinationField '{destination}' is not a standard field. "
-                    f"Standard fields: {DOCUMENTED_NAMES}."
+                    RecipientErrorCode.MAPPING_TARGET_INVALID,
+                    field="mappings.destination_field",
+                    index=index,
+                    destination=destination,
+                    standard_fields=DOCUMENTED_NAMES,
                 )
             destination = field
         elif kind == "custom":
@@ -125,7 +133,9 @@ def parse_mappings(raw) -> list[Mapping]:
     mapped = {m.destination for m in mappings if m.kind == "standard"}
     missing = [label for field, label in REQUIRED.items() if field not in mapped]
     if missing:
-        raise InvalidMappings(f"mappings must map the required fields: {', '.join(missing)}.")
+        raise InvalidMappings(
+            RecipientErrorCode.MAPPINGS_MISS_REQUIRED_FIELDS, field="mappings", fields=missing
+        )
     return mappings
 
 
@@ -149,7 +159,7 @@ def decode_file_data(file_data: str) -> TemporaryUploadedFile:
             _decode_base64_into(out, re.sub(r"\s+", "", file_data))
         except (binascii.Error, ValueError) as exc:
             out.close()
-            raise InvalidImportFile("fileData is not valid Base64.") from exc
+            raise InvalidImportFile(RecipientErrorCode.IMPORT_FILE_NOT_BASE64, field="file_data") from exc
     out.size = out.tell()
     out.seek(0)
     return out
@@ -204,8 +214,13 @@ def recipient_import_start(
 # ---- run (worker side) ----------------------------------------------------------------------------
 
 
-class ImportFailed(DomainError):
-    """The file cannot be imported as asked; the message becomes the group's failure reason."""
+class ImportFailed(Exception):
+    """The file cannot be imported as asked; `reason` becomes the job's failure reason (an
+    outcome recorded in its row, like UnreadableFile's, not a domain error a surface words)."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
 
 
 class RunSuperseded(Exception):
@@ -247,8 +262,14 @@ def recipient_import_run(*, job_id) -> None:
             _import_file(job, path)
     except RunSuperseded:
         return
-    except (UnreadableFile, DomainError) as exc:
-        _fail(job, getattr(exc, "reason", None) or getattr(exc, "message", None) or str(exc))
+    except (UnreadableFile, ImportFailed) as exc:
+        _fail(job, exc.reason)
+        return
+    except OutboundFetchError as exc:
+        _fail(job, exc.message)
+        return
+    except DomainError as exc:
+        _fail(job, str(exc))
         return
     except Exception:
         # The task retries in a moment: its next run may take the job at once.

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.utils.html import format_html
 
+from config.errors_text import staff_text
 from templates import services
 from templates.errors import InvalidPdf
 from templates.formats import FORMATS, format_by_code
@@ -43,7 +44,7 @@ class TemplateUploadForm(forms.ModelForm):
                 # Checked here so the form shows the reason; save_model's service checks it again.
                 check_pdf(path, format_by_code(code), max_letter_pages=settings.CAMPAIGN_MAX_LETTER_PAGES)
             except InvalidPdf as exc:
-                raise forms.ValidationError({"upload": f"{exc.message} {exc.reason}"}) from exc
+                raise forms.ValidationError({"upload": staff_text(exc)}) from exc
         return cleaned
 
 

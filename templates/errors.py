@@ -1,60 +1,69 @@
+"""What templates refuse, and why a design PDF cannot be used: each error carries a code of
+TemplateErrorCode (with params where a surface needs data to word it); the API surfaces word it
+(config/errors_text.py for v1 and the admin)."""
+
+from enum import StrEnum
+
 from config.errors import InvalidInput, NotFound, Unprocessable
 
 
-class NoLayoutDefined(Unprocessable):
-    """The orientation / page size / envelope combination is not one of the supported formats.
-    The message is the spec's own: "No layout defined for A4 Letter/Portrait/N/A"."""
+class TemplateErrorCode(StrEnum):
+    NO_LAYOUT_DEFINED = "no_layout_defined"  # params: page_size, orientation, envelope
+    TEMPLATE_NOT_FOUND = "template_not_found"  # params: template_id
+    TEMPLATE_SETTINGS_MISMATCH = "template_settings_mismatch"
+    INVALID_TEMPLATE_FILTER = "invalid_template_filter"
+    # Why a PDF cannot be used (InvalidPdf and its subclasses).
+    PDF_ENCRYPTED = "pdf_encrypted"
+    PDF_PASSWORD_PROTECTED = "pdf_password_protected"
+    PDF_CORRUPT = "pdf_corrupt"
+    PDF_EMPTY = "pdf_empty"
+    PDF_NOT_A_PDF = "pdf_not_a_pdf"
+    PDF_NO_PAGES = "pdf_no_pages"
+    PDF_TOO_MANY_PAGES = "pdf_too_many_pages"  # params: page_size, limit, count
+    # params: number, width, height (mm), page_size, orientation, needs_width, needs_height, tolerance
+    PDF_PAGE_SIZE_MISMATCH = "pdf_page_size_mismatch"
+    PDF_STREAM_INFLATES_TOO_MUCH = "pdf_stream_inflates_too_much"  # params: number, generation, limit
+    PDF_INFLATES_TOO_MUCH = "pdf_inflates_too_much"  # params: limit (bytes)
 
-    default_message = "No layout defined."
+
+class NoLayoutDefined(Unprocessable):
+    """The orientation / page size / envelope combination is not one of the supported formats
+    (the spec's message: "No layout defined for A4 Letter/Portrait/N/A")."""
+
+    code = TemplateErrorCode.NO_LAYOUT_DEFINED
 
     def __init__(self, *, page_size: str, orientation: str, envelope: str):
-        super().__init__(f"No layout defined for {page_size}/{orientation}/{envelope}")
+        super().__init__(page_size=page_size, orientation=orientation, envelope=envelope)
         self.page_size = page_size
         self.orientation = orientation
         self.envelope = envelope
 
 
 class TemplateNotFound(NotFound):
-    default_errors = None
+    code = TemplateErrorCode.TEMPLATE_NOT_FOUND
 
     def __init__(self, template_id=None):
-        super().__init__(f"Template with id={template_id} not found.")
+        super().__init__(template_id=template_id)
         self.template_id = template_id
 
 
 class TemplateSettingsMismatch(Unprocessable):
-    default_message = "Requested campaign settings do not match the template's settings."
+    code = TemplateErrorCode.TEMPLATE_SETTINGS_MISMATCH
 
 
 class InvalidTemplateFilter(InvalidInput):
     """A list filter value that is not one of the supported values (the API lists them)."""
 
-    default_message = "One or more filter values are invalid."
-    default_errors = None
+    code = TemplateErrorCode.INVALID_TEMPLATE_FILTER
 
     def __init__(self, *, field: str, value: str, valid: list[str]):
-        super().__init__()
-        self.field, self.value, self.valid = field, value, valid
-
-
-# The spec's message for a PDF that cannot be used (400).
-INVALID_PDF_MESSAGE = "Empty or invalid PDF."
+        super().__init__(field=field, value=value, valid=valid)
+        self.value, self.valid = value, valid
 
 
 class InvalidPdf(InvalidInput):
-    """A campaign/template PDF that cannot be used. `reason` says why, for logs, the admin and
-    tests, and the API's `errors`; the message is the spec's own, and an API surface may map
-    subclasses differently."""
-
-    default_message = INVALID_PDF_MESSAGE
-    default_errors = None
-
-    def __init__(self, reason: str, *, message: str | None = None):
-        super().__init__(message, errors=[reason] if reason else None)
-        self.reason = reason
-
-    def __str__(self) -> str:
-        return self.reason
+    """A campaign/template PDF that cannot be used; the code says why (the API words it as the
+    spec's message with the reason in `errors`)."""
 
 
 class PdfDoesNotFitFormat(InvalidPdf):

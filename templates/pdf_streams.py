@@ -25,7 +25,7 @@ from dataclasses import dataclass
 import pikepdf
 from pikepdf import Name
 
-from templates.errors import PdfInflatesTooMuch
+from templates.errors import PdfInflatesTooMuch, TemplateErrorCode
 
 _CHUNK = 256 * 1024  # decoded (and raw) bytes handed on at a time
 _WHITESPACE = b" \t\r\n\f\x00"
@@ -53,23 +53,15 @@ def check_inflated_size(pdf: pikepdf.Pdf, limits: InflateLimits) -> int:
         if size > limits.per_stream:
             number, generation = obj.objgen
             raise PdfInflatesTooMuch(
-                f"Stream {number} {generation} R of the PDF inflates to more than "
-                f"{size_text(limits.per_stream)}, the limit for one stream."
+                TemplateErrorCode.PDF_STREAM_INFLATES_TOO_MUCH,
+                number=number,
+                generation=generation,
+                limit=limits.per_stream,
             )
         total += size
         if total > limits.per_document:
-            raise PdfInflatesTooMuch(
-                f"The PDF's streams inflate to more than {size_text(limits.per_document)} in all, "
-                "the limit for one document."
-            )
+            raise PdfInflatesTooMuch(TemplateErrorCode.PDF_INFLATES_TOO_MUCH, limit=limits.per_document)
     return total
-
-
-def size_text(count: int) -> str:
-    for unit, name in ((1 << 30, "GiB"), (1 << 20, "MiB"), (1 << 10, "KiB")):
-        if count >= unit and count % unit == 0:
-            return f"{count // unit} {name}"
-    return f"{count:,} bytes"
 
 
 def _decoded_size(stream: pikepdf.Stream, budget: int) -> int:

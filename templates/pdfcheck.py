@@ -9,7 +9,7 @@ import pikepdf
 from django.conf import settings
 from pikepdf import Name
 
-from templates.errors import InvalidPdf, PdfDoesNotFitFormat
+from templates.errors import InvalidPdf, PdfDoesNotFitFormat, TemplateErrorCode
 from templates.formats import Format
 from templates.pdf_streams import InflateLimits, check_inflated_size
 
@@ -32,15 +32,15 @@ def check_pdf(path: Path, fmt: Format, *, max_letter_pages: int) -> PdfInfo:
     try:
         with pikepdf.open(path) as pdf:
             if pdf.is_encrypted:
-                raise InvalidPdf("The PDF is encrypted.")
+                raise InvalidPdf(TemplateErrorCode.PDF_ENCRYPTED)
             info = _check_pages(pdf, fmt, max_letter_pages=max_letter_pages)
             check_inflated_size(pdf, inflate_limits())
             return info
     except pikepdf.PasswordError as exc:
-        raise InvalidPdf("The PDF is encrypted (password protected).") from exc
+        raise InvalidPdf(TemplateErrorCode.PDF_PASSWORD_PROTECTED) from exc
     except (pikepdf.PdfError, ValueError, TypeError, IndexError, AttributeError) as exc:
         # qpdf's own errors, and Python ones from malformed structures (a /MediaBox of names...).
-        raise InvalidPdf("The PDF is corrupt and cannot be read.") from exc
+        raise InvalidPdf(TemplateErrorCode.PDF_CORRUPT) from exc
 
 
 def inflate_limits() -> InflateLimits:
@@ -54,24 +54,33 @@ def _check_header(path: Path) -> None:
     with path.open("rb") as fh:
         head = fh.read(1024)
     if not head:
-        raise InvalidPdf("The PDF is empty (0 bytes).")
+        raise InvalidPdf(TemplateErrorCode.PDF_EMPTY)
     if b"%PDF-" not in head:
-        raise InvalidPdf("The file is not a PDF.")
+        raise InvalidPdf(TemplateErrorCode.PDF_NOT_A_PDF)
 
 
 def _check_pages(pdf: pikepdf.Pdf, fmt: Format, *, max_letter_pages: int) -> PdfInfo:
     count = len(pdf.pages)
     if count == 0:
-        raise InvalidPdf("The PDF has no pages.")
+        raise InvalidPdf(TemplateErrorCode.PDF_NO_PAGES)
     limit = max_letter_pages if fmt.kind == "letter" else SELF_MAILER_MAX_PAGES
     if count > limit:
-        raise PdfDoesNotFitFormat(f"{fmt.page_size} takes at most {limit} page(s); this PDF has {count}.")
+        raise PdfDoesNotFitFormat(
+            TemplateErrorCode.PDF_TOO_MANY_PAGES, page_size=fmt.page_size, limit=limit, count=count
+        )
     sizes = [_page_size_mm(page) for page in pdf.pages]
     for number, (width, height) in enumerate(sizes, start=1):
         if not _fits(width, height, fmt):
             raise PdfDoesNotFitFormat(
-                f"Page {number} is {width:.0f} x {height:.0f} mm; {fmt.page_size} ({fmt.orientation}) "
-                f"needs {fmt.width_mm:.0f} x {fmt.height_mm:.0f} mm (within {SIZE_TOLERANCE_MM:.0f} mm)."
+                TemplateErrorCode.PDF_PAGE_SIZE_MISMATCH,
+                number=number,
+                width=width,
+                height=height,
+                page_size=fmt.page_size,
+                orientation=fmt.orientation,
+                needs_width=fmt.width_mm,
+                needs_height=fmt.height_mm,
+                tolerance=SIZE_TOLERANCE_MM,
             )
     return PdfInfo(page_count=count, width_mm=round(sizes[0][0], 1), height_mm=round(sizes[0][1], 1))
 

@@ -16,6 +16,7 @@ from django.db import transaction
 from billing import selectors as catalogue
 from campaigns import status as machine
 from campaigns.errors import (
+    CampaignErrorCode,
     CampaignNameRequired,
     InvalidPdf,
     PdfTooLarge,
@@ -25,7 +26,7 @@ from campaigns.errors import (
 from campaigns.models import Campaign, PrintOptions, Status
 from campaigns.selectors import recipient_count
 from campaigns.services.preview import request_preview
-from config.outbound import OutboundFileTooLarge, fetch_to_file
+from config.outbound import OutboundFetchError, OutboundFileTooLarge, fetch_to_file
 from recipients import selectors as recipient_selectors
 from templates import selectors as template_selectors
 from templates import services as template_services
@@ -207,8 +208,12 @@ def _pdf_on_disk(pdf: PdfSource) -> Iterator[Path]:
                     )
                 except OutboundFileTooLarge as exc:
                     raise PdfTooLarge() from exc
+                except OutboundFetchError as exc:
+                    raise InvalidPdf(
+                        CampaignErrorCode.PDF_URL_NOT_FETCHED, field="pdf.file_url", reason=exc.message
+                    ) from exc
         else:
-            raise InvalidPdf("The pdf object has neither fileUrl nor fileBase64.")
+            raise InvalidPdf(CampaignErrorCode.PDF_NO_SOURCE, field="pdf")
         yield path
 
 
@@ -222,9 +227,9 @@ def _decode_base64_to(path: Path, text: str, limit: int) -> None:
     if len(text) // 4 * 3 - text[-2:].count("=") > limit:
         raise PdfTooLarge()
     if not text:
-        raise InvalidPdf("pdf.fileBase64 is empty.")
+        raise InvalidPdf(CampaignErrorCode.PDF_BASE64_EMPTY, field="pdf.file_base64")
     try:
         data = base64.b64decode(text, validate=True)
     except (binascii.Error, ValueError) as exc:
-        raise InvalidPdf("pdf.fileBase64 is not valid Base64.") from exc
+        raise InvalidPdf(CampaignErrorCode.PDF_NOT_BASE64, field="pdf.file_base64") from exc
     path.write_bytes(data)

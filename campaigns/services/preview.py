@@ -57,7 +57,7 @@ def campaign_render_preview(*, campaign_id) -> str | None:
         try:
             render_preview(template=template_path, fmt=options.format, address=address, out=out_path)
         except InvalidPdf as exc:  # the template is refused now (a limit was lowered): for good
-            Campaign.unscoped.filter(pk=campaign.pk).update(preview_error=exc.reason[:500])
+            Campaign.unscoped.filter(pk=campaign.pk).update(preview_error=str(exc)[:500])
             return None
         if default_storage.exists(key):
             default_storage.delete(key)

@@ -6,6 +6,7 @@ import time_machine
 
 from billing import dates
 from billing.errors import (
+    BillingErrorCode,
     DateNotAvailable,
     DateRangeInPast,
     DateRangeTooLong,
@@ -118,7 +119,10 @@ def test_a_range_too_long_is_refused(settings):
     dates.available_dates(start=date(2026, 4, 1), end=date(2026, 5, 1), now=MORNING_1_APRIL)
     with pytest.raises(DateRangeTooLong) as caught:
         dates.available_dates(start=date(2026, 4, 1), end=date(2026, 5, 2), now=MORNING_1_APRIL)
-    assert "31 days" in caught.value.message
+    assert (caught.value.code, caught.value.params) == (
+        BillingErrorCode.DATE_RANGE_TOO_LONG,
+        {"max_days": 31},
+    )
 
 
 def test_next_available_date_is_on_or_after_the_given_day():
@@ -136,7 +140,10 @@ def test_no_available_dates_in_the_search_window(settings):
     with pytest.raises(NoAvailableDates) as caught:
         dates.next_available_date(after=date(2026, 4, 3), now=MORNING_1_APRIL)
 
-    assert caught.value.message == "No available dates found from 2026-04-03 onwards."
+    assert (caught.value.code, caught.value.params) == (
+        BillingErrorCode.NO_AVAILABLE_DATES,
+        {"day": date(2026, 4, 3)},
+    )
 
 
 @pytest.mark.parametrize(
@@ -154,7 +161,7 @@ def test_dispatch_date_check(day, ok):
     else:
         with pytest.raises(DateNotAvailable) as caught:
             dates.dispatch_date_check(day=day, now=MORNING_1_APRIL)
-        assert caught.value.message == f"The selected date {day:%Y-%m-%d} is not available for scheduling."
+        assert (caught.value.code, caught.value.params) == (BillingErrorCode.DATE_NOT_AVAILABLE, {"day": day})
 
 
 def test_a_blocked_date_is_not_available():

@@ -8,6 +8,7 @@ from billing import services
 from billing.errors import (
     AlreadyPaid,
     BalanceLocked,
+    BillingErrorCode,
     InsufficientBalance,
     InvalidAmount,
     ReasonRequired,
@@ -130,7 +131,7 @@ def test_insufficient_balance_writes_nothing(company):
     with pytest.raises(InsufficientBalance) as caught:
         services.payment_take(company=company, reference="campaign-1", amount="79.20")
 
-    assert caught.value.message == "Insufficient balance."
+    assert caught.value.code == BillingErrorCode.INSUFFICIENT_BALANCE
     assert _balance(company) == Decimal("79.19")
     assert not Payment.objects.for_company(company).exists()
 
@@ -147,7 +148,7 @@ def test_a_locked_balance_refuses_payments_and_debits(company, staff_user):
 
     with pytest.raises(BalanceLocked) as caught:
         services.payment_take(company=company, reference="campaign-1", amount="10.00")
-    assert caught.value.message == "Can not schedule campaign. Company Balance is locked."
+    assert caught.value.code == BillingErrorCode.BALANCE_LOCKED
     with pytest.raises(BalanceLocked):
         services.balance_change(company=company, amount="-1.00", kind=LedgerEntry.Kind.PAYMENT)
 

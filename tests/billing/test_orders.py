@@ -10,6 +10,7 @@ from accounts.errors import NotStaff
 from billing import selectors, services
 from billing.errors import (
     AlreadyPaid,
+    BillingErrorCode,
     OrderAlreadyPending,
     OrderNotPending,
     ProvisionalBookingNotAllowed,
@@ -44,7 +45,7 @@ def test_only_a_company_with_the_permission_books_provisionally(company):
     assert company.provisional_booking_allowed is False
     with pytest.raises(ProvisionalBookingNotAllowed) as caught:
         _order(company, "c-1")
-    assert caught.value.message == "Company does not have provisional booking permission."
+    assert caught.value.code == BillingErrorCode.PROVISIONAL_BOOKING_NOT_ALLOWED
     assert not Order.objects.for_company(company).exists()
 
 

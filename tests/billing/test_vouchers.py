@@ -6,7 +6,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from billing import services
-from billing.errors import VoucherCodeRequired, VoucherInvalid
+from billing.errors import BillingErrorCode, VoucherCodeRequired, VoucherInvalid
 from billing.models import Voucher, VoucherRedemption
 from tests.accounts.factories import CompanyFactory
 from tests.billing.factories import VoucherFactory
@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 def _refusal(company, code, **kwargs) -> str:
     with pytest.raises(VoucherInvalid) as caught:
         services.voucher_check(company=company, code=code, **kwargs)
-    assert caught.value.message == "Unsuccessful! Voucher code is not valid"
+    assert caught.value.code == BillingErrorCode.VOUCHER_INVALID
     return caught.value.reason
 
 
@@ -43,7 +43,7 @@ def test_the_same_code_in_another_case_cannot_be_stored_twice():
 def test_a_blank_code_is_the_missing_code_error(company, code):
     with pytest.raises(VoucherCodeRequired) as caught:
         services.voucher_check(company=company, code=code)
-    assert caught.value.message == "Voucher code must be provide to apply the voucher."
+    assert caught.value.code == BillingErrorCode.VOUCHER_CODE_REQUIRED
 
 
 def test_unknown_code(company):

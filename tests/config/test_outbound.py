@@ -14,7 +14,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from config.errors import InvalidInput
+from config.errors import DomainError
 from config.outbound import (
     CHUNK_SIZE,
     SPECIAL_PURPOSE_BLOCKS,
@@ -332,8 +332,9 @@ def test_the_allow_list_is_empty_unless_a_test_sets_it(server):
     assert refusal(f"http://{SERVER_IP}:{server.server_port}/small") == NOT_ALLOWED
 
 
-def test_the_error_is_invalid_input():
-    assert issubclass(OutboundFetchError, InvalidInput)
+def test_the_error_is_a_reason_not_a_domain_error():
+    # Callers that answer a client wrap its reason in their own coded domain error.
+    assert not issubclass(OutboundFetchError, DomainError)
 
 
 # --- against the local server ------------------------------------------------------------------

@@ -3,7 +3,8 @@
 import pytest
 
 from config.errors import Unprocessable
-from templates.errors import NoLayoutDefined
+from config.errors_text import worded
+from templates.errors import NoLayoutDefined, TemplateErrorCode
 from templates.formats import CODE_MAX_LENGTH, FORMATS, Rect, find_format, format_by_code
 
 # The spec's table, row by row: orientation, page size, windowGummedCode ("not required" -> None),
@@ -99,7 +100,8 @@ def test_any_other_combination_has_no_layout(orientation, page_size, envelope, m
         find_format(orientation=orientation, page_size=page_size, envelope=envelope)
 
     assert isinstance(caught.value, Unprocessable)
-    assert caught.value.message == message
+    assert caught.value.code == TemplateErrorCode.NO_LAYOUT_DEFINED
+    assert worded(caught.value)[1] == message  # the spec's wording
 
 
 def test_an_unknown_code_is_a_key_error():

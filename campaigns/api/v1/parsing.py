@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from datetime import date
 
 from campaigns.errors import (
+    CampaignErrorCode,
     CampaignNameRequired,
     CampaignRequired,
     InvalidDateParameter,
@@ -15,7 +16,7 @@ from campaigns.errors import (
     RecipientsIdRequired,
 )
 from campaigns.services import PdfSource, PrintCampaignInput
-from config.errors import RuleViolation
+from config.errors import InvalidInput
 
 
 def _text(value) -> str | None:
@@ -55,12 +56,12 @@ def _pdf(body: Mapping) -> PdfSource | None:
     if pdf is None:
         return None
     if not isinstance(pdf, Mapping):
-        raise InvalidPdf("pdf must be an object with fileUrl or fileBase64.")
+        raise InvalidPdf(CampaignErrorCode.PDF_NOT_AN_OBJECT, field="pdf")
     url, data = pdf.get("fileUrl"), pdf.get("fileBase64")
     if url in (None, "") and data is None:
         return None  # no source in it: as if no pdf were given
     if data is not None and not isinstance(data, str):
-        raise InvalidPdf("pdf.fileBase64 must be a Base64 string.")
+        raise InvalidPdf(CampaignErrorCode.PDF_BASE64_NOT_A_STRING, field="pdf.file_base64")
     return PdfSource(
         url=None if data is not None else _text(url),
         base64=data,
@@ -72,7 +73,7 @@ def _pdf(body: Mapping) -> PdfSource | None:
 def create_request(body) -> tuple[PrintCampaignInput, object, PdfSource | None, str | None]:
     """(campaign input, templateId or None, pdf source or None, templateName) from the body."""
     if not isinstance(body, Mapping):
-        raise RuleViolation("Invalid request")
+        raise InvalidInput(CampaignErrorCode.CREATE_REQUEST_INVALID)
     campaign = body.get("campaign")
     if not isinstance(campaign, Mapping) or not campaign:
         raise CampaignRequired()

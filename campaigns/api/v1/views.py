@@ -5,21 +5,12 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 
 from billing import dates as dispatch_dates
 from billing import selectors as catalogue
-from billing.errors import (
-    BalanceLocked,
-    InsufficientBalance,
-    PaymentFailed,
-    VoucherCodeRequired,
-    VoucherInvalid,
-)
+from billing.errors import BillingErrorCode, VoucherCodeRequired
 from campaigns import selectors, services
 from campaigns.api.v1 import parsing
 from campaigns.api.v1 import shapes as s
 from campaigns.errors import (
-    CampaignHasNoRecipients,
-    CampaignNotApproved,
-    CampaignNotFound,
-    CampaignReadOnly,
+    CampaignErrorCode,
     InvalidVoucherAction,
     PreviewMissingOnServer,
     PreviewNotFound,
@@ -30,7 +21,7 @@ from config.api.v1 import schema
 from config.api.v1.pagination import lenient_paging_params, paged_items
 from config.api.v1.responses import ApiResponse
 from config.api.v1.views import PlatformAPIView
-from config.errors import PayloadTooLarge, RuleViolation
+from config.errors import InvalidInput, PayloadTooLarge
 
 COMPANY_CLAIM = "CompanyId claim missing or invalid."
 CLAIM = "Claim missing or invalid."
@@ -81,9 +72,9 @@ class CampaignsView(PlatformAPIView):
         sort_field = (query.get("sortField") or "updateddate").strip().lower()
         sort_order = (query.get("sortOrder") or "descending").strip().lower()
         if sort_field not in selectors.SORT_FIELDS:
-            raise RuleViolation(f"Invalid sortField. Allowed values: {', '.join(selectors.SORT_FIELDS)}.")
+            raise InvalidInput(CampaignErrorCode.INVALID_SORT_FIELD, allowed=list(selectors.SORT_FIELDS))
         if sort_order not in selectors.SORT_ORDERS:
-            raise RuleViolation(f"Invalid sortOrder. Allowed values: {', '.join(selectors.SORT_ORDERS)}.")
+            raise InvalidInput(CampaignErrorCode.INVALID_SORT_ORDER, allowed=list(selectors.SORT_ORDERS))
         offset, limit = lenient_paging_params(query)
         page = selectors.campaign_page(
             company=self.company,
@@ -145,7 +136,7 @@ class CampaignConfigurationsView(PlatformAPIView):
     def get(self, request):
         formats = s.formats_for(request.query_params.get("pageSize"), request.query_params.get("orientation"))
         if formats is None:
-            raise RuleViolation("Invalid pageSize or orientation value.")
+            raise InvalidInput(CampaignErrorCode.INVALID_PAGE_FORMAT)
         products = catalogue.combinations_by_format([f.code for f in formats])
         data = [s.configuration(f, products[f.code]) for f in formats if products.get(f.code)]
         return ApiResponse(data, message="Campaign configurations fetched successfully.")
@@ -164,7 +155,7 @@ class CampaignView(PlatformAPIView):
 class CampaignPreviewView(PlatformAPIView):
     required_right = "Campaign.Read"
     unauthenticated_message = COMPANY_CLAIM
-    error_messages = {CampaignNotFound: PreviewNotFound.default_message}
+    error_messages = {CampaignErrorCode.CAMPAIGN_NOT_FOUND: "Preview file not found for this campaign."}
 
     @extend_schema(
         operation_id="campaigns_preview",
@@ -188,8 +179,8 @@ class CampaignApproveView(PlatformAPIView):
     required_right = "Campaign.Approve"
     unauthenticated_message = COMPANY_CLAIM
     error_messages = {
-        CampaignNotFound: "Approval failed: the campaign could not be found.",
-        CampaignReadOnly: "Unable to approve the campaign because it is currently in a read-only state.",
+        CampaignErrorCode.CAMPAIGN_NOT_FOUND: "Approval failed: the campaign could not be found.",
+        CampaignErrorCode.CAMPAIGN_READ_ONLY: "Unable to approve the campaign because it is currently in a read-only state.",
     }
 
     @extend_schema(
@@ -207,7 +198,7 @@ class CampaignApproveView(PlatformAPIView):
 class CampaignStatusDetailsView(PlatformAPIView):
     required_right = "Campaign.Read"
     unauthenticated_message = COMPANY_CLAIM
-    error_messages = {CampaignNotFound: "campaign not found."}
+    error_messages = {CampaignErrorCode.CAMPAIGN_NOT_FOUND: "campaign not found."}
 
     @extend_schema(operation_id="campaigns_status_details", parameters=[CAMPAIGN_ID], request=None, responses={200: schema.enveloped("CampaignStatusEnvelope"), 404: schema.error("campaign not found."), **schema.AUTH_ERRORS}, tags=["campaigns"])  # fmt: skip
     def post(self, request):
@@ -222,8 +213,8 @@ class CampaignDeleteView(PlatformAPIView):
     required_right = "Campaign.Delete"
     unauthenticated_message = COMPANY_CLAIM
     error_messages = {
-        CampaignNotFound: "Cannot delete — campaign not found.",
-        CampaignReadOnly: "Can not delete. Campaign is already scheduled or in a read-only state.",
+        CampaignErrorCode.CAMPAIGN_NOT_FOUND: "Cannot delete — campaign not found.",
+        CampaignErrorCode.CAMPAIGN_READ_ONLY: "Can not delete. Campaign is already scheduled or in a read-only state.",
     }
 
     @extend_schema(
@@ -243,9 +234,9 @@ class CampaignVoucherView(PlatformAPIView):
     required_right = "Campaign.Write"
     unauthenticated_message = COMPANY_CLAIM
     error_messages = {
-        CampaignNotFound: "campaign not found.",
-        CampaignNotApproved: "Approve the campaign to apply the voucher",
-        CampaignHasNoRecipients: "Can not apply voucher. Please add at least one recipient before approving.",
+        CampaignErrorCode.CAMPAIGN_NOT_FOUND: "campaign not found.",
+        CampaignErrorCode.CAMPAIGN_NOT_APPROVED: "Approve the campaign to apply the voucher",
+        CampaignErrorCode.CAMPAIGN_HAS_NO_RECIPIENTS: "Can not apply voucher. Please add at least one recipient before approving.",
     }
 
     @extend_schema(
@@ -281,10 +272,10 @@ class CampaignCostView(PlatformAPIView):
     required_right = "Campaign.Read"
     unauthenticated_message = COMPANY_CLAIM
     error_messages = {
-        CampaignNotFound: "Cost details unavailable — campaign not found.",
-        CampaignReadOnly: "Cost details unavailable — because it is currently in a read-only state.",
-        CampaignNotApproved: "Cost details unavailable - please approve the campaign first.",
-        CampaignHasNoRecipients: "Cost details unavailable. Please add at least one recipient before approving.",
+        CampaignErrorCode.CAMPAIGN_NOT_FOUND: "Cost details unavailable — campaign not found.",
+        CampaignErrorCode.CAMPAIGN_READ_ONLY: "Cost details unavailable — because it is currently in a read-only state.",
+        CampaignErrorCode.CAMPAIGN_NOT_APPROVED: "Cost details unavailable - please approve the campaign first.",
+        CampaignErrorCode.CAMPAIGN_HAS_NO_RECIPIENTS: "Cost details unavailable. Please add at least one recipient before approving.",
     }
 
     @extend_schema(
@@ -332,15 +323,15 @@ class CampaignScheduleView(PlatformAPIView):
     required_right = "Campaign.Write"
     unauthenticated_message = COMPANY_CLAIM
     error_messages = {
-        CampaignNotFound: "Can not schedule campaign. campaign not found.",
-        CampaignReadOnly: "Can not schedule campaign. Campaign is currently in a read-only state.",
-        CampaignNotApproved: "Can not schedule campaign. Please approve the campaign first.",
-        CampaignHasNoRecipients: "Cost details unavailable. Please add at least one recipient before approving.",
+        CampaignErrorCode.CAMPAIGN_NOT_FOUND: "Can not schedule campaign. campaign not found.",
+        CampaignErrorCode.CAMPAIGN_READ_ONLY: "Can not schedule campaign. Campaign is currently in a read-only state.",
+        CampaignErrorCode.CAMPAIGN_NOT_APPROVED: "Can not schedule campaign. Please approve the campaign first.",
+        CampaignErrorCode.CAMPAIGN_HAS_NO_RECIPIENTS: "Cost details unavailable. Please add at least one recipient before approving.",
         # The documented "payment failed" outcome; a short balance says so in the same shape.
-        InsufficientBalance: "Can not schedule campaign. Insufficient balance.",
-        BalanceLocked: BalanceLocked.default_message,
-        PaymentFailed: "Can not schedule campaign. Something went wrong.",
-        VoucherInvalid: "Can not schedule campaign. Voucher code is not valid.",
+        BillingErrorCode.INSUFFICIENT_BALANCE: "Can not schedule campaign. Insufficient balance.",
+        BillingErrorCode.BALANCE_LOCKED: "Can not schedule campaign. Company Balance is locked.",
+        BillingErrorCode.PAYMENT_FAILED: "Can not schedule campaign. Something went wrong.",
+        BillingErrorCode.VOUCHER_INVALID: "Can not schedule campaign. Voucher code is not valid.",
     }
 
     @extend_schema(

@@ -1,7 +1,7 @@
 """Turns every exception raised under /api/v1/ into the envelope, with the spec's status and
-message. Views may name their own message (or message and errors) for a class of error
-(`error_messages`), and their
-own 401/403 messages, because the spec words these differently per endpoint."""
+message. A domain error is worded by its code (config/api/v1/errors.py: the view's
+`error_messages`, keyed by code or kind, then the v1 table); views may also name their own 401/403
+messages, because the spec words these differently per endpoint."""
 
 import logging
 import math
@@ -14,23 +14,11 @@ from rest_framework.views import set_rollback
 
 from config import errors as domain
 from config.api.v1 import messages
+from config.api.v1.errors import v1_wording
 from config.api.v1.responses import ApiResponse
 from config.logging import request_id_var
 
 logger = logging.getLogger("postroom.api")
-
-DOMAIN_STATUS = (
-    (domain.Declined, 200),
-    (domain.InvalidInput, 400),
-    (domain.RuleViolation, 400),
-    (domain.NotAuthenticated, 401),
-    (domain.Forbidden, 403),
-    (domain.NotFound, 404),
-    (domain.Conflict, 409),
-    (domain.PayloadTooLarge, 413),
-    (domain.Unprocessable, 422),
-    (domain.DomainError, 400),
-)
 
 
 def exception_handler(exc, context):
@@ -51,11 +39,8 @@ def exception_handler(exc, context):
 
 def _response_for(exc, view):
     if isinstance(exc, domain.DomainError):
-        status = next(code for cls, code in DOMAIN_STATUS if isinstance(exc, cls))
-        message, errors = _view_message(view, exc), exc.errors
-        if isinstance(message, tuple):
-            message, errors = message
-        return ApiResponse(None, message=message or exc.message, status=status, errors=errors)
+        status, message, errors = v1_wording(exc, view)
+        return ApiResponse(None, message=message, status=status, errors=errors)
     if isinstance(exc, RequestDataTooBig):
         return _error(413, messages.PAYLOAD_TOO_LARGE)
     if isinstance(exc, drf.NotAuthenticated | drf.AuthenticationFailed):
@@ -85,15 +70,6 @@ def _response_for(exc, view):
         return response
     if isinstance(exc, drf.APIException):
         return _error(exc.status_code, str(exc.detail))
-    return None
-
-
-def _view_message(view, exc) -> str | tuple[str, list[str]] | None:
-    """The view's wording for this error: a message, or (message, errors)."""
-    for cls in type(exc).__mro__:
-        message = getattr(view, "error_messages", {}).get(cls)
-        if message:
-            return message
     return None
 
 

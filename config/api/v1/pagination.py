@@ -4,7 +4,7 @@ import json
 import re
 
 from config.api.v1.responses import RawJSON
-from config.errors import InvalidInput
+from config.errors import CommonErrorCode, InvalidInput
 
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 1000
@@ -42,7 +42,7 @@ def _parameter(query, name: str) -> int | None:
     try:
         return whole_number(raw)
     except NotAWholeNumber:
-        raise InvalidInput(f"{name} must be a whole number.") from None
+        raise InvalidInput(CommonErrorCode.NOT_A_WHOLE_NUMBER, field=name, name=name) from None
 
 
 def offset_param(query) -> int:
@@ -51,9 +51,9 @@ def offset_param(query) -> int:
     if offset is None:
         return 0
     if offset < 0:
-        raise InvalidInput("offset must be 0 or more.")
+        raise InvalidInput(CommonErrorCode.OFFSET_NEGATIVE, field="offset")
     if offset > MAX_OFFSET:
-        raise InvalidInput(f"offset must be at most {MAX_OFFSET}.")
+        raise InvalidInput(CommonErrorCode.OFFSET_TOO_LARGE, field="offset", maximum=MAX_OFFSET)
     return offset
 
 
@@ -64,9 +64,9 @@ def paging_params(query) -> tuple[int, int]:
     if limit is None:
         return offset, DEFAULT_LIMIT
     if limit < 0:
-        raise InvalidInput("limit must be 0 or more.")
+        raise InvalidInput(CommonErrorCode.LIMIT_NEGATIVE, field="limit")
     if limit == 0:
-        raise InvalidInput("limit must be between 1 and 1000.")
+        raise InvalidInput(CommonErrorCode.LIMIT_ZERO, field="limit")
     return offset, min(limit, MAX_LIMIT)
 
 

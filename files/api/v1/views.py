@@ -14,14 +14,7 @@ from config.errors import InvalidInput, NotFound, PayloadTooLarge, RuleViolation
 from files import paths, selectors, services, storage
 from files.api.v1 import serializers as s
 from files.api.v1.http import RangeNotSatisfiable, UploadSizeLimit, byte_range
-from files.errors import (
-    InvalidName,
-    InvalidPath,
-    PathRequired,
-    RenameNamesRequired,
-    UnsupportedFileType,
-    UploadTooLarge,
-)
+from files.errors import FileErrorCode, RenameNamesRequired
 
 UNAUTHORIZED_ACCESS = "Unauthorized access."
 # Multipart framing around the file: boundaries, part headers, the FolderPath field.
@@ -67,7 +60,7 @@ class FolderCreateView(FilesView):
     def post(self, request):
         serializer = s.FolderCreateSerializer(data=request.data)
         if not serializer.is_valid():
-            raise InvalidInput()
+            raise InvalidInput(FileErrorCode.FOLDER_INPUT_INVALID)
         data = serializer.validated_data
         folder = services.folder_create(
             company=self.company, parent_path=data.get("parentPath"), name=data.get("name")
@@ -98,7 +91,7 @@ class FileUploadView(FilesView):
     error_messages = {
         InvalidInput: UPLOAD_FAILED,
         RuleViolation: UPLOAD_FAILED,
-        PayloadTooLarge: (UploadTooLarge.default_message, UploadTooLarge.default_errors),
+        PayloadTooLarge: ("Uploaded payload exceeds allowed limit", ["Payload too large"]),
     }
 
     @property
@@ -131,7 +124,7 @@ class FileContentView(FilesView):
 
     required_right = "File.Read"
     error_messages = {
-        PathRequired: (PathRequired.default_message, PathRequired.default_errors),
+        FileErrorCode.PATH_REQUIRED: ("Path is required.", ["Invalid path"]),
         InvalidInput: ("Invalid path.", ["Invalid path"]),
     }
 
@@ -194,9 +187,9 @@ RENAME_INVALID = ["Invalid rename request"]
 class EntryRenameView(FilesView):
     required_right = "File.Write"
     error_messages = {
-        InvalidPath: ("Invalid path.", RENAME_INVALID),
-        InvalidName: ("Invalid name.", RENAME_INVALID),
-        UnsupportedFileType: ("Unsupported file type.", RENAME_INVALID),
+        FileErrorCode.INVALID_PATH: ("Invalid path.", RENAME_INVALID),
+        FileErrorCode.INVALID_NAME: ("Invalid name.", RENAME_INVALID),
+        FileErrorCode.UNSUPPORTED_FILE_TYPE: ("Unsupported file type.", RENAME_INVALID),
         NotFound: ("Item not found.", ["Not found"]),
     }
 

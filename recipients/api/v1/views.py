@@ -12,17 +12,17 @@ from config.api.v1.views import PlatformAPIView
 from config.errors import InvalidInput
 from recipients import importing, selectors, services
 from recipients.api.v1 import serializers as s
-from recipients.errors import BodyIdMismatch, GroupNotFound
+from recipients.errors import BodyIdMismatch, RecipientErrorCode
 
 CREDENTIALS = "Missing or invalid credentials"
 COMPANY_CLAIM = "CompanyId claim missing or invalid."
 
 
-def parse_guid(raw, message: str) -> uuid.UUID:
+def parse_guid(raw, code: RecipientErrorCode, field: str) -> uuid.UUID:
     try:
         return uuid.UUID(str(raw))
     except (TypeError, ValueError) as exc:
-        raise InvalidInput(message) from exc
+        raise InvalidInput(code, field=field) from exc
 
 
 class RecipientsView(PlatformAPIView):
@@ -45,7 +45,7 @@ class RecipientsView(PlatformAPIView):
         raw_group = request.query_params.get("groupId", "").strip()
         group = None
         if raw_group not in ("", "0"):
-            group_id = parse_guid(raw_group, "recipientGroupId is not a valid GUID.")
+            group_id = parse_guid(raw_group, RecipientErrorCode.RECIPIENT_GROUP_ID_INVALID, "group_id")
             group = selectors.get_group_for_company(company=self.company, group_id=group_id)
         page = selectors.recipient_page_json(
             company=self.company, group=group, offset=offset, limit=limit, shape=s.RECIPIENT_LIST_ITEM
@@ -62,7 +62,9 @@ class RecipientsView(PlatformAPIView):
         serializer = s.RecipientCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         raw_group = serializer.validated_data.get("groupId")
-        group_id = parse_guid(raw_group, "GroupId is not a valid GUID.") if raw_group else None
+        group_id = (
+            parse_guid(raw_group, RecipientErrorCode.GROUP_ID_INVALID, "group_id") if raw_group else None
+        )
         recipient = services.recipient_create(
             company=self.company, values=serializer.model_values(), group_id=group_id
         )
@@ -86,7 +88,7 @@ class RecipientView(PlatformAPIView):
     def put(self, request, recipient_id):
         serializer = s.RecipientUpdateSerializer(data=request.data, partial=True)
         if not serializer.is_valid():
-            raise InvalidInput("Validation failed", errors=["One or more request fields are invalid."])
+            raise InvalidInput(RecipientErrorCode.RECIPIENT_FIELDS_INVALID)
         body_id = serializer.validated_data.get("id")
         if body_id and str(body_id).strip().lower() != str(recipient_id).lower():
             raise BodyIdMismatch()
@@ -175,15 +177,15 @@ class GroupRemoveRecipientsView(PlatformAPIView):
 
 class GroupByNameView(PlatformAPIView):
     required_right = "Group.Read"
-    error_messages = {GroupNotFound: "Group not found"}
+    error_messages = {RecipientErrorCode.GROUP_NOT_FOUND: "Group not found"}
 
     @extend_schema(operation_id="groups_by_name", parameters=[OpenApiParameter("name", str, required=True)], responses={200: schema.enveloped("GroupEnvelope"), 400: schema.error("name is required"), 404: schema.error("Group not found"), **schema.AUTH_ERRORS}, tags=["groups"])  # fmt: skip
     def get(self, request):
         name = request.query_params.get("name", "")
         if not name.strip():
-            raise InvalidInput("name is required")
+            raise InvalidInput(RecipientErrorCode.GROUP_NAME_PARAMETER_REQUIRED, field="name")
         if "\x00" in name:  # no group name holds one, and PostgreSQL cannot compare one
-            raise InvalidInput("name must not contain null characters")
+            raise InvalidInput(RecipientErrorCode.GROUP_NAME_PARAMETER_HAS_NULL, field="name")
         group = selectors.group_by_name(company=self.company, name=name)
         return ApiResponse(s.group_details(group), message="Group details")
 

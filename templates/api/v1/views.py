@@ -1,6 +1,7 @@
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 
 from config.api.v1 import schema
+from config.api.v1.errors import v1_wording
 from config.api.v1.pagination import lenient_paging_params, paged_items
 from config.api.v1.responses import ApiResponse
 from config.api.v1.views import PlatformAPIView
@@ -51,7 +52,7 @@ class TemplatesView(PlatformAPIView):
         except InvalidTemplateFilter as exc:
             valid_key = selectors.FILTERS[exc.field][2]
             data = {"error": f"Invalid {exc.field}: '{exc.value}'.", valid_key: exc.valid}
-            return ApiResponse(data, message=exc.message, status=400)
+            return ApiResponse(data, message=v1_wording(exc, self)[1], status=400)
         page = selectors.template_page(company=self.company, offset=offset, limit=limit, formats=formats)
         body = paged_items(page, [template_item(t) for t in page.items])
         return ApiResponse(body, message="Templates fetched successfully.")
