@@ -133,6 +133,8 @@ class ApiLoggingMiddleware:
         match = request.resolver_match
         response_headers = dict(response.items())
         response_headers.setdefault("X-Request-ID", getattr(request, "request_id", ""))  # set outside us
+        session = principal is not None and principal.credential_kind == SESSION
+        session_id = principal.credential_id if session else None
         api_logging.append(
             api_logging.RawCall(
                 company_id=company_id,
@@ -144,7 +146,7 @@ class ApiLoggingMiddleware:
                 query_string=request.META.get("QUERY_STRING", ""),
                 status_code=response.status_code,
                 user_id=principal.user.pk if principal and principal.user else None,
-                session_id=principal.credential_id if principal and principal.credential_kind == SESSION else None,
+                session_id=session_id,
                 client_ip=client_ip(request) or None,
                 request_id=getattr(request, "request_id", ""),
                 request_headers=dict(request.headers),
