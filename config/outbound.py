@@ -390,8 +390,10 @@ SPECIAL_PURPOSE_BLOCKS: tuple[Block, ...] = (
     _block("2001:3::/32", "AMT", GLOBAL),
     _block("2001:4:112::/48", "AS112-v6", GLOBAL),
     _block("2001:10::/28", "Deprecated (previously ORCHID)", REFUSED),
-    _block("2001:20::/28", "ORCHIDv2", GLOBAL),
-    _block("2001:30::/28", "Drone Remote ID Protocol Entity Tags (DETs) Prefix", GLOBAL),
+    # Globally reachable per the registry, but identifiers, not locators: no server is reached at
+    # one, so the door refuses them rather than trust whatever routes them.
+    _block("2001:20::/28", "ORCHIDv2", REFUSED),
+    _block("2001:30::/28", "Drone Remote ID Protocol Entity Tags (DETs) Prefix", REFUSED),
     _block("2001:db8::/32", "Documentation", REFUSED),
     _block("2002::/16", "6to4", CARRIED, lambda a: (a.sixtofour,)),
     _block("2620:4f:8000::/48", "Direct Delegation AS112 Service", GLOBAL),

@@ -260,8 +260,8 @@ BLOCKS = [
     ("2001:3::1", "AMT", True),
     ("2001:4:112::1", "AS112-v6", True),
     ("2001:10::1", "Deprecated (previously ORCHID)", False),
-    ("2001:20::1", "ORCHIDv2", True),
-    ("2001:30::1", "Drone Remote ID Protocol Entity Tags (DETs) Prefix", True),
+    ("2001:20::1", "ORCHIDv2", False),
+    ("2001:30::1", "Drone Remote ID Protocol Entity Tags (DETs) Prefix", False),
     ("2001:db8::1", "Documentation", False),
     ("2002:808:808::1", "6to4", True),  # carrying 8.8.8.8
     ("2002:a00:1::1", "6to4", False),
