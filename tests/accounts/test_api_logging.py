@@ -9,12 +9,14 @@ import pytest
 import time_machine
 from django.test import Client
 from django.utils import timezone
+from rest_framework.test import APIClient
 
 from accounts import api_logging, services
 from accounts.errors import ApiLoggingNotOn, InvalidLoggingWindow, NotStaff
-from accounts.models import ApiLogEntry, ApiLoggingChange
+from accounts.models import ApiLogEntry, ApiLoggingChange, User
 from accounts.tasks import close_expired_api_logging_windows
-from tests.platform_api import assert_envelope
+from tests.accounts.factories import UserFactory
+from tests.platform_api import assert_envelope, bearer, login
 
 BALANCE = "/api/v1/account/balance"
 LOGIN = "/api/v1/account/login"
@@ -436,3 +438,18 @@ def test_old_entries_are_found_through_a_brin_index_on_postgresql():
         cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'apilog_requested_at'")
         (definition,) = cursor.fetchone()
     assert "USING brin (requested_at)" in definition
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_company_deleted_before_the_flush_loses_no_other_entries(company, other_company, staff_user):
+    """The log has no database foreign key: a batch holding an entry of a company deleted meanwhile
+    is still written (with the key its commit failed, and every company's entries were lost)."""
+    for tenant in (company, other_company):
+        services.api_logging_enable(company=tenant, by=staff_user, duration=timedelta(hours=1))
+        secret = services.api_key_issue(user=UserFactory(company=tenant)).secret
+        api = bearer(APIClient(), login(APIClient(), secret)["token"])
+        assert_envelope(api.post(BALANCE), 200)
+    User.objects.filter(company=other_company).delete()
+    other_company.delete()
+    assert api_logging.flush() == 4  # each company's login and balance call
+    assert [entry.path for entry in entries(company)] == [LOGIN, BALANCE]
