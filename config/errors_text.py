@@ -299,11 +299,27 @@ GENERIC_REASONS = frozenset(
 )
 
 
+# What the admin adds to v1's words where v1 words several reasons alike: (code, the error's
+# `reason` param) -> the reason in a sentence.
+STAFF_REASONS = {
+    ("group_not_deletable", "default"): "It is the company's default group.",
+    (
+        "group_not_deletable",
+        "in_active_campaign",
+    ): "A campaign that is approved and not yet dispatched uses it.",
+    ("group_not_deletable", "importing"): "Its import is still running.",
+}
+
+
 def staff_text(exc: DomainError) -> str:
     """One line for the back office: v1's message, then any reasons beyond the generic ones
-    (e.g. "Empty or invalid PDF. The PDF is encrypted."); the code for one without a wording."""
+    (e.g. "Empty or invalid PDF. The PDF is encrypted.") and the admin's own reason where v1
+    words several alike; the code for one without a wording."""
     parts = worded(exc)
     if parts is None:
         return str(exc)
     _status, message, errors = parts
-    return " ".join([message, *(line for line in errors or () if line not in GENERIC_REASONS)])
+    why = exc.params.get("reason")
+    reason = STAFF_REASONS.get((exc.code, why)) if isinstance(why, str) else None
+    lines = [message, *(line for line in errors or () if line not in GENERIC_REASONS)]
+    return " ".join([*lines, reason] if reason else lines)
