@@ -140,6 +140,7 @@ TEMPLATES = {
         422, "Requested campaign settings do not match the template's settings."
     ),
     "invalid_template_filter": _null(400, "One or more filter values are invalid."),
+    "template_in_use": _null(409, "A campaign uses this template: it stays while that campaign exists."),
     "pdf_encrypted": _w(400, INVALID_PDF, "The PDF is encrypted."),
     "pdf_password_protected": _w(400, INVALID_PDF, "The PDF is encrypted (password protected)."),
     "pdf_corrupt": _w(400, INVALID_PDF, "The PDF is corrupt and cannot be read."),
@@ -208,6 +209,9 @@ BILLING = {
         409, "A provisional booking is already awaiting payment for this campaign."
     ),
     "order_not_pending": _null(400, "Only a pending order can be approved or rejected."),
+    "voucher_in_use": _null(
+        409, "This voucher has been used (redeemed, ordered or applied to a campaign): deactivate it instead."
+    ),
 }
 
 CAMPAIGNS = {
