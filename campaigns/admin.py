@@ -4,10 +4,11 @@ from django.http import FileResponse, Http404
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
+from billing import selectors as billing_selectors
 from campaigns import printing, services
 from campaigns import status as machine
 from campaigns.models import Campaign, PrintOptions, PrintRun, StatusChange
-from config.admin import ServiceAdmin, shortened
+from config.admin import ServiceAdmin, change_url, shortened
 from config.errors import DomainError
 from config.errors_text import staff_text
 
@@ -78,7 +79,7 @@ class CampaignAdmin(ServiceAdmin):
     inlines = [PrintOptionsInline, StatusChangeInline]
     readonly_fields = [
         "id", "company", "channel", "status", "selection", "recipient_group", "recipient", "recipient_count",
-        "total_cost", "dispatch_date", "preview_link", "preview_generated_at", "preview_error", "approved_at",
+        "total_cost", "paid_by", "dispatch_date", "preview_link", "preview_generated_at", "preview_error", "approved_at",
         "created_by", "created_at", "updated_at", "print_output",
     ]  # fmt: skip
     fields = ["name", *readonly_fields]
@@ -90,6 +91,22 @@ class CampaignAdmin(ServiceAdmin):
         return format_html(
             '<a href="{}">preview PDF</a>', reverse("admin:campaigns_campaign_preview", args=[obj.pk])
         )
+
+    @admin.display(description="paid by")
+    def paid_by(self, obj):
+        """The campaign's payment from the balance or its order (provisional booking), linked."""
+        payment = billing_selectors.payment_for_reference(company=obj.company, reference=str(obj.pk))
+        if payment is not None:
+            refunded = f", {payment.refunded} refunded" if payment.refunded else ""
+            return format_html(
+                '<a href="{}">balance: {}{}</a>', change_url(payment), payment.amount, refunded
+            )
+        order = billing_selectors.order_for_reference(company=obj.company, reference=str(obj.pk))
+        if order is not None:
+            return format_html(
+                '<a href="{}">order {} ({})</a>', change_url(order), order.number, order.get_status_display()
+            )
+        return "-"
 
     @admin.display(description="print files")
     def print_output(self, obj):

@@ -9,7 +9,7 @@ import pytest
 
 from accounts.models import Company
 from billing import services as billing
-from billing.models import Balance, LedgerEntry, Order
+from billing.models import Balance, LedgerEntry, Order, Payment
 from campaigns import services
 from campaigns.models import Campaign, PrintRun, Status
 from tests.admin_support import delete_in_admin, messages_of
@@ -108,6 +108,11 @@ def test_cancelling_a_paid_campaign_refunds_it(admin_client, company, scheduled,
         "Cancelled by staff; 99.00 GBP refunded to the balance.",
         staff_user,
     )
+    page = admin_client.get(f"{CAMPAIGNS}{scheduled.pk}/change/")
+    payment = Payment.objects.for_company(company).get()
+    assert (
+        f'href="/admin/billing/payment/{payment.pk}/change/">balance: 99.00, 99.00 refunded</a>' in page.text
+    )
 
 
 def test_cancelling_a_provisional_booking_rejects_its_order(admin_client, company, monday_morning):
@@ -123,6 +128,8 @@ def test_cancelling_a_provisional_booking_rejects_its_order(admin_client, compan
     order = Order.unscoped.get()
     assert (order.status, order.reason) == (Order.Status.REJECTED, "The campaign was cancelled.")
     assert _status(campaign) == Status.CANCELLED
+    page = admin_client.get(f"{CAMPAIGNS}{campaign.pk}/change/")
+    assert f'href="/admin/billing/order/{order.pk}/change/">order {order.number} (Rejected)</a>' in page.text
 
 
 def test_cancel_is_refused_where_the_status_machine_refuses(admin_client, company, scheduled):
