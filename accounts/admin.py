@@ -20,9 +20,11 @@ from django.utils.html import format_html
 from accounts import services
 from accounts.models import ApiKey, ApiLogEntry, ApiLoggingChange, ApiSession, Company, User, Workspace
 from billing.models import Balance
+from config.admin import ServiceAdmin, shortened
 from config.errors import DomainError
 from config.errors_text import staff_text
 
+PATH_SHOWN = 60  # characters of a path in the log's list (the whole path on hover and on its page)
 LOGGING_DURATIONS = {"1h": timedelta(hours=1), "24h": timedelta(hours=24), "7d": timedelta(days=7)}
 
 
@@ -106,7 +108,10 @@ class CompanyChangeForm(CompanyForm):
 
 
 @admin.register(Company)
-class CompanyAdmin(admin.ModelAdmin):
+class CompanyAdmin(ServiceAdmin):
+    never_deleted_because = (
+        "A company is switched off (Is active), never deleted: its ledger, payments and orders are records."
+    )
     form = CompanyForm
     list_display = [
         "name",
@@ -340,7 +345,8 @@ class ApiKeyAddForm(forms.ModelForm):
 
 
 @admin.register(ApiKey)
-class ApiKeyAdmin(admin.ModelAdmin):
+class ApiKeyAdmin(ServiceAdmin):
+    never_deleted_because = "A key is revoked (the Revoke action), never deleted: it stays as a record."
     list_display = ["prefix", "user", "company", "created_at", "last_used_at", "revoked_at"]
     list_filter = ["revoked_at"]
     search_fields = ["prefix", "user__email", "company__name"]
@@ -388,9 +394,11 @@ class WorkspaceAddForm(forms.ModelForm):
 
 
 @admin.register(Workspace)
-class WorkspaceAdmin(admin.ModelAdmin):
+class WorkspaceAdmin(ServiceAdmin):
     """Workspaces of every company: made for a company and renamed through the services. None is
     ever deleted here, so a company never loses its default workspace."""
+
+    never_deleted_because = "Workspaces are never deleted, so a company never loses its default workspace."
 
     list_display = ["name", "company", "is_default", "id", "created_at"]
     list_filter = ["is_default"]
@@ -410,25 +418,24 @@ class WorkspaceAdmin(admin.ModelAdmin):
     def get_readonly_fields(self, request, obj=None):
         return self.readonly_fields if obj is not None else []
 
-    def has_delete_permission(self, request, obj=None):
-        return False
-
     def save_model(self, request, obj, form, change):
-        if change:
-            saved = services.workspace_rename(
-                company=obj.company, workspace_id=obj.pk, name=form.cleaned_data["name"]
-            )
-        else:
-            saved = services.workspace_create(
-                company=form.cleaned_data["company"], name=form.cleaned_data["name"]
-            )
+        with self.refusals():
+            if change:
+                saved = services.workspace_rename(
+                    company=obj.company, workspace_id=obj.pk, name=form.cleaned_data["name"]
+                )
+            else:
+                saved = services.workspace_create(
+                    company=form.cleaned_data["company"], name=form.cleaned_data["name"]
+                )
             obj.pk, obj.created_at = saved.pk, saved.created_at
             obj._state.adding = False
         obj.name = saved.name
 
 
 @admin.register(ApiSession)
-class ApiSessionAdmin(admin.ModelAdmin):
+class ApiSessionAdmin(ServiceAdmin):
+    never_deleted_because = "A session ends when its key is revoked or API access is switched off."
     list_display = ["id", "user", "created_at", "revoked_at", "revoked_reason"]
     list_select_related = ["user"]
     search_fields = ["user__email", "id"]
@@ -536,18 +543,21 @@ def _pretty(value) -> str:
 
 
 @admin.register(ApiLogEntry)
-class ApiLogEntryAdmin(admin.ModelAdmin):
+class ApiLogEntryAdmin(ServiceAdmin):
     """Read-only for everyone: entries are written by the API logging and removed by the purge."""
 
+    never_deleted_because = "API log entries are removed by the retention purge only."
+
+    # The narrow key columns first: a long path must not push them off a 1400 px screen.
     list_display = [
         "requested_at",
-        "company",
-        "method",
-        "path",
-        "route",
         "status_code",
         "duration_ms",
+        "method",
         "request_id",
+        "short_path",
+        "company",
+        "route",
     ]
     list_filter = [
         ("requested_at", DateRangeFilter),
@@ -558,6 +568,7 @@ class ApiLogEntryAdmin(admin.ModelAdmin):
         ("company", admin.RelatedOnlyFieldListFilter),
     ]
     search_fields = ["path", "=request_id"]
+    search_help_text = "Part of a path, or =<request id> for that one request."
     date_hierarchy = "requested_at"
     list_select_related = ["company"]
     show_full_result_count = False
@@ -631,8 +642,17 @@ class ApiLogEntryAdmin(admin.ModelAdmin):
     def has_change_permission(self, request, obj=None):
         return False
 
-    def has_delete_permission(self, request, obj=None):
-        return False
+    def get_search_results(self, request, queryset, search_term):
+        """`=<request id>` (as the README documents it) finds that request exactly, by the
+        request id's index; anything else searches paths (and whole request ids)."""
+        term = search_term.strip()
+        if term.startswith("=") and term[1:].strip():
+            return queryset.filter(request_id=term[1:].strip()), False
+        return super().get_search_results(request, queryset, search_term)
+
+    @admin.display(description="path", ordering="path")
+    def short_path(self, entry):
+        return shortened(entry.path, PATH_SHOWN)
 
     @admin.display(description="API key")
     def api_key(self, entry):

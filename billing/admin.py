@@ -22,21 +22,24 @@ from billing.models import (
     normalise_voucher_code,
 )
 from billing.pricing import money
+from campaigns import selectors as campaign_selectors
 from campaigns import services as campaign_services
+from config.admin import ServiceAdmin, change_url
 from config.errors import DomainError
 from config.errors_text import staff_text
 
 LEDGER_ROWS_SHOWN = 25
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(ServiceAdmin):
+    """Records the services write and nobody edits or deletes; `never_deleted_because` says why."""
+
+    never_deleted_because = "It is a record of money that moved."
+
     def has_add_permission(self, request, obj=None):
         return False
 
     def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
         return False
 
 
@@ -45,8 +48,8 @@ class ProductAdmin(admin.ModelAdmin):
     """The product catalogue: what may be ordered and at what unit price (GBP, before VAT)."""
 
     list_display = [
-        "product_code", "format_code", "stock_weight", "mail_class", "is_duplex", "is_admail",
-        "is_confidential", "unit_price", "is_active",
+        "product_code", "unit_price", "is_active", "format_code", "stock_weight", "mail_class", "is_duplex",
+        "is_admail", "is_confidential",
     ]  # fmt: skip
     list_editable = ["unit_price", "is_active"]
     list_filter = [
@@ -64,7 +67,10 @@ class ProductAdmin(admin.ModelAdmin):
 
 @admin.register(LedgerEntry)
 class LedgerEntryAdmin(ReadOnlyAdmin):
-    list_display = ["created_at", "company", "kind", "amount", "balance_after", "created_by", "reason"]
+    never_deleted_because = (
+        "The ledger is append-only: every balance is the sum of its entries. Post an adjustment instead."
+    )
+    list_display = ["created_at", "amount", "balance_after", "kind", "company", "created_by", "reason"]
     list_filter = ["kind"]
     search_fields = ["company__name", "company__id", "reason"]
     list_select_related = ["company", "created_by"]
@@ -99,23 +105,17 @@ class BalanceChangeForm(forms.ModelForm):
             self.fields["locked"].initial = self.instance.is_locked
 
     def clean(self):
+        """Only that an operation has its amount: the rules (positive top-ups, never below zero,
+        a reason for an adjustment) are the billing services', told when they refuse."""
         cleaned = super().clean()
-        operation, amount = cleaned.get("operation"), cleaned.get("change_amount")
-        if not operation:
-            return cleaned
-        if amount is None or amount == 0:
-            self.add_error("change_amount", "Give a non-zero amount.")
-        elif operation == "top_up" and amount < 0:
-            self.add_error("change_amount", "A top-up is positive; use an adjustment to take money off.")
-        elif operation == "adjust" and self.instance.amount + amount < 0:
-            self.add_error("change_amount", "The balance cannot go below zero.")
-        if operation == "adjust" and not (cleaned.get("reason") or "").strip():
-            self.add_error("reason", "An adjustment needs a reason.")
+        if cleaned.get("operation") and cleaned.get("change_amount") is None:
+            self.add_error("change_amount", "Give an amount.")
         return cleaned
 
 
 @admin.register(Balance)
-class BalanceAdmin(admin.ModelAdmin):
+class BalanceAdmin(ServiceAdmin):
+    never_deleted_because = "A company has its balance as long as it exists; lock it to stop payments."
     form = BalanceChangeForm
     list_display = ["company", "amount", "currency", "is_locked", "updated_at"]
     list_filter = ["is_locked"]
@@ -137,9 +137,6 @@ class BalanceAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False  # a company's balance is opened with the company
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description="Latest ledger entries")
     def ledger(self, balance):
@@ -169,7 +166,7 @@ class BalanceAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         data = form.cleaned_data
-        try:
+        with self.refusals():  # all of it or nothing: a refused top-up leaves the lock as it was
             if data.get("locked") != obj.is_locked:
                 services.balance_lock(company=obj.company, locked=bool(data.get("locked")), by=request.user)
             if data.get("operation") == "top_up":
@@ -183,8 +180,7 @@ class BalanceAdmin(admin.ModelAdmin):
                 services.balance_adjust(
                     company=obj.company, amount=data["change_amount"], by=request.user, reason=data["reason"]
                 )
-        except DomainError as exc:
-            self.message_user(request, f"{obj.company}: {staff_text(exc)}", messages.ERROR)
+        obj.refresh_from_db()  # the page's message names the balance as the services left it
 
     def _set_locked(self, request, queryset, locked: bool) -> None:
         for balance in queryset.select_related("company"):
@@ -202,7 +198,7 @@ class BalanceAdmin(admin.ModelAdmin):
 
 @admin.register(Payment)
 class PaymentAdmin(ReadOnlyAdmin):
-    list_display = ["created_at", "company", "reference", "amount", "refunded", "voucher", "created_by"]
+    list_display = ["created_at", "amount", "refunded", "company", "reference", "voucher", "created_by"]
     search_fields = ["reference", "company__name"]
     list_select_related = ["company", "voucher", "created_by"]
 
@@ -251,18 +247,18 @@ class VoucherRedemptionInline(admin.TabularInline):
 
 
 @admin.register(Voucher)
-class VoucherAdmin(admin.ModelAdmin):
+class VoucherAdmin(ServiceAdmin):
     form = VoucherForm
     list_display = [
         "code",
         "kind",
         "amount",
-        "valid_from",
-        "valid_until",
+        "is_active",
         "redeemed",
         "max_redemptions",
         "max_redemptions_per_company",
-        "is_active",
+        "valid_from",
+        "valid_until",
     ]
     list_filter = ["is_active", "kind"]
     search_fields = ["code", "description"]
@@ -275,6 +271,12 @@ class VoucherAdmin(admin.ModelAdmin):
     @admin.display(description="Redeemed", ordering="redeemed_count")
     def redeemed(self, voucher):
         return voucher.redeemed_count
+
+    def never_deletable(self, obj):
+        return services.voucher_never_deletable(obj)
+
+    def delete_through_service(self, request, obj):
+        services.voucher_delete(voucher=obj)
 
 
 @admin.register(VoucherRedemption)
@@ -318,26 +320,19 @@ class OrderDecisionForm(forms.ModelForm):
         model = Order
         fields = []
 
-    def clean(self):
-        cleaned = super().clean()
-        if cleaned.get("decision") and self.instance.status != Order.Status.PENDING:
-            raise forms.ValidationError("Only a pending order can be approved or rejected.")
-        if cleaned.get("decision") == "reject" and not (cleaned.get("decision_reason") or "").strip():
-            self.add_error("decision_reason", "Say why the order is rejected.")
-        return cleaned
-
 
 @admin.register(Order)
-class OrderAdmin(admin.ModelAdmin):
+class OrderAdmin(ServiceAdmin):
+    never_deleted_because = "An order is a record of a booking and its invoice; reject it instead."
     form = OrderDecisionForm
     list_display = [
         "number",
-        "company",
-        "reference",
+        "status",
         "total",
         "currency",
         "send_date",
-        "status",
+        "campaign_link",
+        "company",
         "created_at",
     ]
     list_filter = ["status"]
@@ -346,7 +341,7 @@ class OrderAdmin(admin.ModelAdmin):
     readonly_fields = [
         "number",
         "company",
-        "reference",
+        "campaign",
         "status",
         "reason",
         "currency",
@@ -376,22 +371,30 @@ class OrderAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False  # orders come from provisional bookings
 
-    def has_delete_permission(self, request, obj=None):
-        return False
+    @admin.display(description="campaign", ordering="reference")
+    def campaign_link(self, order):
+        """The campaign the order books (its reference is the campaign id), without a query a row."""
+        url = reverse("admin:campaigns_campaign_change", args=[order.reference])
+        return format_html('<a href="{}">{}…</a>', url, order.reference[:8])
+
+    @admin.display(description="campaign")
+    def campaign(self, order):
+        found = campaign_selectors.campaign_of_reference(company=order.company, reference=order.reference)
+        if found is None:
+            return f"{order.reference} (no longer exists)"
+        return format_html('<a href="{}">{}</a>', change_url(found), found.name)
 
     # A decision moves the campaign too (approve: Scheduled; reject: back to Approved with the
     # reason in its history): the campaigns service does both in one transaction.
     def save_model(self, request, obj, form, change):
         decision = form.cleaned_data.get("decision")
-        try:
+        with self.refusals():  # pending only, a reason to reject: the services' rules
             if decision == "approve":
                 campaign_services.campaign_order_approve(order=obj, by=request.user)
             elif decision == "reject":
                 campaign_services.campaign_order_reject(
                     order=obj, by=request.user, reason=form.cleaned_data["decision_reason"]
                 )
-        except DomainError as exc:
-            self.message_user(request, f"{obj.number}: {staff_text(exc)}", messages.ERROR)
 
     @admin.action(description="Approve selected orders (invoice paid)")
     def approve_orders(self, request, queryset):

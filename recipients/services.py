@@ -68,6 +68,21 @@ def group_create(
         raise GroupNameTaken() from exc
 
 
+def group_rename(*, company, group_id, name: str) -> RecipientGroup:
+    """A new name for the group, unique in the company (GroupNameRequired, GroupNameTaken)."""
+    name = (name or "").strip()
+    if not name:
+        raise GroupNameRequired()
+    try:
+        with transaction.atomic():
+            group = get_group_for_company(company=company, group_id=group_id, for_update=True)
+            group.name, group.updated_at = name, timezone.now()
+            group.save(update_fields=["name", "updated_at"])
+    except IntegrityError as exc:
+        raise GroupNameTaken() from exc
+    return group
+
+
 @transaction.atomic
 def group_delete(*, company, group_id) -> None:
     """A group may go unless it is the default, in use by an active campaign, or being imported
@@ -82,12 +97,22 @@ def group_delete(*, company, group_id) -> None:
     import_live = importing and (
         job is None or lease_left(job.heartbeat_at, settings.IMPORT_LEASE_SECONDS) > 0
     )
-    if import_live or group.is_default or usage.group_in_active_use(company, group.pk):
-        raise GroupNotDeletable()
+    refusal = group_never_deletable(group)
+    if refusal is not None:
+        raise refusal
+    if import_live:
+        raise GroupNotDeletable(reason=GroupNotDeletable.IMPORTING)
+    if usage.group_in_active_use(company, group.pk):
+        raise GroupNotDeletable(reason=GroupNotDeletable.IN_ACTIVE_CAMPAIGN)
     if importing:
         import_rows_discard(job=job)
         transaction.on_commit(lambda: import_staged_file_drop(job=job))
     group.delete()
+
+
+def group_never_deletable(group: RecipientGroup) -> GroupNotDeletable | None:
+    """The refusal that holds whatever happens (the company's default group), or None."""
+    return GroupNotDeletable(reason=GroupNotDeletable.DEFAULT) if group.is_default else None
 
 
 # ---- imports (the rest is in recipients.importing) ----------------------------------------------
