@@ -1,12 +1,12 @@
 from django.contrib import admin
-from django.core.files.storage import default_storage
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
 from campaigns import services
 from campaigns import status as machine
 from campaigns.models import Campaign, PrintOptions, PrintRun, StatusChange
+from config.admin_files import stored_file_response, stored_file_url
 
 
 class PrintOptionsInline(admin.StackedInline):
@@ -57,14 +57,13 @@ class CampaignAdmin(admin.ModelAdmin):
         "created_by", "created_at", "updated_at", "print_output",
     ]  # fmt: skip
     fields = ["name", *readonly_fields]
+    stored_file_fields = ["preview_file"]  # opened through config.admin_files
 
     @admin.display(description="preview")
     def preview_link(self, obj):
         if not obj.preview_file:
             return "not rendered yet" if not obj.preview_error else f"failed: {obj.preview_error}"
-        return format_html(
-            '<a href="{}">preview PDF</a>', reverse("admin:campaigns_campaign_preview", args=[obj.pk])
-        )
+        return format_html('<a href="{}">preview PDF</a>', stored_file_url(obj, "preview_file"))
 
     @admin.display(description="print files")
     def print_output(self, obj):
@@ -95,10 +94,8 @@ class CampaignAdmin(admin.ModelAdmin):
         return reverse("admin:campaigns_campaign_print_file", args=[obj.pk, name])
 
     def get_urls(self):
-        preview = self.admin_site.admin_view(self.preview_view)
         print_file = self.admin_site.admin_view(self.print_file_view)
         return [
-            path("<uuid:campaign_id>/preview/", preview, name="campaigns_campaign_preview"),
             path("<uuid:campaign_id>/print/<str:name>", print_file, name="campaigns_campaign_print_file"),
             *super().get_urls(),
         ]
@@ -112,22 +109,7 @@ class CampaignAdmin(admin.ModelAdmin):
         keys = {f["name"]: f["key"] for f in run.files} | {"manifest.csv": run.manifest}
         if name not in keys:
             raise Http404("No such print file")
-        try:
-            handle = default_storage.open(keys[name], "rb")
-        except OSError as exc:
-            raise Http404("Print file does not exist on server.") from exc
-        content_type = "text/csv" if name.endswith(".csv") else "application/pdf"
-        return FileResponse(handle, content_type=content_type, as_attachment=True, filename=name)
-
-    def preview_view(self, request, campaign_id):
-        campaign = Campaign.unscoped.filter(pk=campaign_id).first()
-        if campaign is None or not self.has_view_permission(request, campaign) or not campaign.preview_file:
-            raise Http404("No preview")
-        try:
-            handle = default_storage.open(campaign.preview_file, "rb")
-        except OSError as exc:
-            raise Http404("Preview file does not exist on server.") from exc
-        return FileResponse(handle, content_type="application/pdf", filename="campaign-preview.pdf")
+        return stored_file_response(keys[name], filename=name, as_attachment=True)
 
     def delete_model(self, request, obj):
         services.campaign_delete(company=obj.company, campaign_id=obj.pk)
