@@ -6,13 +6,13 @@ from datetime import date, datetime
 from decimal import Decimal
 
 import pytest
-from django.contrib.messages import get_messages
 
 from accounts.models import Company
 from billing import services as billing
 from billing.models import Balance, LedgerEntry, Order
 from campaigns import services
 from campaigns.models import Campaign, PrintRun, Status
+from tests.admin_support import delete_in_admin, messages_of
 from tests.campaigns.conftest import LONDON, make_approved
 from tests.campaigns.factories import CampaignFactory
 from tests.recipients.factories import RecipientFactory, RecipientGroupFactory
@@ -24,10 +24,6 @@ READ_ONLY = "Campaign is currently in a read-only state."
 INVALID_MOVE = "Cannot promote status: the requested status is not valid for this campaign."
 NOT_PRINTABLE = "Print files can only be written for an approved print campaign."
 TUESDAY_EARLY = datetime(2026, 4, 14, 0, 30, tzinfo=LONDON)
-
-
-def _messages(response) -> list[str]:
-    return [str(m) for m in get_messages(response.wsgi_request)]
 
 
 def _act(admin_client, action: str, *campaigns):
@@ -61,12 +57,7 @@ def scheduled(company, monday_morning):
 def test_a_writable_campaign_is_deleted_through_the_service(admin_client, company, how):
     campaign = _draft(company)
 
-    if how == "single":
-        response = admin_client.post(f"{CAMPAIGNS}{campaign.pk}/delete/", {"post": "yes"})
-    else:
-        response = admin_client.post(
-            CAMPAIGNS, {"action": "delete_selected", "_selected_action": [campaign.pk], "post": "yes"}
-        )
+    response = delete_in_admin(admin_client, CAMPAIGNS, [campaign.pk], how=how)
 
     assert response.status_code == 302
     assert not Campaign.unscoped.filter(pk=campaign.pk).exists()
@@ -87,7 +78,7 @@ def test_bulk_delete_refuses_a_scheduled_campaign_with_the_reason(admin_client, 
         CAMPAIGNS, {"action": "delete_selected", "_selected_action": [scheduled.pk, draft.pk], "post": "yes"}
     )
 
-    assert sorted(_messages(response)) == sorted([f"{scheduled.name}: {READ_ONLY}", "Deleted 1 campaign."])
+    assert sorted(messages_of(response)) == sorted([f"{scheduled.name}: {READ_ONLY}", "Deleted 1 campaign."])
     assert Campaign.unscoped.filter(pk=scheduled.pk).exists()
     assert not Campaign.unscoped.filter(pk=draft.pk).exists()
 
@@ -106,7 +97,7 @@ def test_the_status_is_not_editable(admin_client, company):
 def test_cancelling_a_paid_campaign_refunds_it(admin_client, company, scheduled, staff_user):
     response = _act(admin_client, "cancel_campaigns", scheduled)
 
-    assert _messages(response) == [f"{scheduled.name}: cancelled."]
+    assert messages_of(response) == [f"{scheduled.name}: cancelled."]
     assert _status(scheduled) == Status.CANCELLED
     assert Balance.objects.get(company=company).amount == Decimal("500.00")
     refund = LedgerEntry.objects.for_company(company).filter(kind=LedgerEntry.Kind.REFUND).get()
@@ -140,7 +131,7 @@ def test_cancel_is_refused_where_the_status_machine_refuses(admin_client, compan
 
     response = _act(admin_client, "cancel_campaigns", scheduled, draft)
 
-    assert sorted(_messages(response)) == sorted(
+    assert sorted(messages_of(response)) == sorted(
         [f"{scheduled.name}: {INVALID_MOVE}", f"{draft.name}: cancelled."]
     )
     assert (_status(scheduled), _status(draft)) == (Status.DISPATCHED, Status.CANCELLED)
@@ -157,7 +148,7 @@ def test_rerender_the_preview(admin_client, company, django_capture_on_commit_ca
     with django_capture_on_commit_callbacks(execute=True):
         response = _act(admin_client, "render_previews", campaign)
 
-    assert _messages(response) == [f"{campaign.name}: preview queued for rendering."]
+    assert messages_of(response) == [f"{campaign.name}: preview queued for rendering."]
     rendered = Campaign.unscoped.get(pk=campaign.pk)
     assert rendered.preview_file and rendered.preview_generated_at is not None
 
@@ -166,7 +157,7 @@ def test_rerender_is_refused_once_read_only(admin_client, scheduled, django_capt
     with django_capture_on_commit_callbacks(execute=True) as queued:
         response = _act(admin_client, "render_previews", scheduled)
 
-    assert _messages(response) == [f"{scheduled.name}: {READ_ONLY}"]
+    assert messages_of(response) == [f"{scheduled.name}: {READ_ONLY}"]
     assert queued == []
 
 
@@ -179,7 +170,7 @@ def test_write_the_print_files_now(admin_client, company, django_capture_on_comm
     with django_capture_on_commit_callbacks(execute=True):
         response = _act(admin_client, "write_print_files_now", campaign)
 
-    assert _messages(response) == [f"{campaign.name}: print files queued for writing."]
+    assert messages_of(response) == [f"{campaign.name}: print files queued for writing."]
     run = PrintRun.unscoped.get(campaign=campaign)
     assert (run.status, run.letters) == (PrintRun.Status.DONE, 2)
     page = admin_client.get(f"{CAMPAIGNS}{campaign.pk}/change/")
@@ -192,7 +183,7 @@ def test_print_files_are_refused_before_approval(admin_client, company, django_c
     with django_capture_on_commit_callbacks(execute=True) as queued:
         response = _act(admin_client, "write_print_files_now", draft)
 
-    assert _messages(response) == [f"{draft.name}: {NOT_PRINTABLE}"]
+    assert messages_of(response) == [f"{draft.name}: {NOT_PRINTABLE}"]
     assert queued == [] and not PrintRun.unscoped.exists()
 
 
@@ -210,7 +201,7 @@ def test_dispatch_due_now(
     with django_capture_on_commit_callbacks(execute=True):
         response = _act(admin_client, "dispatch_due_now", scheduled, later, draft)
 
-    assert sorted(_messages(response)) == sorted(
+    assert sorted(messages_of(response)) == sorted(
         [
             f"{scheduled.name}: printing; print and dispatch queued.",
             f"{later.name}: not due for dispatch (Scheduled, send date 2026-04-15).",

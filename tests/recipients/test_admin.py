@@ -2,12 +2,12 @@
 the API's rules hold in the admin too, and a refusal is shown with its reason."""
 
 import pytest
-from django.contrib.messages import get_messages
 from django.urls import reverse
 
 from billing import services as billing
 from campaigns import services as campaign_services
 from recipients.models import ImportJob, Recipient, RecipientGroup
+from tests.admin_support import delete_in_admin, messages_of
 from tests.campaigns.conftest import make_approved
 from tests.recipients.factories import RecipientFactory, RecipientGroupFactory
 
@@ -16,10 +16,6 @@ pytestmark = pytest.mark.django_db
 GROUPS = "/admin/recipients/recipientgroup/"
 RECIPIENTS = "/admin/recipients/recipient/"
 IN_USE = "Group cannot be deleted in its current state. A campaign that is approved and not yet dispatched uses it."
-
-
-def _messages(response) -> list[str]:
-    return [str(m) for m in get_messages(response.wsgi_request)]
 
 
 @pytest.fixture
@@ -36,7 +32,7 @@ def test_deleting_the_group_of_a_scheduled_campaign_is_refused_with_the_reason(a
 
     assert response.status_code == 302
     assert response["Location"] == f"{GROUPS}{scheduled_group.pk}/change/"
-    assert _messages(response) == [f"{scheduled_group.name}: {IN_USE}"]
+    assert messages_of(response) == [f"{scheduled_group.name}: {IN_USE}"]
     assert RecipientGroup.unscoped.filter(pk=scheduled_group.pk).exists()
 
 
@@ -50,7 +46,7 @@ def test_bulk_delete_refuses_the_group_in_use_and_deletes_the_other(admin_client
     )
 
     assert response.status_code == 302
-    assert _messages(response) == [f"{scheduled_group.name}: {IN_USE}", "Deleted 1 recipient group."]
+    assert messages_of(response) == [f"{scheduled_group.name}: {IN_USE}", "Deleted 1 recipient group."]
     assert set(RecipientGroup.unscoped.filter(company=company).values_list("name", flat=True)) == {
         "Default",
         scheduled_group.name,
@@ -95,15 +91,10 @@ def test_the_default_group_offers_no_delete_and_says_why(admin_client, company):
 def test_deleting_a_recipient_of_an_active_campaign_is_refused(admin_client, scheduled_group, how):
     recipient = Recipient.unscoped.filter(memberships__group=scheduled_group).first()
 
-    if how == "single":
-        response = admin_client.post(f"{RECIPIENTS}{recipient.pk}/delete/", {"post": "yes"})
-    else:
-        response = admin_client.post(
-            RECIPIENTS, {"action": "delete_selected", "_selected_action": [recipient.pk], "post": "yes"}
-        )
+    response = delete_in_admin(admin_client, RECIPIENTS, [recipient.pk], how=how)
 
     reason = "This recipient is associated with an active campaign and cannot be deleted right now."
-    assert _messages(response) == [f"{recipient}: {reason}"]
+    assert messages_of(response) == [f"{recipient}: {reason}"]
     assert Recipient.unscoped.filter(pk=recipient.pk).exists()
 
 
@@ -115,7 +106,7 @@ def test_a_free_recipient_is_deleted_and_the_group_count_follows(admin_client, c
         RECIPIENTS, {"action": "delete_selected", "_selected_action": [recipient.pk], "post": "yes"}
     )
 
-    assert _messages(response) == ["Deleted 1 recipient."]
+    assert messages_of(response) == ["Deleted 1 recipient."]
     assert not Recipient.unscoped.filter(pk=recipient.pk).exists()
     assert RecipientGroup.unscoped.get(pk=group.pk).recipient_count == 0
 
