@@ -20,9 +20,11 @@ from django.utils.html import format_html
 from accounts import services
 from accounts.models import ApiKey, ApiLogEntry, ApiLoggingChange, ApiSession, Company, User, Workspace
 from billing.models import Balance
+from config.admin import ServiceDeleteAdmin
 from config.errors import DomainError
 from config.errors_text import staff_text
 
+PATH_SHOWN = 60  # characters of a path in the log's list (the whole path on hover and on its page)
 LOGGING_DURATIONS = {"1h": timedelta(hours=1), "24h": timedelta(hours=24), "7d": timedelta(days=7)}
 
 
@@ -106,7 +108,10 @@ class CompanyChangeForm(CompanyForm):
 
 
 @admin.register(Company)
-class CompanyAdmin(admin.ModelAdmin):
+class CompanyAdmin(ServiceDeleteAdmin):
+    never_deleted_because = (
+        "A company is switched off (Is active), never deleted: its ledger, payments and orders are records."
+    )
     form = CompanyForm
     list_display = [
         "name",
@@ -388,9 +393,11 @@ class WorkspaceAddForm(forms.ModelForm):
 
 
 @admin.register(Workspace)
-class WorkspaceAdmin(admin.ModelAdmin):
+class WorkspaceAdmin(ServiceDeleteAdmin):
     """Workspaces of every company: made for a company and renamed through the services. None is
     ever deleted here, so a company never loses its default workspace."""
+
+    never_deleted_because = "Workspaces are never deleted, so a company never loses its default workspace."
 
     list_display = ["name", "company", "is_default", "id", "created_at"]
     list_filter = ["is_default"]
@@ -409,9 +416,6 @@ class WorkspaceAdmin(admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return self.readonly_fields if obj is not None else []
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def save_model(self, request, obj, form, change):
         if change:
@@ -536,18 +540,21 @@ def _pretty(value) -> str:
 
 
 @admin.register(ApiLogEntry)
-class ApiLogEntryAdmin(admin.ModelAdmin):
+class ApiLogEntryAdmin(ServiceDeleteAdmin):
     """Read-only for everyone: entries are written by the API logging and removed by the purge."""
 
+    never_deleted_because = "API log entries are removed by the retention purge only."
+
+    # The narrow key columns first: a long path must not push them off a 1400 px screen.
     list_display = [
         "requested_at",
-        "company",
-        "method",
-        "path",
-        "route",
         "status_code",
         "duration_ms",
+        "method",
         "request_id",
+        "short_path",
+        "company",
+        "route",
     ]
     list_filter = [
         ("requested_at", DateRangeFilter),
@@ -558,6 +565,7 @@ class ApiLogEntryAdmin(admin.ModelAdmin):
         ("company", admin.RelatedOnlyFieldListFilter),
     ]
     search_fields = ["path", "=request_id"]
+    search_help_text = "Part of a path, or =<request id> for that one request."
     date_hierarchy = "requested_at"
     list_select_related = ["company"]
     show_full_result_count = False
@@ -631,8 +639,19 @@ class ApiLogEntryAdmin(admin.ModelAdmin):
     def has_change_permission(self, request, obj=None):
         return False
 
-    def has_delete_permission(self, request, obj=None):
-        return False
+    def get_search_results(self, request, queryset, search_term):
+        """`=<request id>` (as the README documents it) finds that request exactly, by the
+        request id's index; anything else searches paths (and whole request ids)."""
+        term = search_term.strip()
+        if term.startswith("=") and term[1:].strip():
+            return queryset.filter(request_id=term[1:].strip()), False
+        return super().get_search_results(request, queryset, search_term)
+
+    @admin.display(description="path", ordering="path")
+    def short_path(self, entry):
+        if len(entry.path) <= PATH_SHOWN:
+            return entry.path
+        return format_html('<span title="{}">{}…</span>', entry.path, entry.path[: PATH_SHOWN - 1])
 
     @admin.display(description="API key")
     def api_key(self, entry):

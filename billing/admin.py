@@ -22,21 +22,24 @@ from billing.models import (
     normalise_voucher_code,
 )
 from billing.pricing import money
+from campaigns import selectors as campaign_selectors
 from campaigns import services as campaign_services
+from config.admin import ServiceDeleteAdmin, change_url
 from config.errors import DomainError
 from config.errors_text import staff_text
 
 LEDGER_ROWS_SHOWN = 25
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(ServiceDeleteAdmin):
+    """Records the services write and nobody edits or deletes; `never_deleted_because` says why."""
+
+    never_deleted_because = "It is a record of money that moved."
+
     def has_add_permission(self, request, obj=None):
         return False
 
     def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
         return False
 
 
@@ -45,8 +48,8 @@ class ProductAdmin(admin.ModelAdmin):
     """The product catalogue: what may be ordered and at what unit price (GBP, before VAT)."""
 
     list_display = [
-        "product_code", "format_code", "stock_weight", "mail_class", "is_duplex", "is_admail",
-        "is_confidential", "unit_price", "is_active",
+        "product_code", "unit_price", "is_active", "format_code", "stock_weight", "mail_class", "is_duplex",
+        "is_admail", "is_confidential",
     ]  # fmt: skip
     list_editable = ["unit_price", "is_active"]
     list_filter = [
@@ -64,7 +67,10 @@ class ProductAdmin(admin.ModelAdmin):
 
 @admin.register(LedgerEntry)
 class LedgerEntryAdmin(ReadOnlyAdmin):
-    list_display = ["created_at", "company", "kind", "amount", "balance_after", "created_by", "reason"]
+    never_deleted_because = (
+        "The ledger is append-only: every balance is the sum of its entries. Post an adjustment instead."
+    )
+    list_display = ["created_at", "amount", "balance_after", "kind", "company", "created_by", "reason"]
     list_filter = ["kind"]
     search_fields = ["company__name", "company__id", "reason"]
     list_select_related = ["company", "created_by"]
@@ -115,7 +121,8 @@ class BalanceChangeForm(forms.ModelForm):
 
 
 @admin.register(Balance)
-class BalanceAdmin(admin.ModelAdmin):
+class BalanceAdmin(ServiceDeleteAdmin):
+    never_deleted_because = "A company has its balance as long as it exists; lock it to stop payments."
     form = BalanceChangeForm
     list_display = ["company", "amount", "currency", "is_locked", "updated_at"]
     list_filter = ["is_locked"]
@@ -137,9 +144,6 @@ class BalanceAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False  # a company's balance is opened with the company
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description="Latest ledger entries")
     def ledger(self, balance):
@@ -185,6 +189,7 @@ class BalanceAdmin(admin.ModelAdmin):
                 )
         except DomainError as exc:
             self.message_user(request, f"{obj.company}: {staff_text(exc)}", messages.ERROR)
+        obj.refresh_from_db()  # the page's message names the balance as the services left it
 
     def _set_locked(self, request, queryset, locked: bool) -> None:
         for balance in queryset.select_related("company"):
@@ -202,7 +207,7 @@ class BalanceAdmin(admin.ModelAdmin):
 
 @admin.register(Payment)
 class PaymentAdmin(ReadOnlyAdmin):
-    list_display = ["created_at", "company", "reference", "amount", "refunded", "voucher", "created_by"]
+    list_display = ["created_at", "amount", "refunded", "company", "reference", "voucher", "created_by"]
     search_fields = ["reference", "company__name"]
     list_select_related = ["company", "voucher", "created_by"]
 
@@ -251,18 +256,18 @@ class VoucherRedemptionInline(admin.TabularInline):
 
 
 @admin.register(Voucher)
-class VoucherAdmin(admin.ModelAdmin):
+class VoucherAdmin(ServiceDeleteAdmin):
     form = VoucherForm
     list_display = [
         "code",
         "kind",
         "amount",
-        "valid_from",
-        "valid_until",
+        "is_active",
         "redeemed",
         "max_redemptions",
         "max_redemptions_per_company",
-        "is_active",
+        "valid_from",
+        "valid_until",
     ]
     list_filter = ["is_active", "kind"]
     search_fields = ["code", "description"]
@@ -275,6 +280,12 @@ class VoucherAdmin(admin.ModelAdmin):
     @admin.display(description="Redeemed", ordering="redeemed_count")
     def redeemed(self, voucher):
         return voucher.redeemed_count
+
+    def never_deletable(self, obj):
+        return services.voucher_never_deletable(obj)
+
+    def delete_through_service(self, request, obj):
+        services.voucher_delete(voucher=obj)
 
 
 @admin.register(VoucherRedemption)
@@ -328,16 +339,17 @@ class OrderDecisionForm(forms.ModelForm):
 
 
 @admin.register(Order)
-class OrderAdmin(admin.ModelAdmin):
+class OrderAdmin(ServiceDeleteAdmin):
+    never_deleted_because = "An order is a record of a booking and its invoice; reject it instead."
     form = OrderDecisionForm
     list_display = [
         "number",
-        "company",
-        "reference",
+        "status",
         "total",
         "currency",
         "send_date",
-        "status",
+        "campaign_link",
+        "company",
         "created_at",
     ]
     list_filter = ["status"]
@@ -346,7 +358,7 @@ class OrderAdmin(admin.ModelAdmin):
     readonly_fields = [
         "number",
         "company",
-        "reference",
+        "campaign",
         "status",
         "reason",
         "currency",
@@ -376,8 +388,18 @@ class OrderAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False  # orders come from provisional bookings
 
-    def has_delete_permission(self, request, obj=None):
-        return False
+    @admin.display(description="campaign", ordering="reference")
+    def campaign_link(self, order):
+        """The campaign the order books (its reference is the campaign id), without a query a row."""
+        url = reverse("admin:campaigns_campaign_change", args=[order.reference])
+        return format_html('<a href="{}">{}…</a>', url, order.reference[:8])
+
+    @admin.display(description="campaign")
+    def campaign(self, order):
+        found = campaign_selectors.campaign_of_reference(company=order.company, reference=order.reference)
+        if found is None:
+            return f"{order.reference} (no longer exists)"
+        return format_html('<a href="{}">{}</a>', change_url(found), found.name)
 
     # A decision moves the campaign too (approve: Scheduled; reject: back to Approved with the
     # reason in its history): the campaigns service does both in one transaction.

@@ -38,6 +38,8 @@ class BillingErrorCode(StrEnum):
     PROVISIONAL_BOOKING_NOT_ALLOWED = "provisional_booking_not_allowed"
     ORDER_ALREADY_PENDING = "order_already_pending"
     ORDER_NOT_PENDING = "order_not_pending"
+    # Vouchers (staff).
+    VOUCHER_IN_USE = "voucher_in_use"
 
 
 class InvalidAmount(InvalidInput):
@@ -188,3 +190,10 @@ class OrderAlreadyPending(Conflict):
 
 class OrderNotPending(RuleViolation):
     code = BillingErrorCode.ORDER_NOT_PENDING
+
+
+class VoucherInUse(Conflict):
+    """A voucher that a payment redeemed, or an order or a campaign refers to, is never deleted
+    (deactivate it instead)."""
+
+    code = BillingErrorCode.VOUCHER_IN_USE

@@ -24,7 +24,13 @@ class Balance(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        constraints = [models.CheckConstraint(condition=Q(amount__gte=0), name="balance_never_negative")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount__gte=0),
+                name="balance_never_negative",
+                violation_error_message="The balance cannot go below zero.",
+            )
+        ]
 
     def __str__(self):
         return f"{self.amount} {self.currency}"
@@ -109,7 +115,11 @@ class Product(models.Model):
                 ],
                 name="product_one_per_combination",
             ),
-            models.CheckConstraint(condition=Q(unit_price__gte=0), name="product_price_not_negative"),
+            models.CheckConstraint(
+                condition=Q(unit_price__gte=0),
+                name="product_price_not_negative",
+                violation_error_message="The unit price cannot be negative.",
+            ),
         ]
 
     def __str__(self):
@@ -140,9 +150,15 @@ class Payment(TenantModel):
         ordering = ["-created_at", "-id"]
         constraints = [
             models.UniqueConstraint(fields=["company", "reference"], name="payment_once_per_reference"),
-            models.CheckConstraint(condition=Q(amount__gt=0), name="payment_amount_positive"),
             models.CheckConstraint(
-                condition=Q(refunded__gte=0, refunded__lte=F("amount")), name="payment_refund_within_amount"
+                condition=Q(amount__gt=0),
+                name="payment_amount_positive",
+                violation_error_message="A payment must be a positive amount.",
+            ),
+            models.CheckConstraint(
+                condition=Q(refunded__gte=0, refunded__lte=F("amount")),
+                name="payment_refund_within_amount",
+                violation_error_message="A refund cannot be negative or more than was paid.",
             ),
         ]
 
@@ -184,16 +200,27 @@ class Voucher(models.Model):
     class Meta:
         ordering = ["code"]
         constraints = [
-            models.UniqueConstraint(Upper("code"), name="voucher_code_unique_any_case"),
-            models.CheckConstraint(condition=Q(amount__gt=0), name="voucher_amount_positive"),
+            models.UniqueConstraint(
+                Upper("code"),
+                name="voucher_code_unique_any_case",
+                violation_error_message="A voucher with this code already exists (codes ignore case).",
+            ),
             models.CheckConstraint(
-                condition=~Q(kind="percent") | Q(amount__lte=100), name="voucher_percent_at_most_100"
+                condition=Q(amount__gt=0),
+                name="voucher_amount_positive",
+                violation_error_message="The amount must be more than zero.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="percent") | Q(amount__lte=100),
+                name="voucher_percent_at_most_100",
+                violation_error_message="A percent voucher takes at most 100 percent off.",
             ),
             models.CheckConstraint(
                 condition=Q(valid_from__isnull=True)
                 | Q(valid_until__isnull=True)
                 | Q(valid_until__gt=F("valid_from")),
                 name="voucher_window_ends_after_start",
+                violation_error_message="“Valid until” must be later than “Valid from”.",
             ),
         ]
 
@@ -288,7 +315,11 @@ class Order(TenantModel):
                 condition=Q(status="PENDING"),
                 name="order_one_pending_per_reference",
             ),
-            models.CheckConstraint(condition=Q(total__gte=0), name="order_total_not_negative"),
+            models.CheckConstraint(
+                condition=Q(total__gte=0),
+                name="order_total_not_negative",
+                violation_error_message="An order's total cannot be negative.",
+            ),
         ]
         indexes = [models.Index(fields=["status", "created_at"], name="order_status_created")]
 

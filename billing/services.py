@@ -11,6 +11,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
+from django.db.models import ProtectedError
 from django.utils import timezone
 
 from accounts.errors import NotStaff
@@ -27,6 +28,7 @@ from billing.errors import (
     ReasonRequired,
     RefundTooLarge,
     VoucherCodeRequired,
+    VoucherInUse,
     VoucherInvalid,
 )
 from billing.models import (
@@ -232,6 +234,28 @@ def voucher_ensure(*, code: str, kind: str, amount, description: str = "", is_ac
         defaults={"kind": kind, "amount": money(amount), "description": description, "is_active": is_active},
     )
     return voucher
+
+
+def voucher_never_deletable(voucher: Voucher) -> VoucherInUse | None:
+    """A voucher that payments redeemed is never deleted (its redemptions are the record)."""
+    return VoucherInUse() if VoucherRedemption.unscoped.filter(voucher=voucher).exists() else None
+
+
+def voucher_delete(*, voucher: Voucher) -> None:
+    """Delete a voucher nothing refers to, under its row lock. One that was redeemed, or that an
+    order or a campaign refers to (their PROTECT foreign keys), is refused: VoucherInUse."""
+    with transaction.atomic():
+        locked = Voucher.objects.select_for_update().filter(pk=voucher.pk).first()
+        if locked is None:
+            return
+        refusal = voucher_never_deletable(locked)
+        if refusal is not None:
+            raise refusal
+        try:
+            with transaction.atomic():
+                locked.delete()
+        except ProtectedError as exc:
+            raise VoucherInUse() from exc
 
 
 def _voucher_check_rules(voucher: Voucher, company, at: datetime) -> None:

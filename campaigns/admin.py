@@ -1,12 +1,31 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.http import Http404
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
-from campaigns import services
+from campaigns import printing, services
 from campaigns import status as machine
 from campaigns.models import Campaign, PrintOptions, PrintRun, StatusChange
+from config.admin import ServiceDeleteAdmin
 from config.admin_files import stored_file_response, stored_file_url
+from config.errors import DomainError
+from config.errors_text import staff_text
+
+
+# The staff actions' services, as (campaign, staff user) -> None. The background work (preview,
+# print files, dispatch) is enqueued as the tasks once the request's transaction commits: no
+# background work runs inside a web request; each service checks its rule first, so a refusal is
+# told at once.
+def _cancel(c, by):
+    services.campaign_cancel(company=c.company, campaign_id=c.pk, by=by)
+
+
+def _render_preview(c, by):
+    services.campaign_preview_request(company=c.company, campaign_id=c.pk)
+
+
+def _write_print_files(c, by):
+    printing.print_files_request(company=c.company, campaign_id=c.pk)
 
 
 class PrintOptionsInline(admin.StackedInline):
@@ -41,11 +60,17 @@ class StatusChangeInline(admin.TabularInline):
 
 
 @admin.register(Campaign)
-class CampaignAdmin(admin.ModelAdmin):
+class CampaignAdmin(ServiceDeleteAdmin):
     """Campaigns change through their services (create, approve, ...) so that every rule and the
-    status history hold; here staff read them, rename editable ones and open the preview."""
+    status history hold; here staff read them, rename editable ones, open the preview and the
+    print files, and act through the list's actions (cancel, re-render the preview, write the
+    print files, dispatch what is due), each a campaigns service. The status is never edited."""
 
-    list_display = ["name", "company", "channel", "status", "recipient_count", "preview_link", "updated_at"]
+    list_display = [
+        "name", "status", "channel", "recipient_count", "total_cost", "dispatch_date", "company", "preview_link",
+        "updated_at",
+    ]  # fmt: skip
+    actions = ["cancel_campaigns", "render_previews", "write_print_files_now", "dispatch_due_now"]
     list_filter = ["status", "channel"]
     search_fields = ["name", "company__name", "id"]
     list_select_related = ["company"]
@@ -111,12 +136,15 @@ class CampaignAdmin(admin.ModelAdmin):
             raise Http404("No such print file")
         return stored_file_response(keys[name], filename=name, as_attachment=True)
 
-    def delete_model(self, request, obj):
+    def delete_through_service(self, request, obj):
         services.campaign_delete(company=obj.company, campaign_id=obj.pk)
 
-    def delete_queryset(self, request, queryset):
-        for campaign in queryset.select_related("company"):
-            services.campaign_delete(company=campaign.company, campaign_id=campaign.pk)
+    def never_deletable(self, obj):
+        try:
+            machine.require_writable(obj)
+        except DomainError as exc:
+            return exc
+        return None
 
     def has_add_permission(self, request):
         return False
@@ -124,5 +152,46 @@ class CampaignAdmin(admin.ModelAdmin):
     def has_change_permission(self, request, obj=None):
         return obj is None or not machine.is_read_only(obj)
 
-    def has_delete_permission(self, request, obj=None):
-        return obj is None or not machine.is_read_only(obj)
+    # ---- staff actions: each calls a campaigns service; a refusal is told per campaign ----------
+
+    def _each(self, request, queryset, call, done: str) -> None:
+        for campaign in queryset.select_related("company"):
+            try:
+                call(campaign, request.user)
+            except DomainError as exc:
+                self.message_user(request, f"{campaign}: {staff_text(exc)}", messages.ERROR)
+            else:
+                self.message_user(request, f"{campaign}: {done}", messages.SUCCESS)
+
+    @admin.action(description="Cancel selected campaigns (refund what was paid)", permissions=["change"])
+    def cancel_campaigns(self, request, queryset):
+        self._each(request, queryset, _cancel, "cancelled.")
+
+    @admin.action(description="Re-render the preview of selected campaigns", permissions=["change"])
+    def render_previews(self, request, queryset):
+        self._each(request, queryset, _render_preview, "preview queued for rendering.")
+
+    @admin.action(description="Write the print files of selected campaigns now", permissions=["change"])
+    def write_print_files_now(self, request, queryset):
+        self._each(request, queryset, _write_print_files, "print files queued for writing.")
+
+    @admin.action(description="Dispatch selected campaigns that are due now", permissions=["change"])
+    def dispatch_due_now(self, request, queryset):
+        campaigns = list(queryset)
+        due = services.campaigns_dispatch_request(campaign_ids=[c.pk for c in campaigns])
+        for campaign in campaigns:
+            if campaign.pk in due.printing:
+                self.message_user(
+                    request, f"{campaign}: printing; print and dispatch queued.", messages.SUCCESS
+                )
+            elif campaign.pk in due.held:
+                self.message_user(
+                    request, f"{campaign}: held, still awaiting payment on its send date.", messages.WARNING
+                )
+            else:
+                self.message_user(
+                    request,
+                    f"{campaign}: not due for dispatch ({campaign.get_status_display()}, send date "
+                    f"{campaign.dispatch_date or 'none'}).",
+                    messages.WARNING,
+                )

@@ -262,6 +262,7 @@ class PrintRun(TenantModel):
             models.CheckConstraint(
                 condition=~models.Q(status="done") | models.Q(finished_at__isnull=False),
                 name="print_run_done_has_finished_at",
+                violation_error_message="A finished print run needs the time it finished.",
             )
         ]
 

@@ -29,6 +29,7 @@ from django.utils import timezone
 from campaigns.errors import CampaignNotFound, CampaignNotPrintable, PrintRunBusy
 from campaigns.models import SNAPSHOT_FIELDS, Campaign, CampaignRecipient, Channel, PrintRun, Status
 from campaigns.pdf import Letter, address_lines, write_print_files
+from campaigns.selectors import get_campaign_for_company
 from config.leases import lease_left
 
 logger = logging.getLogger(__name__)
@@ -86,6 +87,24 @@ def print_files_write(*, campaign_id) -> PrintRun:
     return run
 
 
+def print_files_require_printable(campaign: Campaign) -> None:
+    """CampaignNotPrintable unless the campaign is a print campaign approved (or further on)."""
+    if campaign.channel != Channel.POST or campaign.status not in PRINTABLE or campaign.approved_at is None:
+        raise CampaignNotPrintable()
+
+
+def print_files_request(*, company, campaign_id) -> Campaign:
+    """Write the campaign's print files in the background (the `write_print_files` task, once the
+    transaction commits), if it may be printed (CampaignNotPrintable)."""
+    from campaigns.tasks import write_print_files  # the task calls this module: import at use
+
+    campaign = get_campaign_for_company(company=company, campaign_id=campaign_id)
+    print_files_require_printable(campaign)
+    campaign_key = str(campaign.pk)
+    transaction.on_commit(lambda: write_print_files.delay(campaign_key))
+    return campaign
+
+
 @transaction.atomic
 def _run_take(campaign_id) -> tuple[PrintRun, Campaign | None]:
     """The campaign's run: finished (and no campaign: nothing to do), or taken by a new attempt."""
@@ -97,8 +116,7 @@ def _run_take(campaign_id) -> tuple[PrintRun, Campaign | None]:
     )
     if campaign is None:
         raise CampaignNotFound()
-    if campaign.channel != Channel.POST or campaign.status not in PRINTABLE or campaign.approved_at is None:
-        raise CampaignNotPrintable()
+    print_files_require_printable(campaign)
     run, _ = PrintRun.unscoped.get_or_create(campaign=campaign, defaults={"company_id": campaign.company_id})
     if run.status == PrintRun.Status.DONE and run.approved_at == campaign.approved_at:
         return run, None

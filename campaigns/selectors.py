@@ -51,6 +51,13 @@ def get_campaign_for_company(*, company, campaign_id, for_update: bool = False) 
     return found
 
 
+def campaign_of_reference(*, company, reference: str) -> Campaign | None:
+    """The campaign a billing reference (a payment's or an order's: the campaign id) names, if it
+    is still there."""
+    key = as_uuid(reference)
+    return Campaign.objects.for_company(company).filter(pk=key).first() if key else None
+
+
 # What the cost of a campaign reads, in one query (the cost endpoint is called often, and building
 # this join with the ORM costs several times more than running it).
 # (Three tables: every join costs planning time on each call. The voucher and the group, rarely

@@ -140,6 +140,7 @@ TEMPLATES = {
         422, "Requested campaign settings do not match the template's settings."
     ),
     "invalid_template_filter": _null(400, "One or more filter values are invalid."),
+    "template_in_use": _null(409, "A campaign uses this template: it stays while that campaign exists."),
     "pdf_encrypted": _w(400, INVALID_PDF, "The PDF is encrypted."),
     "pdf_password_protected": _w(400, INVALID_PDF, "The PDF is encrypted (password protected)."),
     "pdf_corrupt": _w(400, INVALID_PDF, "The PDF is corrupt and cannot be read."),
@@ -208,6 +209,9 @@ BILLING = {
         409, "A provisional booking is already awaiting payment for this campaign."
     ),
     "order_not_pending": _null(400, "Only a pending order can be approved or rejected."),
+    "voucher_in_use": _null(
+        409, "This voucher has been used (redeemed, ordered or applied to a campaign): deactivate it instead."
+    ),
 }
 
 CAMPAIGNS = {
@@ -299,11 +303,27 @@ GENERIC_REASONS = frozenset(
 )
 
 
+# What the admin adds to v1's words where v1 words several reasons alike: (code, the error's
+# `reason` param) -> the reason in a sentence.
+STAFF_REASONS = {
+    ("group_not_deletable", "default"): "It is the company's default group.",
+    (
+        "group_not_deletable",
+        "in_active_campaign",
+    ): "A campaign that is approved and not yet dispatched uses it.",
+    ("group_not_deletable", "importing"): "Its import is still running.",
+}
+
+
 def staff_text(exc: DomainError) -> str:
     """One line for the back office: v1's message, then any reasons beyond the generic ones
-    (e.g. "Empty or invalid PDF. The PDF is encrypted."); the code for one without a wording."""
+    (e.g. "Empty or invalid PDF. The PDF is encrypted.") and the admin's own reason where v1
+    words several alike; the code for one without a wording."""
     parts = worded(exc)
     if parts is None:
         return str(exc)
     _status, message, errors = parts
-    return " ".join([message, *(line for line in errors or () if line not in GENERIC_REASONS)])
+    why = exc.params.get("reason")
+    reason = STAFF_REASONS.get((exc.code, why)) if isinstance(why, str) else None
+    lines = [message, *(line for line in errors or () if line not in GENERIC_REASONS)]
+    return " ".join([*lines, reason] if reason else lines)

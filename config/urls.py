@@ -1,10 +1,16 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, reverse_lazy
 from django.views import defaults
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from config import admin_files, health
 from config.api.v1 import fallback as v1_fallback
+
+# The back office names itself, and "View site" opens the API documentation (there is no public site).
+admin.site.site_header = "Postroom back office"
+admin.site.site_title = "Postroom"
+admin.site.index_title = "Postroom administration"
+admin.site.site_url = reverse_lazy("docs")
 
 urlpatterns = [
     path("api/v1/", include("config.api.v1.urls")),

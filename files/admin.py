@@ -1,14 +1,17 @@
 from django.contrib import admin
 
+from config.admin import ServiceDeleteAdmin
+from files import services
 from files.models import LibraryEntry
 
 
 @admin.register(LibraryEntry)
-class LibraryEntryAdmin(admin.ModelAdmin):
+class LibraryEntryAdmin(ServiceDeleteAdmin):
     """Browse a company's library: filter by company and kind, search by name or path. Entries
-    change through the API (its services keep storage and folder sizes in step), not here."""
+    are made and renamed through the API; staff may delete one (a folder with everything below
+    it) through the same service, which keeps storage and folder sizes in step."""
 
-    list_display = ["path", "company", "kind", "size", "content_type", "created_at", "modified_at"]
+    list_display = ["path", "kind", "size", "company", "content_type", "modified_at"]
     list_filter = ["kind", "content_type"]
     search_fields = ["name", "path", "company__name"]
     list_select_related = ["company"]
@@ -23,5 +26,8 @@ class LibraryEntryAdmin(admin.ModelAdmin):
     def has_change_permission(self, request, obj=None):
         return False
 
-    def has_delete_permission(self, request, obj=None):
-        return False
+    def never_deletable(self, obj):
+        return services.entry_never_deletable(obj)
+
+    def delete_through_service(self, request, obj):
+        services.entry_delete(company=obj.company, path=obj.path)

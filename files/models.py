@@ -40,9 +40,15 @@ class LibraryEntry(TenantModel):
         constraints = [
             models.UniqueConstraint(fields=["company", "path"], name="library_path_unique_per_company"),
             models.CheckConstraint(
-                condition=Q(kind="file") | Q(kind="folder"), name="library_entry_kind_valid"
+                condition=Q(kind="file") | Q(kind="folder"),
+                name="library_entry_kind_valid",
+                violation_error_message="A library entry is a file or a folder.",
             ),
-            models.CheckConstraint(condition=Q(size__gte=0), name="library_entry_size_not_negative"),
+            models.CheckConstraint(
+                condition=Q(size__gte=0),
+                name="library_entry_size_not_negative",
+                violation_error_message="A size cannot be negative.",
+            ),
         ]
         indexes = [models.Index(fields=["company", "folder", "name"], name="library_company_folder")]
 

@@ -135,11 +135,16 @@ def file_upload(*, company, folder_path, file) -> LibraryEntry:
 # ---- delete -------------------------------------------------------------------------------------
 
 
+def entry_never_deletable(entry: LibraryEntry) -> NotDeletable | None:
+    """Home, the root of every company's library, is never deleted."""
+    return NotDeletable() if entry.path == paths.HOME else None
+
+
 def entry_delete(*, company, path) -> str:
     """Delete the file or folder at `path`; a folder with everything below it. The clean path."""
     path = paths.library_path(path, required=True, home_prefix=False)
     if path == paths.HOME:
-        raise NotDeletable()
+        raise entry_never_deletable(LibraryEntry(path=path))
     with transaction.atomic():
         chain = _lock_chain(company, path)
         entry = chain.get(path)

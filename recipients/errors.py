@@ -57,7 +57,12 @@ class GroupNameTaken(Conflict):
 
 
 class GroupNotDeletable(InvalidInput):
+    """params: reason, one of the names below (v1 words them all alike; the admin tells them apart)."""
+
     code = RecipientErrorCode.GROUP_NOT_DELETABLE
+    DEFAULT = "default"
+    IN_ACTIVE_CAMPAIGN = "in_active_campaign"
+    IMPORTING = "importing"
 
 
 class RecipientInActiveCampaign(RuleViolation):

@@ -82,12 +82,22 @@ def group_delete(*, company, group_id) -> None:
     import_live = importing and (
         job is None or lease_left(job.heartbeat_at, settings.IMPORT_LEASE_SECONDS) > 0
     )
-    if import_live or group.is_default or usage.group_in_active_use(company, group.pk):
-        raise GroupNotDeletable()
+    refusal = group_never_deletable(group)
+    if refusal is not None:
+        raise refusal
+    if import_live:
+        raise GroupNotDeletable(reason=GroupNotDeletable.IMPORTING)
+    if usage.group_in_active_use(company, group.pk):
+        raise GroupNotDeletable(reason=GroupNotDeletable.IN_ACTIVE_CAMPAIGN)
     if importing:
         import_rows_discard(job=job)
         transaction.on_commit(lambda: import_staged_file_drop(job=job))
     group.delete()
+
+
+def group_never_deletable(group: RecipientGroup) -> GroupNotDeletable | None:
+    """The refusal that holds whatever happens (the company's default group), or None."""
+    return GroupNotDeletable(reason=GroupNotDeletable.DEFAULT) if group.is_default else None
 
 
 # ---- imports (the rest is in recipients.importing) ----------------------------------------------

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.utils.html import format_html
 
+from config.admin import ServiceDeleteAdmin
 from config.admin_files import stored_file_url
 from config.errors_text import staff_text
 from templates import services
@@ -56,8 +57,8 @@ class TemplateRenameForm(forms.ModelForm):
 
 
 @admin.register(PrintTemplate)
-class PrintTemplateAdmin(admin.ModelAdmin):
-    list_display = ["id", "name", "owner", "format_code", "page_count", "thumbnail_tag", "updated_at"]
+class PrintTemplateAdmin(ServiceDeleteAdmin):
+    list_display = ["name", "format_code", "page_count", "owner", "id", "thumbnail_tag", "updated_at"]
     list_filter = ["format_code", ("company", admin.EmptyFieldListFilter)]
     search_fields = ["name", "company__name"]
     list_select_related = ["company"]
@@ -96,6 +97,9 @@ class PrintTemplateAdmin(admin.ModelAdmin):
         if obj is None:
             return ["name", "company", "format_code", "upload"]
         return ["name", *self.readonly_fields]
+
+    def delete_through_service(self, request, obj):
+        services.template_delete(template=obj)
 
     def save_model(self, request, obj, form, change):
         if change:

@@ -4,7 +4,7 @@ TemplateErrorCode (with params where a surface needs data to word it); the API s
 
 from enum import StrEnum
 
-from config.errors import InvalidInput, NotFound, Unprocessable
+from config.errors import Conflict, InvalidInput, NotFound, Unprocessable
 
 
 class TemplateErrorCode(StrEnum):
@@ -12,6 +12,7 @@ class TemplateErrorCode(StrEnum):
     TEMPLATE_NOT_FOUND = "template_not_found"  # params: template_id
     TEMPLATE_SETTINGS_MISMATCH = "template_settings_mismatch"
     INVALID_TEMPLATE_FILTER = "invalid_template_filter"
+    TEMPLATE_IN_USE = "template_in_use"
     # Why a PDF cannot be used (InvalidPdf and its subclasses).
     PDF_ENCRYPTED = "pdf_encrypted"
     PDF_PASSWORD_PROTECTED = "pdf_password_protected"
@@ -74,3 +75,9 @@ class PdfInflatesTooMuch(InvalidPdf):
     """The PDF's streams decode to more than the platform takes (a "decompression bomb"), per
     stream or in all (settings CAMPAIGN_PDF_MAX_STREAM_INFLATED_BYTES and
     CAMPAIGN_PDF_MAX_INFLATED_BYTES)."""
+
+
+class TemplateInUse(Conflict):
+    """A campaign prints with the template: it stays while that campaign exists."""
+
+    code = TemplateErrorCode.TEMPLATE_IN_USE

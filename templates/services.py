@@ -8,7 +8,10 @@ from pathlib import Path
 from django.conf import settings
 from django.core.files import File
 from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import ProtectedError
 
+from templates.errors import TemplateInUse
 from templates.formats import Format
 from templates.models import PrintTemplate
 from templates.pdfcheck import PdfInfo, check_pdf
@@ -53,6 +56,19 @@ def template_rename(*, template: PrintTemplate, name: str) -> PrintTemplate:
     template.name = name.strip()[:200] or template.name
     template.save(update_fields=["name", "updated_at"])
     return template
+
+
+def template_delete(*, template: PrintTemplate) -> None:
+    """Delete a template that no campaign prints with (campaigns refer to it with a PROTECT
+    foreign key: TemplateInUse); its PDF and thumbnail leave storage once the delete commits."""
+    stored = [(f.storage, f.name) for f in (template.pdf, template.thumbnail) if f]
+    try:
+        with transaction.atomic():
+            template.delete()
+    except ProtectedError as exc:
+        raise TemplateInUse() from exc
+    for storage, name in stored:
+        transaction.on_commit(lambda storage=storage, name=name: storage.delete(name))
 
 
 def page_one_png(source: Path) -> bytes | None:

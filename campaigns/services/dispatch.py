@@ -21,17 +21,19 @@ class DispatchDue:
     printing: list = field(default_factory=list)  # ids to print and dispatch (campaign_dispatch)
 
 
-def campaigns_dispatch_due(*, now: datetime | None = None) -> DispatchDue:
+def campaigns_dispatch_due(*, now: datetime | None = None, campaign_ids=None) -> DispatchDue:
     """What the dispatch beat does first, across companies: campaigns still awaiting payment on
     their send date are held (once, with the reason in their history, never printed); Scheduled
     campaigns due today move to Printing. Returns the Printing campaigns due (those just moved and
     any a stopped run left behind) for campaign_dispatch. Each row is locked with SKIP LOCKED and
-    its status checked again, so two beats at once move each campaign once."""
+    its status checked again, so two beats at once move each campaign once. With `campaign_ids`,
+    only those campaigns (staff's "dispatch due now")."""
     today = dispatch_dates.dispatch_today(now)
     due = DispatchDue()
-    unpaid = Campaign.unscoped.filter(
-        status=Status.AWAITING_PAYMENT, dispatch_date__lte=today, held_at__isnull=True
+    campaigns = (
+        Campaign.unscoped.all() if campaign_ids is None else Campaign.unscoped.filter(pk__in=campaign_ids)
     )
+    unpaid = campaigns.filter(status=Status.AWAITING_PAYMENT, dispatch_date__lte=today, held_at__isnull=True)
     for campaign_id in unpaid.values_list("pk", flat=True):
         with transaction.atomic():
             campaign = _lock_skipping(campaign_id, Status.AWAITING_PAYMENT, held_at__isnull=True)
@@ -47,14 +49,28 @@ def campaigns_dispatch_due(*, now: datetime | None = None) -> DispatchDue:
                 + "; not printed.",
             )
             due.held.append(campaign.pk)
-    scheduled = Campaign.unscoped.filter(status=Status.SCHEDULED, dispatch_date__lte=today)
+    scheduled = campaigns.filter(status=Status.SCHEDULED, dispatch_date__lte=today)
     for campaign_id in scheduled.values_list("pk", flat=True):
         with transaction.atomic():
             campaign = _lock_skipping(campaign_id, Status.SCHEDULED)
             if campaign is not None:
                 machine.transition(campaign, Status.PRINTING, note="Printing the print-ready files.")
-    in_print = Campaign.unscoped.filter(status=Status.PRINTING, dispatch_date__lte=today)
+    in_print = campaigns.filter(status=Status.PRINTING, dispatch_date__lte=today)
     due.printing = list(in_print.order_by("dispatch_date", "pk").values_list("pk", flat=True))
+    return due
+
+
+def campaigns_dispatch_request(*, campaign_ids, now: datetime | None = None) -> DispatchDue:
+    """Staff's "dispatch due now" for these campaigns: what the dispatch beat does, for them only
+    (campaigns_dispatch_due), with each Printing one printed and dispatched in the background
+    (the `dispatch_campaign` task, once the transaction commits). Campaigns that are not due are
+    in neither list of the result."""
+    from campaigns.tasks import dispatch_campaign  # the tasks call these services: import at use
+
+    due = campaigns_dispatch_due(now=now, campaign_ids=campaign_ids)
+    for campaign_id in due.printing:
+        key = str(campaign_id)
+        transaction.on_commit(lambda key=key: dispatch_campaign.delay(key))
     return due
 
 

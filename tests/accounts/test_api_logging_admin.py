@@ -161,6 +161,8 @@ def listed(admin_client, query: str = "") -> set:
         ("route=v1:group", {"missing"}),
         ("q=groups/42", {"missing"}),
         ("q=req-find-me-0001", {"limited"}),
+        ("q=%3Dreq-find-me-0001", {"limited"}),  # =<request id>, as the README documents it
+        ("q=%3Dreq-find-me", set()),  # exact: a prefix finds nothing
     ],
 )
 def test_log_filters_and_search(admin_client, log, query, expected):

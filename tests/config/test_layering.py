@@ -9,7 +9,15 @@ from pathlib import Path
 import config
 
 ROOT = Path(__file__).resolve().parents[2]
-EDGES = {"config.urls", "config.api", "config.middleware", "config.health", "config.wsgi", "config.asgi"}
+EDGES = {
+    "config.urls",
+    "config.admin",
+    "config.api",
+    "config.middleware",
+    "config.health",
+    "config.wsgi",
+    "config.asgi",
+}
 
 
 def bottom_layer() -> set[str]:

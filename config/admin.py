@@ -1,0 +1,127 @@
+"""The back office's shared plumbing: deletes go through the app's services, a refusal is shown
+with its reason (the service's coded error in the admin's words, config.errors_text.staff_text),
+and what is never deleted is not offered, with the reason on the object's page.
+
+Every app's admin that deletes uses `ServiceDeleteAdmin`: the single delete and the bulk "delete
+selected" action both call its `delete_through_service`, one object at a time in its own
+transaction, and a refused object stays, with an error message that says why."""
+
+from django.contrib import admin, messages
+from django.contrib.admin.actions import delete_selected
+from django.contrib.admin.utils import model_ngettext, quote, unquote
+from django.db import transaction
+from django.shortcuts import redirect
+from django.urls import reverse
+
+from config.errors import DomainError
+from config.errors_text import staff_text
+
+
+def refusal_text(refusal: DomainError | str | None) -> str | None:
+    """A refusal in staff words: a domain error through the v1 table, a sentence as it is."""
+    if refusal is None or isinstance(refusal, str):
+        return refusal
+    return staff_text(refusal)
+
+
+def change_url(obj) -> str:
+    opts = obj._meta
+    return reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[quote(obj.pk)])
+
+
+class _Refused(Exception):
+    def __init__(self, text: str):
+        super().__init__(text)
+        self.text = text
+
+
+class ServiceDeleteAdmin(admin.ModelAdmin):
+    """A ModelAdmin whose deletes go through the app's delete service. Subclasses define
+    `delete_through_service` (raise the service's DomainError to refuse) and, for objects that
+    are never deleted, `never_deletable` (the reason, or None)."""
+
+    # The reason no object of this admin is ever deleted here (None: deletes go to the service).
+    never_deleted_because: str | None = None
+
+    def delete_through_service(self, request, obj) -> None:
+        raise NotImplementedError(f"{type(self).__name__} deletes through which service?")
+
+    def never_deletable(self, obj) -> DomainError | str | None:
+        """Why `obj` can never be deleted (a domain error from the rule's own function, or a
+        sentence), or None. The admin then offers no delete and says why on the change page."""
+        return self.never_deleted_because
+
+    def has_delete_permission(self, request, obj=None):
+        if self.never_deleted_because is not None:
+            return False
+        allowed = super().has_delete_permission(request, obj)
+        return allowed and (obj is None or self.never_deletable(obj) is None)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        if request.method == "GET" and admin.ModelAdmin.has_delete_permission(self, request):
+            obj = self.get_object(request, unquote(object_id))
+            why = refusal_text(self.never_deletable(obj)) if obj is not None else None
+            if why:
+                self.message_user(
+                    request, f"This {self.opts.verbose_name} cannot be deleted: {why}", messages.INFO
+                )
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    # -- the single delete: the service decides; a refusal rolls the whole view back ----------------
+
+    def delete_model(self, request, obj):
+        try:
+            self.delete_through_service(request, obj)
+        except DomainError as exc:
+            raise _Refused(f"{obj}: {staff_text(exc)}") from exc
+
+    def delete_view(self, request, object_id, extra_context=None):
+        try:
+            return super().delete_view(request, object_id, extra_context)
+        except _Refused as refused:
+            self.message_user(request, refused.text, messages.ERROR)
+            obj = self.get_object(request, unquote(object_id))
+            return redirect(change_url(obj) if obj is not None else self._changelist_url())
+
+    def _changelist_url(self) -> str:
+        return reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_changelist")
+
+    def get_deleted_objects(self, objs, request):
+        """The objects themselves: what goes with them is the delete service's business (it may
+        be millions of rows), and whether they may go is its decision, told after the confirmation."""
+        objs = list(objs)
+        names = [f"{self.opts.verbose_name.capitalize()}: {obj}" for obj in objs]
+        return names, {self.opts.verbose_name_plural: len(objs)}, set(), []
+
+    # -- the bulk delete: each object through the service, each refusal told -----------------------
+
+    def delete_queryset(self, request, queryset):
+        deleted = 0
+        for obj in queryset:
+            try:
+                with transaction.atomic():
+                    self.log_deletions(request, [obj])
+                    self.delete_model(request, obj)
+            except _Refused as refused:
+                self.message_user(request, refused.text, messages.ERROR)
+            else:
+                deleted += 1
+        return deleted
+
+    @admin.action(permissions=["delete"], description="Delete selected %(verbose_name_plural)s")
+    def delete_selected_through_service(self, request, queryset):
+        if not request.POST.get("post"):
+            return delete_selected(self, request, queryset)  # the confirmation page
+        deleted = self.delete_queryset(request, queryset)
+        if deleted:
+            self.message_user(
+                request, f"Deleted {deleted} {model_ngettext(self.opts, deleted)}.", messages.SUCCESS
+            )
+        return None
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        if "delete_selected" in actions:
+            _func, name, description = actions["delete_selected"]
+            actions[name] = (type(self).delete_selected_through_service, name, description)
+        return actions
