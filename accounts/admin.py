@@ -20,7 +20,7 @@ from django.utils.html import format_html
 from accounts import services
 from accounts.models import ApiKey, ApiLogEntry, ApiLoggingChange, ApiSession, Company, User, Workspace
 from billing.models import Balance
-from config.admin import ServiceDeleteAdmin
+from config.admin import ServiceAdmin
 from config.errors import DomainError
 from config.errors_text import staff_text
 
@@ -108,7 +108,7 @@ class CompanyChangeForm(CompanyForm):
 
 
 @admin.register(Company)
-class CompanyAdmin(ServiceDeleteAdmin):
+class CompanyAdmin(ServiceAdmin):
     never_deleted_because = (
         "A company is switched off (Is active), never deleted: its ledger, payments and orders are records."
     )
@@ -393,7 +393,7 @@ class WorkspaceAddForm(forms.ModelForm):
 
 
 @admin.register(Workspace)
-class WorkspaceAdmin(ServiceDeleteAdmin):
+class WorkspaceAdmin(ServiceAdmin):
     """Workspaces of every company: made for a company and renamed through the services. None is
     ever deleted here, so a company never loses its default workspace."""
 
@@ -418,14 +418,15 @@ class WorkspaceAdmin(ServiceDeleteAdmin):
         return self.readonly_fields if obj is not None else []
 
     def save_model(self, request, obj, form, change):
-        if change:
-            saved = services.workspace_rename(
-                company=obj.company, workspace_id=obj.pk, name=form.cleaned_data["name"]
-            )
-        else:
-            saved = services.workspace_create(
-                company=form.cleaned_data["company"], name=form.cleaned_data["name"]
-            )
+        with self.refusals():
+            if change:
+                saved = services.workspace_rename(
+                    company=obj.company, workspace_id=obj.pk, name=form.cleaned_data["name"]
+                )
+            else:
+                saved = services.workspace_create(
+                    company=form.cleaned_data["company"], name=form.cleaned_data["name"]
+                )
             obj.pk, obj.created_at = saved.pk, saved.created_at
             obj._state.adding = False
         obj.name = saved.name
@@ -540,7 +541,7 @@ def _pretty(value) -> str:
 
 
 @admin.register(ApiLogEntry)
-class ApiLogEntryAdmin(ServiceDeleteAdmin):
+class ApiLogEntryAdmin(ServiceAdmin):
     """Read-only for everyone: entries are written by the API logging and removed by the purge."""
 
     never_deleted_because = "API log entries are removed by the retention purge only."
