@@ -345,7 +345,8 @@ class ApiKeyAddForm(forms.ModelForm):
 
 
 @admin.register(ApiKey)
-class ApiKeyAdmin(admin.ModelAdmin):
+class ApiKeyAdmin(ServiceAdmin):
+    never_deleted_because = "A key is revoked (the Revoke action), never deleted: it stays as a record."
     list_display = ["prefix", "user", "company", "created_at", "last_used_at", "revoked_at"]
     list_filter = ["revoked_at"]
     search_fields = ["prefix", "user__email", "company__name"]
@@ -433,7 +434,8 @@ class WorkspaceAdmin(ServiceAdmin):
 
 
 @admin.register(ApiSession)
-class ApiSessionAdmin(admin.ModelAdmin):
+class ApiSessionAdmin(ServiceAdmin):
+    never_deleted_because = "A session ends when its key is revoked or API access is switched off."
     list_display = ["id", "user", "created_at", "revoked_at", "revoked_reason"]
     list_select_related = ["user"]
     search_fields = ["user__email", "id"]
