@@ -20,7 +20,7 @@ from django.utils.html import format_html
 from accounts import services
 from accounts.models import ApiKey, ApiLogEntry, ApiLoggingChange, ApiSession, Company, User, Workspace
 from billing.models import Balance
-from config.admin import ServiceAdmin
+from config.admin import ServiceAdmin, shortened
 from config.errors import DomainError
 from config.errors_text import staff_text
 
@@ -652,9 +652,7 @@ class ApiLogEntryAdmin(ServiceAdmin):
 
     @admin.display(description="path", ordering="path")
     def short_path(self, entry):
-        if len(entry.path) <= PATH_SHOWN:
-            return entry.path
-        return format_html('<span title="{}">{}…</span>', entry.path, entry.path[: PATH_SHOWN - 1])
+        return shortened(entry.path, PATH_SHOWN)
 
     @admin.display(description="API key")
     def api_key(self, entry):

@@ -7,7 +7,7 @@ from django.utils.html import format_html, format_html_join
 from campaigns import printing, services
 from campaigns import status as machine
 from campaigns.models import Campaign, PrintOptions, PrintRun, StatusChange
-from config.admin import ServiceAdmin
+from config.admin import ServiceAdmin, shortened
 from config.errors import DomainError
 from config.errors_text import staff_text
 
@@ -86,7 +86,7 @@ class CampaignAdmin(ServiceAdmin):
     @admin.display(description="preview")
     def preview_link(self, obj):
         if not obj.preview_file:
-            return "not rendered yet" if not obj.preview_error else f"failed: {obj.preview_error}"
+            return shortened(f"failed: {obj.preview_error}", 60) if obj.preview_error else "not rendered yet"
         return format_html(
             '<a href="{}">preview PDF</a>', reverse("admin:campaigns_campaign_preview", args=[obj.pk])
         )

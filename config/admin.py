@@ -18,6 +18,7 @@ from django.contrib.admin.utils import model_ngettext, quote, unquote
 from django.db import transaction
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.html import format_html
 
 from config.errors import DomainError
 from config.errors_text import staff_text
@@ -28,6 +29,13 @@ def refusal_text(refusal: DomainError | str | None) -> str | None:
     if refusal is None or isinstance(refusal, str):
         return refusal
     return staff_text(refusal)
+
+
+def shortened(text: str, limit: int):
+    """`text` cut to `limit` characters for a list column, the whole of it on hover."""
+    if len(text) <= limit:
+        return text
+    return format_html('<span title="{}">{}…</span>', text, text[: limit - 1])
 
 
 def change_url(obj) -> str:
