@@ -20,7 +20,7 @@ from django.utils.html import format_html
 from accounts import services
 from accounts.models import ApiKey, ApiLogEntry, ApiLoggingChange, ApiSession, Company, User, Workspace
 from billing.models import Balance
-from config.admin import ServiceDeleteAdmin
+from config.admin import ServiceAdmin, shortened
 from config.errors import DomainError
 from config.errors_text import staff_text
 
@@ -108,7 +108,7 @@ class CompanyChangeForm(CompanyForm):
 
 
 @admin.register(Company)
-class CompanyAdmin(ServiceDeleteAdmin):
+class CompanyAdmin(ServiceAdmin):
     never_deleted_because = (
         "A company is switched off (Is active), never deleted: its ledger, payments and orders are records."
     )
@@ -345,7 +345,8 @@ class ApiKeyAddForm(forms.ModelForm):
 
 
 @admin.register(ApiKey)
-class ApiKeyAdmin(admin.ModelAdmin):
+class ApiKeyAdmin(ServiceAdmin):
+    never_deleted_because = "A key is revoked (the Revoke action), never deleted: it stays as a record."
     list_display = ["prefix", "user", "company", "created_at", "last_used_at", "revoked_at"]
     list_filter = ["revoked_at"]
     search_fields = ["prefix", "user__email", "company__name"]
@@ -393,7 +394,7 @@ class WorkspaceAddForm(forms.ModelForm):
 
 
 @admin.register(Workspace)
-class WorkspaceAdmin(ServiceDeleteAdmin):
+class WorkspaceAdmin(ServiceAdmin):
     """Workspaces of every company: made for a company and renamed through the services. None is
     ever deleted here, so a company never loses its default workspace."""
 
@@ -418,21 +419,23 @@ class WorkspaceAdmin(ServiceDeleteAdmin):
         return self.readonly_fields if obj is not None else []
 
     def save_model(self, request, obj, form, change):
-        if change:
-            saved = services.workspace_rename(
-                company=obj.company, workspace_id=obj.pk, name=form.cleaned_data["name"]
-            )
-        else:
-            saved = services.workspace_create(
-                company=form.cleaned_data["company"], name=form.cleaned_data["name"]
-            )
+        with self.refusals():
+            if change:
+                saved = services.workspace_rename(
+                    company=obj.company, workspace_id=obj.pk, name=form.cleaned_data["name"]
+                )
+            else:
+                saved = services.workspace_create(
+                    company=form.cleaned_data["company"], name=form.cleaned_data["name"]
+                )
             obj.pk, obj.created_at = saved.pk, saved.created_at
             obj._state.adding = False
         obj.name = saved.name
 
 
 @admin.register(ApiSession)
-class ApiSessionAdmin(admin.ModelAdmin):
+class ApiSessionAdmin(ServiceAdmin):
+    never_deleted_because = "A session ends when its key is revoked or API access is switched off."
     list_display = ["id", "user", "created_at", "revoked_at", "revoked_reason"]
     list_select_related = ["user"]
     search_fields = ["user__email", "id"]
@@ -540,7 +543,7 @@ def _pretty(value) -> str:
 
 
 @admin.register(ApiLogEntry)
-class ApiLogEntryAdmin(ServiceDeleteAdmin):
+class ApiLogEntryAdmin(ServiceAdmin):
     """Read-only for everyone: entries are written by the API logging and removed by the purge."""
 
     never_deleted_because = "API log entries are removed by the retention purge only."
@@ -649,9 +652,7 @@ class ApiLogEntryAdmin(ServiceDeleteAdmin):
 
     @admin.display(description="path", ordering="path")
     def short_path(self, entry):
-        if len(entry.path) <= PATH_SHOWN:
-            return entry.path
-        return format_html('<span title="{}">{}…</span>', entry.path, entry.path[: PATH_SHOWN - 1])
+        return shortened(entry.path, PATH_SHOWN)
 
     @admin.display(description="API key")
     def api_key(self, entry):

@@ -6,7 +6,7 @@ from django.utils.html import format_html, format_html_join
 from campaigns import printing, services
 from campaigns import status as machine
 from campaigns.models import Campaign, PrintOptions, PrintRun, StatusChange
-from config.admin import ServiceDeleteAdmin
+from config.admin import ServiceAdmin, shortened
 from config.admin_files import stored_file_response, stored_file_url
 from config.errors import DomainError
 from config.errors_text import staff_text
@@ -60,7 +60,7 @@ class StatusChangeInline(admin.TabularInline):
 
 
 @admin.register(Campaign)
-class CampaignAdmin(ServiceDeleteAdmin):
+class CampaignAdmin(ServiceAdmin):
     """Campaigns change through their services (create, approve, ...) so that every rule and the
     status history hold; here staff read them, rename editable ones, open the preview and the
     print files, and act through the list's actions (cancel, re-render the preview, write the
@@ -87,7 +87,7 @@ class CampaignAdmin(ServiceDeleteAdmin):
     @admin.display(description="preview")
     def preview_link(self, obj):
         if not obj.preview_file:
-            return "not rendered yet" if not obj.preview_error else f"failed: {obj.preview_error}"
+            return shortened(f"failed: {obj.preview_error}", 60) if obj.preview_error else "not rendered yet"
         return format_html('<a href="{}">preview PDF</a>', stored_file_url(obj, "preview_file"))
 
     @admin.display(description="print files")

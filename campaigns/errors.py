@@ -22,6 +22,7 @@ class CampaignErrorCode(StrEnum):
     CAMPAIGN_HAS_NO_RECIPIENTS = "campaign_has_no_recipients"
     CAMPAIGN_NOT_APPROVED = "campaign_not_approved"
     CAMPAIGN_NOT_PRINTABLE = "campaign_not_printable"
+    NOT_A_PRINT_CAMPAIGN = "not_a_print_campaign"
     PRINT_RUN_BUSY = "print_run_busy"  # params: retry_after (seconds)
     PREVIEW_NOT_FOUND = "preview_not_found"
     PREVIEW_MISSING_ON_SERVER = "preview_missing_on_server"
@@ -143,6 +144,12 @@ class CampaignNotPrintable(RuleViolation):
     """Print files are written only for a print campaign that is approved (or further on)."""
 
     code = CampaignErrorCode.CAMPAIGN_NOT_PRINTABLE
+
+
+class NotAPrintCampaign(RuleViolation):
+    """A preview (and print output) belongs to a print campaign, not to a message campaign."""
+
+    code = CampaignErrorCode.NOT_A_PRINT_CAMPAIGN
 
 
 class PrintRunBusy(Conflict):

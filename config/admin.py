@@ -1,17 +1,24 @@
-"""The back office's shared plumbing: deletes go through the app's services, a refusal is shown
+"""The back office's shared plumbing: writes go through the app's services, a refusal is shown
 with its reason (the service's coded error in the admin's words, config.errors_text.staff_text),
 and what is never deleted is not offered, with the reason on the object's page.
 
-Every app's admin that deletes uses `ServiceDeleteAdmin`: the single delete and the bulk "delete
-selected" action both call its `delete_through_service`, one object at a time in its own
-transaction, and a refused object stays, with an error message that says why."""
+Every app's admin that writes uses `ServiceAdmin`:
+- the single delete and the bulk "delete selected" action both call its `delete_through_service`,
+  one object at a time in its own transaction; a refused object stays, with an error message;
+- a `save_model` that calls a service inside `with self.refusals():` turns the service's refusal
+  into an error on the form: the whole save is rolled back and the form shown again with the
+  staff's input and the reason, never "changed successfully"."""
 
+from contextlib import contextmanager
+
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.actions import delete_selected
 from django.contrib.admin.utils import model_ngettext, quote, unquote
 from django.db import transaction
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.html import format_html
 
 from config.errors import DomainError
 from config.errors_text import staff_text
@@ -24,21 +31,35 @@ def refusal_text(refusal: DomainError | str | None) -> str | None:
     return staff_text(refusal)
 
 
+def shortened(text: str, limit: int):
+    """`text` cut to `limit` characters for a list column, the whole of it on hover."""
+    if len(text) <= limit:
+        return text
+    return format_html('<span title="{}">{}…</span>', text, text[: limit - 1])
+
+
 def change_url(obj) -> str:
     opts = obj._meta
     return reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[quote(obj.pk)])
 
 
 class _Refused(Exception):
-    def __init__(self, text: str):
+    """A service refused a write the admin was making: the reason in staff words."""
+
+    def __init__(self, text: str, obj=None):
         super().__init__(text)
         self.text = text
+        self.obj = obj
+
+    def __str__(self) -> str:
+        return f"{self.obj}: {self.text}" if self.obj is not None else self.text
 
 
-class ServiceDeleteAdmin(admin.ModelAdmin):
-    """A ModelAdmin whose deletes go through the app's delete service. Subclasses define
+class ServiceAdmin(admin.ModelAdmin):
+    """A ModelAdmin whose writes go through the app's services. Subclasses define
     `delete_through_service` (raise the service's DomainError to refuse) and, for objects that
-    are never deleted, `never_deletable` (the reason, or None)."""
+    are never deleted, `never_deletable` (the reason, or None); a `save_model` calls its service
+    inside `with self.refusals():`."""
 
     # The reason no object of this admin is ever deleted here (None: deletes go to the service).
     never_deleted_because: str | None = None
@@ -67,19 +88,48 @@ class ServiceDeleteAdmin(admin.ModelAdmin):
                 )
         return super().change_view(request, object_id, form_url, extra_context)
 
+    @contextmanager
+    def refusals(self, obj=None):
+        """A service's refusal (a DomainError) inside becomes the admin's: the view's transaction
+        is rolled back and the reason shown (on the form for a save, as a message for a delete)."""
+        try:
+            yield
+        except DomainError as exc:
+            raise _Refused(staff_text(exc), obj) from exc
+
+    # -- saves: a refusal shows the form again with the reason -------------------------------------
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except _Refused as refused:  # the view's transaction is rolled back: nothing was saved
+            request.admin_refusal = refused.text
+            return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        refusal = getattr(request, "admin_refusal", None)
+        if refusal is None:
+            return form
+
+        class RefusedForm(form):
+            def clean(self):
+                super().clean()
+                raise forms.ValidationError(refusal)
+
+        return RefusedForm
+
     # -- the single delete: the service decides; a refusal rolls the whole view back ----------------
 
     def delete_model(self, request, obj):
-        try:
+        with self.refusals(obj):
             self.delete_through_service(request, obj)
-        except DomainError as exc:
-            raise _Refused(f"{obj}: {staff_text(exc)}") from exc
 
     def delete_view(self, request, object_id, extra_context=None):
         try:
             return super().delete_view(request, object_id, extra_context)
         except _Refused as refused:
-            self.message_user(request, refused.text, messages.ERROR)
+            self.message_user(request, str(refused), messages.ERROR)
             obj = self.get_object(request, unquote(object_id))
             return redirect(change_url(obj) if obj is not None else self._changelist_url())
 
@@ -103,7 +153,7 @@ class ServiceDeleteAdmin(admin.ModelAdmin):
                     self.log_deletions(request, [obj])
                     self.delete_model(request, obj)
             except _Refused as refused:
-                self.message_user(request, refused.text, messages.ERROR)
+                self.message_user(request, str(refused), messages.ERROR)
             else:
                 deleted += 1
         return deleted

@@ -226,6 +226,7 @@ CAMPAIGNS = {
     ),
     "campaign_not_approved": _null(200, "Please approve the campaign first."),
     "campaign_not_printable": _null(200, "Print files can only be written for an approved print campaign."),
+    "not_a_print_campaign": _null(400, "Only a print campaign has a preview."),
     "print_run_busy": _null(409, "The print files of this campaign are being written; try again later."),
     "preview_not_found": _null(404, "Preview file not found for this campaign."),
     "preview_missing_on_server": _null(404, "Preview file does not exist on server."),

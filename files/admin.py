@@ -1,12 +1,12 @@
 from django.contrib import admin
 
-from config.admin import ServiceDeleteAdmin
+from config.admin import ServiceAdmin
 from files import services
 from files.models import LibraryEntry
 
 
 @admin.register(LibraryEntry)
-class LibraryEntryAdmin(ServiceDeleteAdmin):
+class LibraryEntryAdmin(ServiceAdmin):
     """Browse a company's library: filter by company and kind, search by name or path. Entries
     are made and renamed through the API; staff may delete one (a folder with everything below
     it) through the same service, which keeps storage and folder sizes in step."""

@@ -9,7 +9,7 @@ from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
-from config.admin import ServiceDeleteAdmin, change_url
+from config.admin import ServiceAdmin, change_url
 from recipients import services
 from recipients.models import MAX_LENGTHS, ImportJob, ImportRowError, Recipient, RecipientGroup
 
@@ -55,7 +55,7 @@ class RecipientGroupFilter(admin.SimpleListFilter):
 
 
 @admin.register(Recipient)
-class RecipientAdmin(ServiceDeleteAdmin):
+class RecipientAdmin(ServiceAdmin):
     list_display = ["__str__", "company", "postcode", "city", "address1", "email", "created_at"]
     list_filter = [RecipientGroupFilter]
     search_fields = ["first_name", "last_name", "postcode", "email", "company__name"]
@@ -74,7 +74,8 @@ class RecipientAdmin(ServiceDeleteAdmin):
 
     def save_model(self, request, obj, form, change):
         values = {field: form.cleaned_data[field] for field in form.changed_data if field in RECIPIENT_FIELDS}
-        saved = services.recipient_update(company=obj.company, recipient_id=obj.pk, values=values)
+        with self.refusals():
+            saved = services.recipient_update(company=obj.company, recipient_id=obj.pk, values=values)
         obj.__dict__.update({field: getattr(saved, field) for field in [*RECIPIENT_FIELDS, "updated_at"]})
 
     def delete_through_service(self, request, obj):
@@ -82,7 +83,7 @@ class RecipientAdmin(ServiceDeleteAdmin):
 
 
 @admin.register(RecipientGroup)
-class RecipientGroupAdmin(ServiceDeleteAdmin):
+class RecipientGroupAdmin(ServiceAdmin):
     list_display = [
         "name",
         "company",
@@ -105,6 +106,13 @@ class RecipientGroupAdmin(ServiceDeleteAdmin):
 
     def has_add_permission(self, request):
         return False
+
+    def save_model(self, request, obj, form, change):
+        with self.refusals():
+            saved = services.group_rename(
+                company=obj.company, group_id=obj.pk, name=form.cleaned_data["name"]
+            )
+        obj.name, obj.updated_at = saved.name, saved.updated_at
 
     def never_deletable(self, obj):
         return services.group_never_deletable(obj)
@@ -141,7 +149,7 @@ class RecipientGroupAdmin(ServiceDeleteAdmin):
 
 
 @admin.register(ImportJob)
-class ImportJobAdmin(ServiceDeleteAdmin):
+class ImportJobAdmin(ServiceAdmin):
     never_deleted_because = "An import job goes with its group: delete the group."
     list_display = [
         "file_name",

@@ -68,6 +68,21 @@ def group_create(
         raise GroupNameTaken() from exc
 
 
+def group_rename(*, company, group_id, name: str) -> RecipientGroup:
+    """A new name for the group, unique in the company (GroupNameRequired, GroupNameTaken)."""
+    name = (name or "").strip()
+    if not name:
+        raise GroupNameRequired()
+    try:
+        with transaction.atomic():
+            group = get_group_for_company(company=company, group_id=group_id, for_update=True)
+            group.name, group.updated_at = name, timezone.now()
+            group.save(update_fields=["name", "updated_at"])
+    except IntegrityError as exc:
+        raise GroupNameTaken() from exc
+    return group
+
+
 @transaction.atomic
 def group_delete(*, company, group_id) -> None:
     """A group may go unless it is the default, in use by an active campaign, or being imported

@@ -2,18 +2,14 @@ import tempfile
 from pathlib import Path
 
 from django import forms
-from django.conf import settings
 from django.contrib import admin, messages
 from django.utils.html import format_html
 
-from config.admin import ServiceDeleteAdmin
+from config.admin import ServiceAdmin
 from config.admin_files import stored_file_url
-from config.errors_text import staff_text
 from templates import services
-from templates.errors import InvalidPdf
 from templates.formats import FORMATS, format_by_code
 from templates.models import PrintTemplate
-from templates.pdfcheck import check_pdf
 
 
 class TemplateUploadForm(forms.ModelForm):
@@ -32,23 +28,6 @@ class TemplateUploadForm(forms.ModelForm):
             (f.code, f"{f.page_size} / {f.orientation} / {f.envelope_label}") for f in FORMATS
         ]
 
-    def clean(self):
-        cleaned = super().clean()
-        upload, code = cleaned.get("upload"), cleaned.get("format_code")
-        if upload is None or not code:
-            return cleaned
-        with tempfile.TemporaryDirectory() as workdir:
-            path = Path(workdir) / "upload.pdf"
-            with open(path, "wb") as out:
-                for chunk in upload.chunks():
-                    out.write(chunk)
-            try:
-                # Checked here so the form shows the reason; save_model's service checks it again.
-                check_pdf(path, format_by_code(code), max_letter_pages=settings.CAMPAIGN_MAX_LETTER_PAGES)
-            except InvalidPdf as exc:
-                raise forms.ValidationError({"upload": staff_text(exc)}) from exc
-        return cleaned
-
 
 class TemplateRenameForm(forms.ModelForm):
     class Meta:
@@ -57,7 +36,7 @@ class TemplateRenameForm(forms.ModelForm):
 
 
 @admin.register(PrintTemplate)
-class PrintTemplateAdmin(ServiceDeleteAdmin):
+class PrintTemplateAdmin(ServiceAdmin):
     list_display = ["name", "format_code", "page_count", "owner", "id", "thumbnail_tag", "updated_at"]
     list_filter = ["format_code", ("company", admin.EmptyFieldListFilter)]
     search_fields = ["name", "company__name"]
@@ -111,14 +90,15 @@ class PrintTemplateAdmin(ServiceDeleteAdmin):
             with open(path, "wb") as out:
                 for chunk in upload.chunks():
                     out.write(chunk)
-            created = services.template_create(
-                company=form.cleaned_data.get("company"),
-                name=form.cleaned_data["name"],
-                fmt=format_by_code(form.cleaned_data["format_code"]),
-                source=path,
-                file_name=upload.name or "design.pdf",
-                by=request.user,
-            )
+            with self.refusals():  # the service checks the PDF: its reason shows on the form
+                created = services.template_create(
+                    company=form.cleaned_data.get("company"),
+                    name=form.cleaned_data["name"],
+                    fmt=format_by_code(form.cleaned_data["format_code"]),
+                    source=path,
+                    file_name=upload.name or "design.pdf",
+                    by=request.user,
+                )
         obj.pk = created.pk
         obj.__dict__.update(created.__dict__)
         if not created.thumbnail:

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from campaigns import status as machine
-from campaigns.errors import CampaignNotPrintable, InvalidPdf
+from campaigns.errors import InvalidPdf, NotAPrintCampaign
 from campaigns.models import Campaign
 from campaigns.pdf import address_lines, render_preview
 from campaigns.selectors import first_recipient_fields, get_campaign_for_company
@@ -27,12 +27,12 @@ def request_preview(campaign: Campaign) -> None:
 def campaign_preview_request(*, company, campaign_id) -> Campaign:
     """Render a print campaign's preview again, in the background (staff, after a template or
     recipient fix): only while it is writable (read-only from Scheduled on) and only for a print
-    campaign (CampaignNotPrintable for a message campaign)."""
+    campaign (NotAPrintCampaign)."""
     with transaction.atomic():
         campaign = get_campaign_for_company(company=company, campaign_id=campaign_id, for_update=True)
         machine.require_writable(campaign)
         if machine.kind_of(campaign) != machine.Kind.PRINT:
-            raise CampaignNotPrintable()
+            raise NotAPrintCampaign()
         request_preview(campaign)
     return campaign
 

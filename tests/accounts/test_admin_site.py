@@ -4,6 +4,8 @@ company is never deleted (it is switched off), which its page says."""
 import pytest
 from django.urls import reverse
 
+from accounts.models import ApiKey
+
 pytestmark = pytest.mark.django_db
 
 
@@ -53,3 +55,18 @@ def test_a_long_api_path_is_shortened_in_the_list(admin_client, company):
     page = admin_client.get("/admin/accounts/apilogentry/").text
 
     assert f'title="{long_path}"' in page and f">{long_path}<" not in page
+
+
+def test_an_api_key_is_revoked_never_deleted(admin_client, api_user, api_key):
+    key = ApiKey.unscoped.get(user=api_user)
+
+    page = admin_client.get(reverse("admin:accounts_apikey_change", args=[key.pk]))
+    listing = admin_client.get(reverse("admin:accounts_apikey_changelist"))
+    admin_client.post(
+        reverse("admin:accounts_apikey_changelist"),
+        {"action": "delete_selected", "_selected_action": [key.pk], "post": "yes"},
+    )
+
+    assert "This API key cannot be deleted: A key is revoked (the Revoke action)" in page.text
+    assert 'value="delete_selected"' not in listing.text and 'value="revoke"' in listing.text
+    assert ApiKey.unscoped.filter(pk=key.pk).exists()

@@ -42,10 +42,12 @@ def test_staff_top_up_in_the_admin(admin_client, company, staff_user):
 def test_staff_adjust_with_a_reason(admin_client, company):
     services.balance_top_up(company=company, amount="100.00")
 
+    # The billing services' refusals, shown on the form (nothing saved):
     refused = _post_balance(admin_client, company, operation="adjust", change_amount="-10.00", reason="")
-    assert refused.status_code == 200 and "An adjustment needs a reason." in refused.content.decode()
+    assert refused.status_code == 200 and "Give a reason for the change." in refused.content.decode()
     too_much = _post_balance(admin_client, company, operation="adjust", change_amount="-100.01", reason="x")
-    assert too_much.status_code == 200 and "cannot go below zero" in too_much.content.decode()
+    assert too_much.status_code == 200 and "Insufficient balance." in too_much.content.decode()
+    assert Balance.objects.get(company=company).amount == Decimal("100.00")
 
     done = _post_balance(
         admin_client, company, operation="adjust", change_amount="-10.00", reason="Goodwill undo"
@@ -143,7 +145,9 @@ def test_staff_reject_an_order_with_a_reason(admin_client, company):
     url = reverse("admin:billing_order_change", args=[order.pk])
 
     refused = admin_client.post(url, {"decision": "reject", "decision_reason": ""})
-    assert refused.status_code == 200 and "Say why" in refused.content.decode()
+    assert refused.status_code == 200 and "Give a reason for the change." in refused.content.decode()
+    order.refresh_from_db()
+    assert order.status == Order.Status.PENDING
 
     assert admin_client.post(url, {"decision": "reject", "decision_reason": "No PO"}).status_code == 302
     order.refresh_from_db()

@@ -2,12 +2,14 @@
 why, constraint refusals read as sentences, the top-up message names the new balance, and an
 order links to its campaign."""
 
+from decimal import Decimal
+
 import pytest
 from django.urls import reverse
 
 from accounts.models import Company
 from billing import services
-from billing.models import LedgerEntry, Order, Voucher
+from billing.models import Balance, LedgerEntry, Order, Voucher
 from campaigns import services as campaign_services
 from tests.admin_support import delete_in_admin, messages_of
 from tests.billing.factories import VoucherFactory
@@ -116,3 +118,15 @@ def test_an_order_links_to_its_campaign(admin_client, company):
 
     assert link in listing.text
     assert f"{link}>{campaign.name}</a>" in detail.text
+
+
+def test_a_refused_top_up_changes_nothing_and_keeps_the_form(admin_client, company):
+    response = admin_client.post(
+        reverse("admin:billing_balance_change", args=[company.pk]),
+        {"operation": "top_up", "change_amount": "-5.00", "reason": "", "locked": "on"},
+    )
+
+    assert response.status_code == 200
+    assert "A top-up must be a positive amount." in response.text and 'value="-5.00"' in response.text
+    balance = Balance.objects.get(company=company)
+    assert (balance.amount, balance.is_locked) == (Decimal("0.00"), False)  # the lock was rolled back too

@@ -161,6 +161,19 @@ def test_rerender_is_refused_once_read_only(admin_client, scheduled, django_capt
     assert queued == []
 
 
+def test_rerender_is_refused_for_a_message_campaign(
+    admin_client, company, django_capture_on_commit_callbacks
+):
+    campaign = _draft(company)
+    Campaign.unscoped.filter(pk=campaign.pk).update(channel="sms", status="active")
+
+    with django_capture_on_commit_callbacks(execute=True) as queued:
+        response = _act(admin_client, "render_previews", campaign)
+
+    assert messages_of(response) == [f"{campaign.name}: Only a print campaign has a preview."]
+    assert queued == []
+
+
 # ---- write the print files ------------------------------------------------------------------------
 
 

@@ -149,3 +149,16 @@ def test_import_job_links_its_group(admin_client, company):
     link = f'href="{GROUPS}{group.pk}/change/">Imported</a>'
     assert link in listing.text and link in detail.text
     assert "An import job goes with its group: delete the group." in detail.text
+
+
+def test_a_group_rename_goes_through_the_service(admin_client, company):
+    RecipientGroupFactory(company=company, name="Taken")
+    group = RecipientGroupFactory(company=company, name="Old")
+    url = f"{GROUPS}{group.pk}/change/"
+
+    taken = admin_client.post(url, {"name": "Taken"})
+    renamed = admin_client.post(url, {"name": "  New  "})
+
+    assert taken.status_code == 200
+    assert "A group with the same name already exists in this company." in taken.text
+    assert renamed.status_code == 302 and RecipientGroup.unscoped.get(pk=group.pk).name == "New"
