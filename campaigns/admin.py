@@ -1,6 +1,5 @@
 from django.contrib import admin, messages
-from django.core.files.storage import default_storage
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
@@ -9,6 +8,7 @@ from campaigns import printing, services
 from campaigns import status as machine
 from campaigns.models import Campaign, PrintOptions, PrintRun, StatusChange
 from config.admin import ServiceAdmin, change_url, shortened
+from config.admin_files import stored_file_response, stored_file_url
 from config.errors import DomainError
 from config.errors_text import staff_text
 
@@ -83,14 +83,13 @@ class CampaignAdmin(ServiceAdmin):
         "created_by", "created_at", "updated_at", "print_output",
     ]  # fmt: skip
     fields = ["name", *readonly_fields]
+    stored_file_fields = ["preview_file"]  # opened through config.admin_files
 
     @admin.display(description="preview")
     def preview_link(self, obj):
         if not obj.preview_file:
             return shortened(f"failed: {obj.preview_error}", 60) if obj.preview_error else "not rendered yet"
-        return format_html(
-            '<a href="{}">preview PDF</a>', reverse("admin:campaigns_campaign_preview", args=[obj.pk])
-        )
+        return format_html('<a href="{}">preview PDF</a>', stored_file_url(obj, "preview_file"))
 
     @admin.display(description="paid by")
     def paid_by(self, obj):
@@ -137,10 +136,8 @@ class CampaignAdmin(ServiceAdmin):
         return reverse("admin:campaigns_campaign_print_file", args=[obj.pk, name])
 
     def get_urls(self):
-        preview = self.admin_site.admin_view(self.preview_view)
         print_file = self.admin_site.admin_view(self.print_file_view)
         return [
-            path("<uuid:campaign_id>/preview/", preview, name="campaigns_campaign_preview"),
             path("<uuid:campaign_id>/print/<str:name>", print_file, name="campaigns_campaign_print_file"),
             *super().get_urls(),
         ]
@@ -154,22 +151,7 @@ class CampaignAdmin(ServiceAdmin):
         keys = {f["name"]: f["key"] for f in run.files} | {"manifest.csv": run.manifest}
         if name not in keys:
             raise Http404("No such print file")
-        try:
-            handle = default_storage.open(keys[name], "rb")
-        except OSError as exc:
-            raise Http404("Print file does not exist on server.") from exc
-        content_type = "text/csv" if name.endswith(".csv") else "application/pdf"
-        return FileResponse(handle, content_type=content_type, as_attachment=True, filename=name)
-
-    def preview_view(self, request, campaign_id):
-        campaign = Campaign.unscoped.filter(pk=campaign_id).first()
-        if campaign is None or not self.has_view_permission(request, campaign) or not campaign.preview_file:
-            raise Http404("No preview")
-        try:
-            handle = default_storage.open(campaign.preview_file, "rb")
-        except OSError as exc:
-            raise Http404("Preview file does not exist on server.") from exc
-        return FileResponse(handle, content_type="application/pdf", filename="campaign-preview.pdf")
+        return stored_file_response(keys[name], filename=name, as_attachment=True)
 
     def delete_through_service(self, request, obj):
         services.campaign_delete(company=obj.company, campaign_id=obj.pk)

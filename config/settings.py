@@ -245,6 +245,10 @@ elif STORAGE_BACKEND == "local":
     _default_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
 else:
     raise ImproperlyConfigured("STORAGE_BACKEND must be 'local' or 's3'.")
+# Stored files are never public (MEDIA_URL is not served): staff open them through the admin
+# (config.admin_files), which streams them from local disk or, on S3, redirects to a presigned URL
+# that lives this long.
+ADMIN_FILE_URL_SECONDS = env.int("ADMIN_FILE_URL_SECONDS", default=60)
 STORAGES = {
     "default": _default_storage,
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},

@@ -3,7 +3,7 @@ from django.urls import include, path, reverse_lazy
 from django.views import defaults
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from config import health
+from config import admin_files, health
 from config.api.v1 import fallback as v1_fallback
 
 # The back office names itself, and "View site" opens the API documentation (there is no public site).
@@ -17,7 +17,8 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves its start-up script as a file: the CSP allows no inline script.
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="docs"),
-    path("admin/", admin.site.urls),
+    # The admin, with its stored-file view (config.admin_files); storage itself is never public.
+    path("admin/", admin_files.site_urls(admin.site)),
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
 ]

@@ -6,6 +6,7 @@ from django.contrib import admin, messages
 from django.utils.html import format_html
 
 from config.admin import ServiceAdmin
+from config.admin_files import stored_file_url
 from templates import services
 from templates.formats import FORMATS, format_by_code
 from templates.models import PrintTemplate
@@ -42,9 +43,10 @@ class PrintTemplateAdmin(ServiceAdmin):
     list_select_related = ["company"]
     raw_id_fields = ["company"]
     readonly_fields = [
-        "company", "format_code", "page_count", "size_bytes", "pdf", "thumbnail_tag", "created_by",
+        "company", "format_code", "page_count", "size_bytes", "pdf_link", "thumbnail_tag", "created_by",
         "created_at", "updated_at",
     ]  # fmt: skip
+    stored_file_fields = ["pdf", "thumbnail"]  # opened through config.admin_files
 
     @admin.display(description="owner")
     def owner(self, obj):
@@ -54,7 +56,14 @@ class PrintTemplateAdmin(ServiceAdmin):
     def thumbnail_tag(self, obj):
         if not obj or not obj.thumbnail:
             return "no thumbnail (pypdfium2 not installed)" if obj and obj.pk else "-"
-        return format_html('<img src="{}" style="max-width:160px;border:1px solid #ccc">', obj.thumbnail.url)
+        url = stored_file_url(obj, "thumbnail")
+        return format_html(
+            '<a href="{}"><img src="{}" style="max-width:160px;border:1px solid #ccc"></a>', url, url
+        )
+
+    @admin.display(description="PDF")
+    def pdf_link(self, obj):
+        return format_html('<a href="{}">design PDF</a>', stored_file_url(obj, "pdf")) if obj.pdf else "-"
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         kwargs["form"] = TemplateRenameForm if obj is not None else TemplateUploadForm

@@ -70,8 +70,9 @@ def test_campaign_page_shows_history_and_preview(admin_client, company):
 
     assert page.status_code == 200
     assert b"Preview" in page.content and b"Draft" in page.content
-    assert f"/admin/campaigns/campaign/{campaign.pk}/preview/".encode() in page.content
-    preview = admin_client.get(f"/admin/campaigns/campaign/{campaign.pk}/preview/")
+    preview_url = f"/admin/stored-files/campaigns/campaign/{campaign.pk}/preview_file/"
+    assert preview_url.encode() in page.content
+    preview = admin_client.get(preview_url)
     assert preview["Content-Type"] == "application/pdf"
     assert b"".join(preview.streaming_content).startswith(b"%PDF-")
     assert admin_client.get("/admin/campaigns/campaign/").status_code == 200
