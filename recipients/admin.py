@@ -59,6 +59,7 @@ class ImportJobAdmin(admin.ModelAdmin):
         "processed_rows",
         "imported_rows",
         "failed_rows",
+        "percent_done",
         "attempts",
         "created_at",
         "finished_at",

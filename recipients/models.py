@@ -193,6 +193,19 @@ class ImportJob(TenantModel):
     def __str__(self):
         return f"import {self.file_name} → {self.group_id}"
 
+    @property
+    def percent_done(self) -> int | None:
+        """100 once done; 0 while queued untouched; while running, rows read of the estimate
+        (never past 99: the estimate is an upper bound), or None without one (XLSX); None once
+        failed (nothing of it is kept)."""
+        if self.status == self.Status.DONE:
+            return 100
+        if self.status == self.Status.QUEUED and not self.processed_rows:
+            return 0
+        if self.status == self.Status.FAILED or not self.estimated_rows:
+            return None
+        return min(99, self.processed_rows * 100 // self.estimated_rows)
+
 
 class ImportRowError(models.Model):
     """A row of an import file that was not imported, and why."""

@@ -170,7 +170,7 @@ def import_job_details(job) -> dict:
         "imported": 0 if failed else job.imported_rows,
         "failed": 0 if failed else job.failed_rows,
         "estimatedRows": job.estimated_rows,
-        "percent": _import_percent(job),
+        "percent": job.percent_done,
         "createdDate": _stamp(job.created_at),
         "startedAt": _stamp(job.started_at),
         "finishedAt": _stamp(job.finished_at),
@@ -181,18 +181,6 @@ def import_job_details(job) -> dict:
             for c in job.unmapped_columns
         ],
     }
-
-
-def _import_percent(job) -> int | None:
-    """100 once done; 0 while queued; while importing, rows read of the estimate (never past 99:
-    the estimate is an upper bound), or null when there is none yet (XLSX); null once failed."""
-    if job.status == "done":
-        return 100
-    if job.status == "queued" and not job.processed_rows:
-        return 0
-    if job.status == "failed" or not job.estimated_rows:
-        return None
-    return min(99, job.processed_rows * 100 // job.estimated_rows)
 
 
 class UnmappedColumnSerializer(serializers.Serializer):
