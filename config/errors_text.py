@@ -65,6 +65,7 @@ ACCOUNTS = {
 RECIPIENTS = {
     "recipient_not_found": _w(404, "Recipient not found.", NOT_FOUND),
     "group_not_found": _w(404, "Group not found.", NOT_FOUND),
+    "import_job_not_found": _w(404, "Import job not found.", NOT_FOUND),
     "group_not_in_company": _w(400, "Group not found in this company.", VALIDATION_FAILED),
     "group_name_required": _w(400, "Group name is required.", VALIDATION_FAILED),
     "group_name_taken": _w(409, "A group with the same name already exists in this company.", "Conflict"),

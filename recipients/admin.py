@@ -158,6 +158,7 @@ class ImportJobAdmin(ServiceAdmin):
         "processed_rows",
         "imported_rows",
         "failed_rows",
+        "percent_done",
         "company",
         "attempts",
         "created_at",

@@ -9,6 +9,7 @@ from config.errors import Conflict, InvalidInput, NotFound, RuleViolation
 class RecipientErrorCode(StrEnum):
     RECIPIENT_NOT_FOUND = "recipient_not_found"
     GROUP_NOT_FOUND = "group_not_found"
+    IMPORT_JOB_NOT_FOUND = "import_job_not_found"
     GROUP_NOT_IN_COMPANY = "group_not_in_company"
     GROUP_NAME_REQUIRED = "group_name_required"
     GROUP_NAME_TAKEN = "group_name_taken"
@@ -42,6 +43,10 @@ class RecipientNotFound(NotFound):
 
 class GroupNotFound(NotFound):
     code = RecipientErrorCode.GROUP_NOT_FOUND
+
+
+class ImportJobNotFound(NotFound):
+    code = RecipientErrorCode.IMPORT_JOB_NOT_FOUND
 
 
 class GroupNotInCompany(InvalidInput):

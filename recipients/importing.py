@@ -59,7 +59,7 @@ from recipients.models import (
     RecipientCounter,
     RecipientGroup,
 )
-from recipients.readers import UnreadableFile, collect_garbage_rarely, open_table
+from recipients.readers import UnreadableFile, collect_garbage_rarely, estimate_data_rows, open_table
 from recipients.services import group_create, import_rows_discard, import_staged_file_drop
 
 logger = logging.getLogger("postroom.import")
@@ -386,7 +386,12 @@ class _local_copy:
 def _import_file(job: ImportJob, path: Path) -> None:
     mappings = [Mapping(**m) for m in job.mappings]
     with open_table(path, job.file_name) as table:
-        plan = RowPlan.build(_column_positions(table.headers, mappings), mappings)
+        positions = _column_positions(table.headers, mappings)
+        ImportJob.unscoped.filter(pk=job.pk).update(
+            unmapped_columns=unmapped_columns(table.headers, mappings, positions),
+            estimated_rows=estimate_data_rows(path),
+        )
+        plan = RowPlan.build(positions, mappings)
         batches = _batches(table.rows(), settings.IMPORT_BATCH_ROWS, after_row=job.checkpoint_row)
         checked = (_checked_batch(job, batch, plan) for batch in batches)
         if connection.vendor == "postgresql" and not connection.in_atomic_block:
@@ -454,6 +459,23 @@ def _column_positions(headers: list[str], mappings: list[Mapping]) -> dict[str, 
     if missing:
         raise ImportFailed(f"The file has no column named: {', '.join(missing)}.")
     return positions
+
+
+MAX_HEADER_SHOWN = 255
+
+
+def unmapped_columns(headers: list[str], mappings: list[Mapping], positions: dict[str, int]) -> list[dict]:
+    """The file's columns that no mapping names, in file order, as {"column": its 1-based
+    position, "header": its text (cut to MAX_HEADER_SHOWN characters)}: their cells are not
+    imported. A column a `skip` mapping names is left out on purpose, so it is not listed; one
+    whose header repeats a mapped column's is (only the first of such columns is read)."""
+    used = set(positions.values())
+    skipped = {m.source.strip().lower() for m in mappings if m.kind == "skip"}
+    return [
+        {"column": index + 1, "header": header[:MAX_HEADER_SHOWN]}
+        for index, header in enumerate(headers)
+        if index not in used and header.strip().lower() not in skipped
+    ]
 
 
 def _batches(rows: Iterator[tuple[int, list[str]]], size: int, *, after_row: int):

@@ -163,6 +163,12 @@ class ImportJob(TenantModel):
     imported_rows = models.PositiveIntegerField(default=0)
     failed_rows = models.PositiveIntegerField(default=0)
     failure_reason = models.TextField(blank=True)
+    # Found when a run opens the file: its columns that no mapping names (not even `skip`), as
+    # [{"column": 1-based position, "header": text}], so the API can warn instead of dropping
+    # them silently; and its data rows as counted from its line breaks (CSV only: an upper
+    # bound, since quoted cells may hold line breaks), which the API's percent is measured by.
+    unmapped_columns = models.JSONField(default=list, blank=True)
+    estimated_rows = models.PositiveIntegerField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     # The lease of the run that holds the job (or of its queued message): renewed when a run
     # starts and with every batch. Older than IMPORT_LEASE_SECONDS, the job's worker is gone
@@ -186,6 +192,19 @@ class ImportJob(TenantModel):
 
     def __str__(self):
         return f"import {self.file_name} → {self.group_id}"
+
+    @property
+    def percent_done(self) -> int | None:
+        """100 once done; 0 while queued untouched; while running, rows read of the estimate
+        (never past 99: the estimate is an upper bound), or None without one (XLSX); None once
+        failed (nothing of it is kept)."""
+        if self.status == self.Status.DONE:
+            return 100
+        if self.status == self.Status.QUEUED and not self.processed_rows:
+            return 0
+        if self.status == self.Status.FAILED or not self.estimated_rows:
+            return None
+        return min(99, self.processed_rows * 100 // self.estimated_rows)
 
 
 class ImportRowError(models.Model):

@@ -9,8 +9,8 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection
 
 from config.db import fetch_one
-from recipients.errors import GroupNotFound, RecipientNotFound
-from recipients.models import ImportRowError, Recipient, RecipientCounter, RecipientGroup
+from recipients.errors import GroupNotFound, ImportJobNotFound, RecipientNotFound
+from recipients.models import ImportJob, ImportRowError, Recipient, RecipientCounter, RecipientGroup
 
 
 @dataclass(frozen=True)
@@ -28,10 +28,14 @@ def _as_uuid(value) -> uuid.UUID | None:
         return None
 
 
-def _one_of_company(model, *, company, object_id, missing: type[Exception], for_update: bool):
+def _one_of_company(
+    model, *, company, object_id, missing: type[Exception], for_update: bool, related: tuple[str, ...] = ()
+):
     """The company's object by id; `missing` for an absent one and for another company's alike."""
     key = _as_uuid(object_id)
     queryset = model.objects.for_company(company)
+    if related:  # (select_related() with no names would follow every foreign key)
+        queryset = queryset.select_related(*related)
     if for_update:
         queryset = queryset.select_for_update()
     found = queryset.filter(pk=key).first() if key else None
@@ -50,6 +54,15 @@ def get_group_for_company(*, company, group_id, for_update: bool = False) -> Rec
     return _one_of_company(
         RecipientGroup, company=company, object_id=group_id, missing=GroupNotFound, for_update=for_update
     )
+
+
+def get_import_job_for_company(*, company, job_id) -> ImportJob:
+    """The company's import job, with its group; ImportJobNotFound for an absent or malformed id
+    and for another company's job alike."""
+    return _one_of_company(
+        ImportJob, company=company, object_id=job_id, missing=ImportJobNotFound, for_update=False,
+        related=("group",),
+    )  # fmt: skip
 
 
 def group_by_name(*, company, name: str) -> RecipientGroup:

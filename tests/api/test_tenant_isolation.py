@@ -5,6 +5,7 @@ Adding a route forces a decision here: it either gets a sweep case in FOREIGN_ID
 listed in TAKES_NO_OBJECT_ID (and then reads nothing but the caller's own company).
 """
 
+import base64
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -12,6 +13,7 @@ from dataclasses import dataclass
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from recipients import importing
 from tests.campaigns.factories import CampaignFactory
 from tests.files.factories import LibraryFileFactory, LibraryFolderFactory
 from tests.platform_api import assert_envelope
@@ -36,6 +38,15 @@ def _group(company):
 
 def _recipient(company):
     return RecipientFactory(company=company)
+
+
+def _import_job(company):
+    """An import of ANOTHER company, accepted and waiting for a worker."""
+    return importing.recipient_import_start(
+        company=company, group_name="Their import", file_name="people.csv", file_data=base64.b64encode(b"Street,Post Code\n1 A St,A1 1AA\n").decode(),
+        file_url=None, mappings=[{"sourceHeader": "Street", "destinationField": "Address1", "mappingType": "standard"},
+                                 {"sourceHeader": "Post Code", "destinationField": "Postcode", "mappingType": "standard"}],
+    )  # fmt: skip
 
 
 def _folder(company):
@@ -102,6 +113,9 @@ FOREIGN_ID_CASES: dict[str, list[ForeignIdCase]] = {
     "v1:recipient": [
         ForeignIdCase(method, _recipient, lambda r: (f"/api/v1/recipients/{r.pk}", {"city": "x"}), "Recipient not found.")
         for method in ("get", "put", "delete")
+    ],
+    "v1:recipients-import-job": [
+        ForeignIdCase("get", _import_job, lambda j: (f"/api/v1/recipients/import/{j.pk}", None), "Import job not found.")
     ],
     "v1:group": [ForeignIdCase("delete", _group, lambda g: (f"/api/v1/groups/{g.pk}", None), "Group not found.")],
     "v1:group-by-name": [

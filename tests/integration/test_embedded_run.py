@@ -5,118 +5,30 @@ rest of the suite). An import sent to the web process is run by the worker proce
 schedule fires there, and honcho stops every process when one exits or on Ctrl-C."""
 
 import base64
-import http.client
-import json
 import os
 import re
 import shutil
 import signal
-import socket
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from tests.integration.conftest import ROOT, wait_until
+from tests.integration.conftest import wait_until
+from tests.integration.embedded import Honcho, free_port, migrate_with_demo
 
-BIN = Path(sys.executable).parent
-# What the embedded processes must not inherit from the test run (CI's services, its key, ...).
-NOT_INHERITED = (
-    "DATABASE_URL", "REDIS_URL", "SECRET_KEY", "JWT_SIGNING_KEY", "MEDIA_ROOT", "CACHE_KEY_PREFIX",
-    "CELERY_TASK_ALWAYS_EAGER", "CELERY_TASK_DEFAULT_QUEUE", "STORAGE_BACKEND", "POSTROOM_VAR_DIR",
-)  # fmt: skip
 MAPPINGS = [
     {"sourceHeader": "Name", "destinationField": "FirstName", "mappingType": "standard"},
     {"sourceHeader": "Street", "destinationField": "Address1", "mappingType": "standard"},
     {"sourceHeader": "Post Code", "destinationField": "Postcode", "mappingType": "standard"},
 ]
 ROWS = 2000  # every 100th without a postcode
-STARTED = re.compile(r"^\S+ system\s+\| (\w+)\.1 started \(pid=(\d+)\)$", re.M)
-
-
-def _embedded_env(var_dir: Path, **extra: str) -> dict:
-    env = {k: v for k, v in os.environ.items() if k not in NOT_INHERITED}
-    env.update(
-        POSTROOM_VAR_DIR=str(var_dir),
-        DJANGO_SETTINGS_MODULE="config.settings",
-        PATH=f"{BIN}{os.pathsep}{env.get('PATH', '')}",
-        **extra,
-    )
-    return env
 
 
 @pytest.fixture(scope="module")
 def migrated_var(tmp_path_factory) -> tuple[Path, dict]:
     """A var/ directory as `make demo` leaves it (migrated SQLite, a demo company), made once."""
     var_dir = tmp_path_factory.mktemp("embedded") / "var"
-    env = _embedded_env(var_dir)
-    manage = [sys.executable, "manage.py"]
-    subprocess.run([*manage, "migrate", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True)
-    out = subprocess.run(
-        [*manage, "demo", "--json"], cwd=ROOT, env=env, check=True, capture_output=True, text=True
-    )
-    return var_dir, json.loads(out.stdout.strip().splitlines()[-1])
-
-
-class Honcho:
-    """`honcho start` of the project's Procfile, as `make run` starts it."""
-
-    def __init__(self, var_dir: Path, log_path: Path, port: int, **extra_env: str):
-        self.port, self.log_path = port, log_path
-        env = _embedded_env(
-            var_dir, HOST="127.0.0.1", WEB_CONCURRENCY="1", WORKER_CONCURRENCY="1", **extra_env
-        )
-        command = [sys.executable, "-m", "honcho", "--no-colour", "start", "--port", str(port)]
-        self.process = subprocess.Popen(
-            command, cwd=ROOT, env=env, stdout=log_path.open("ab"), stderr=subprocess.STDOUT
-        )
-
-    def log(self) -> str:
-        return self.log_path.read_text(errors="replace")
-
-    def tail(self) -> str:
-        return self.log()[-6000:]
-
-    def pids(self) -> dict[str, int]:
-        return {name: int(pid) for name, pid in STARTED.findall(self.log())}
-
-    def request(self, method: str, path: str, body=None, token: str | None = None) -> tuple[int, dict | None]:
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
-        headers = {"Content-Type": "application/json", "Connection": "close"}
-        if token:
-            headers["Authorization"] = f"Bearer {token}"
-        try:
-            conn.request(method, path, body=json.dumps(body) if body is not None else None, headers=headers)
-            response = conn.getresponse()
-            raw = response.read()
-            return response.status, (json.loads(raw) if raw.startswith(b"{") else None)
-        finally:
-            conn.close()
-
-    def ready(self) -> bool:
-        try:
-            return self.request("GET", "/healthz")[0] == 200
-        except OSError:
-            return False
-
-    def stopped(self, timeout: float = 30) -> int:
-        return self.process.wait(timeout=timeout)
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGINT)
-            try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=10)
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    return var_dir, migrate_with_demo(var_dir)
 
 
 def _gone(pid: int) -> bool:
@@ -136,12 +48,9 @@ def make_run(migrated_var, tmp_path):
     def start(**extra_env: str) -> Honcho:
         var_dir = tmp_path / f"var-{len(started)}"
         shutil.copytree(migrated_var[0], var_dir)
-        honcho = Honcho(var_dir, tmp_path / f"honcho-{len(started)}.log", _free_port(), **extra_env)
+        honcho = Honcho(var_dir, tmp_path / f"honcho-{len(started)}.log", free_port(), **extra_env)
         started.append(honcho)
-        wait_until(honcho.ready, timeout=60, describe=honcho.tail)
-        wait_until(
-            lambda: "celery@" in honcho.log() and " ready." in honcho.log(), timeout=60, describe=honcho.tail
-        )
+        honcho.wait_ready()
         return honcho
 
     start.demo = migrated_var[1]

@@ -369,3 +369,29 @@ def test_an_xlsx_whose_reading_child_dies_halfway_fails_where_its_rows_stop(tmp_
         list(rows)
     assert failed.value.reason == readers.TOO_BIG_TO_READ
     table.close()
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (b"Street,Post Code\n1 Road,AB1\n2 Road,AB2\n", 2),
+        (b"Street,Post Code\n1 Road,AB1\n2 Road,AB2", 2),  # no line break at the end
+        (b'Street,Post Code\n"1 Road\nBack",AB1\n', 2),  # a quoted line break counts: an upper bound
+        (b"Street,Post Code\n", 0),
+        (b"Street,Post Code", 0),
+    ],
+)
+def test_the_rows_of_a_csv_are_estimated_from_its_line_breaks(tmp_path, content, expected):
+    path = tmp_path / "people.csv"
+    path.write_bytes(content)
+
+    assert readers.estimate_data_rows(path) == expected
+
+
+def test_an_xlsx_has_no_estimate(tmp_path):
+    workbook = Workbook()
+    workbook.active.append(["Street", "Post Code"])
+    path = tmp_path / "people.xlsx"
+    workbook.save(path)
+
+    assert readers.estimate_data_rows(path) is None

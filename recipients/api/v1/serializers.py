@@ -150,6 +150,73 @@ def group_details(g) -> dict:
     }
 
 
+# GET /api/v1/recipients/import/{jobId} (beyond the spec): the job's words for its status are
+# the group's (importing -> ready | failed), with "queued" before a worker takes it.
+IMPORT_STATUS = {"queued": "queued", "running": "importing", "done": "ready", "failed": "failed"}
+
+
+def import_job_details(job) -> dict:
+    """An import job as the status endpoint shows it. A failed import keeps nothing (its rows
+    and row errors are removed with it), so it shows 0 imported and 0 failed; rowsRead says
+    how far it got."""
+    failed = job.status == "failed"
+    return {
+        "jobId": str(job.id),
+        "status": IMPORT_STATUS[job.status],
+        "groupId": str(job.group_id),
+        "groupName": job.group.name,
+        "fileName": job.file_name,
+        "rowsRead": job.processed_rows,
+        "imported": 0 if failed else job.imported_rows,
+        "failed": 0 if failed else job.failed_rows,
+        "estimatedRows": job.estimated_rows,
+        "percent": job.percent_done,
+        "createdDate": _stamp(job.created_at),
+        "startedAt": _stamp(job.started_at),
+        "finishedAt": _stamp(job.finished_at),
+        "failureReason": job.failure_reason or None,
+        "unmappedColumns": job.unmapped_columns,
+        "warnings": [
+            f'Column {c["column"]} ("{c["header"]}") was not imported: no mapping names it.'
+            for c in job.unmapped_columns
+        ],
+    }
+
+
+class UnmappedColumnSerializer(serializers.Serializer):
+    column = serializers.IntegerField(help_text="1-based position of the column in the file")
+    header = serializers.CharField(help_text="its header (cut to 255 characters; may be empty)")
+
+
+class ImportJobStatusSerializer(serializers.Serializer):
+    """The shape of `import_job_details`, for the OpenAPI schema."""
+
+    jobId = serializers.UUIDField()
+    status = serializers.ChoiceField(choices=list(IMPORT_STATUS.values()))
+    groupId = serializers.UUIDField(help_text="the group the import fills")
+    groupName = serializers.CharField()
+    fileName = serializers.CharField()
+    rowsRead = serializers.IntegerField(help_text="data rows read so far (imported + failed)")
+    imported = serializers.IntegerField(help_text="rows imported as recipients (0 once failed)")
+    failed = serializers.IntegerField(help_text="rows left out; see groups/{groupId}/import-errors")
+    estimatedRows = serializers.IntegerField(
+        allow_null=True, help_text="CSV: data rows counted from line breaks, an upper bound; XLSX: null"
+    )
+    percent = serializers.IntegerField(
+        allow_null=True,
+        help_text="0-100; 100 only once ready; null for XLSX while importing, and once failed",
+    )
+    createdDate = serializers.DateTimeField()
+    startedAt = serializers.DateTimeField(allow_null=True)
+    finishedAt = serializers.DateTimeField(allow_null=True)
+    failureReason = serializers.CharField(allow_null=True)
+    unmappedColumns = UnmappedColumnSerializer(
+        many=True,
+        help_text="columns no mapping names (a skip mapping names one): their cells are not imported",
+    )
+    warnings = serializers.ListField(child=serializers.CharField(), help_text="the same, in words")
+
+
 class GroupCreateSerializer(serializers.Serializer):
     groupName = StrictCharField(max_length=200, required=False, allow_blank=True, allow_null=True)
 

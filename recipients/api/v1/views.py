@@ -2,7 +2,7 @@ import uuid
 
 from django.conf import settings
 from django.http import HttpResponse
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 
 from config import csvsafe
 from config.api.v1 import schema
@@ -127,6 +127,70 @@ class RecipientImportView(PlatformAPIView):
         )
         body = {"message": "Your file has been accepted and is being processed.", "jobId": str(job.pk)}
         return ApiResponse(body, message=None, status=202)
+
+
+IMPORT_JOB_EXAMPLE = {
+    "success": True,
+    "message": "Import job details",
+    "data": {
+        "jobId": "d5fa2f56-7d11-4f87-8f95-d0a3b6a1f17f",
+        "status": "importing",
+        "groupId": "0f710b4e-99d8-4b59-b793-a5db290df77f",
+        "groupName": "March Import",
+        "fileName": "recipients.csv",
+        "rowsRead": 40000,
+        "imported": 39988,
+        "failed": 12,
+        "estimatedRows": 100000,
+        "percent": 40,
+        "createdDate": "2026-03-08T10:35:12Z",
+        "startedAt": "2026-03-08T10:35:13Z",
+        "finishedAt": None,
+        "failureReason": None,
+        "unmappedColumns": [{"column": 7, "header": "Phone"}],
+        "warnings": ['Column 7 ("Phone") was not imported: no mapping names it.'],
+    },
+    "errors": None,
+}
+
+
+class RecipientImportJobView(PlatformAPIView):
+    """Beyond the spec: where an import's jobId leads."""
+
+    unauthenticated_message = CREDENTIALS
+    required_right = "Group.Read"  # what groups/by-name, the spec's way to follow an import, needs
+
+    @extend_schema(
+        operation_id="recipients_import_status",
+        summary="Follow a recipient import",
+        description=(
+            "Beyond the spec. The progress and outcome of the import that POST /api/v1/recipients/import "
+            "accepted as `jobId`: status (queued -> importing -> ready | failed), rows read, imported "
+            "and failed so far, a percentage (CSV: of the rows its line breaks promise; XLSX: known "
+            "once ready), when it started and finished, why it failed, and the group it fills. "
+            "Columns of the file that no mapping names are not imported; they are listed in "
+            "`unmappedColumns` and `warnings` (a `skip` mapping leaves its column out on purpose, "
+            "without a warning). Rows left out are listed by GET /api/v1/groups/{groupId}/import-errors. "
+            "Another company's job, like an unknown or malformed id, is 404. Right: Group.Read."
+        ),
+        parameters=[OpenApiParameter("job_id", str, OpenApiParameter.PATH, description="the jobId of the import's 202 answer")],
+        responses={
+            200: schema.enveloped("ImportJobEnvelope", s.ImportJobStatusSerializer(), description="The job's progress or outcome."),
+            404: schema.error("Import job not found."),
+            **schema.AUTH_ERRORS,
+        },
+        examples=[
+            OpenApiExample("Importing", value=IMPORT_JOB_EXAMPLE, response_only=True, status_codes=["200"]),
+            OpenApiExample(
+                "Not found", response_only=True, status_codes=["404"],
+                value={"success": False, "message": "Import job not found.", "data": None, "errors": ["Not found"]},
+            ),
+        ],
+        tags=["recipients"],
+    )  # fmt: skip
+    def get(self, request, job_id):
+        job = selectors.get_import_job_for_company(company=self.company, job_id=job_id)
+        return ApiResponse(s.import_job_details(job), message="Import job details")
 
 
 class GroupsView(PlatformAPIView):

@@ -1,0 +1,42 @@
+"""The README's import mapping table says what the code accepts: every standard destination
+(any case), the mapping types, the required fields; and nothing the code would refuse."""
+
+import re
+from pathlib import Path
+
+import pytest
+
+from recipients import importing
+from recipients.errors import InvalidMappings
+
+README = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+
+
+def _row(mapping_type: str) -> str:
+    match = re.search(rf"^\| `{mapping_type}` \|(.*)\|$", README, re.M)
+    assert match, f"no README row for mappingType {mapping_type}"
+    return match.group(1)
+
+
+def test_the_readme_lists_exactly_the_standard_destinations_the_import_accepts():
+    named = set(re.findall(r"`([^`]+)`", _row("standard")))
+    assert {name.lower() for name in named} == set(importing.STANDARD_FIELDS)
+    for name in named:  # each, as written, is accepted
+        mappings = [{"sourceHeader": "a", "destinationField": name, "mappingType": "standard"},
+                    {"sourceHeader": "b", "destinationField": "Address1", "mappingType": "standard"},
+                    {"sourceHeader": "c", "destinationField": "Postcode", "mappingType": "standard"}]  # fmt: skip
+        assert importing.parse_mappings(mappings)[0].destination == importing.STANDARD_FIELDS[name.lower()]
+
+
+def test_the_readme_lists_exactly_the_mapping_types():
+    listed = re.findall(r"^\| `(\w+)` \|", README, re.M)
+    assert tuple(listed) == ("mappingType", *importing.MAPPING_TYPES)  # the header, then the rows
+
+
+@pytest.mark.parametrize("required", ["Address1", "Postcode"])
+def test_the_fields_the_readme_calls_required_are(required):
+    assert " and ".join(f"`{label}`" for label in importing.REQUIRED.values()) + " must be mapped" in README
+    mappings = [{"sourceHeader": f, "destinationField": f, "mappingType": "standard"}
+                for f in importing.REQUIRED.values() if f != required]  # fmt: skip
+    with pytest.raises(InvalidMappings):
+        importing.parse_mappings(mappings)
