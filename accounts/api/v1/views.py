@@ -1,36 +1,15 @@
-from drf_spectacular.utils import extend_schema
-
 from accounts import services
-from accounts.api.v1.serializers import (
-    JwtResponseSerializer,
-    LoginRequestSerializer,
-    RefreshRequestSerializer,
-    jwt_response,
-)
+from accounts.api.v1 import schema as docs
+from accounts.api.v1.serializers import LoginRequestSerializer, RefreshRequestSerializer, jwt_response
 from accounts.errors import InvalidRefreshToken
 from config.api.jwt import mint_token_pair, read_refresh_token
 from config.api.v1.responses import ApiResponse
-from config.api.v1.schema import enveloped, error
 from config.api.v1.views import PublicPlatformAPIView
 from config.middleware import log_as_company
 
-TOKEN_RESPONSES = {
-    400: error("Missing or malformed field."),
-    429: error("Too many attempts from this address; see Retry-After."),
-}
-
 
 class LoginView(PublicPlatformAPIView):
-    @extend_schema(
-        operation_id="account_login",
-        request=LoginRequestSerializer,
-        responses={
-            200: enveloped("LoginEnvelope", JwtResponseSerializer(), description="Login successful"),
-            401: error("Invalid or expired API key"),
-            **TOKEN_RESPONSES,
-        },
-        tags=["account"],
-    )
+    @docs.login
     def post(self, request):
         serializer = LoginRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -40,18 +19,7 @@ class LoginView(PublicPlatformAPIView):
 
 
 class RefreshView(PublicPlatformAPIView):
-    @extend_schema(
-        operation_id="account_refresh",
-        request=RefreshRequestSerializer,
-        responses={
-            200: enveloped(
-                "RefreshEnvelope", JwtResponseSerializer(), description="Token refreshed successfully"
-            ),
-            401: error("Invalid or expired refresh token"),
-            **TOKEN_RESPONSES,
-        },
-        tags=["account"],
-    )
+    @docs.refresh
     def post(self, request):
         serializer = RefreshRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)

@@ -1,9 +1,7 @@
-from drf_spectacular.utils import extend_schema
-
 from billing import selectors
+from billing.api.v1 import schema as docs
 from billing.api.v1.serializers import BalanceSerializer
 from config.api.v1.responses import ApiResponse
-from config.api.v1.schema import AUTH_ERRORS, enveloped
 from config.api.v1.views import PlatformAPIView
 
 # Output-only serializers are stateless once built; reusing one skips re-copying its fields.
@@ -13,15 +11,7 @@ BALANCE_OUTPUT = BalanceSerializer()
 class BalanceView(PlatformAPIView):
     required_right = "Balance.Read"
 
-    @extend_schema(
-        operation_id="account_balance",
-        request=None,
-        responses={
-            200: enveloped("BalanceEnvelope", BalanceSerializer(), description="Successful!"),
-            **AUTH_ERRORS,
-        },
-        tags=["account"],
-    )
+    @docs.balance
     def post(self, request):
         balance = selectors.balance_for_company(company=self.company)
         return ApiResponse(BALANCE_OUTPUT.to_representation(balance), message="Successful!")

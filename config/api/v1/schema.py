@@ -1,31 +1,191 @@
-"""OpenAPI shapes of the platform API envelope, for drf-spectacular."""
+"""OpenAPI of the platform API, for drf-spectacular: the envelope {success, message, data, errors}
+around each answer, examples in the spec's words, and the errors every endpoint can answer.
 
-from drf_spectacular.utils import OpenApiResponse, inline_serializer
+Each app words its own operations (`<app>/api/v1/schema.py`) with `operation`, `ok` and `error`;
+`PlatformAutoSchema` adds the answers that the plumbing gives (401, 403, 429, 500), worded from
+the same view attributes the exception handler reads, so the schema cannot say one thing while
+the handler says another."""
+
+import re
+
+from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    OpenApiRequest,
+    OpenApiResponse,
+    extend_schema,
+    inline_serializer,
+)
 from rest_framework import serializers
+
+from config.api.v1 import messages
+from config.api.v1.pagination import MAX_OFFSET
 
 _envelopes: dict[str, type] = {}
 
 
-def enveloped(name: str, data=None, *, description: str = "") -> OpenApiResponse:
-    """The envelope {success, message, data, errors} around `data` (a serializer, or None)."""
+def _envelope_serializer(name: str, data, *, message_nullable: bool):
     if name not in _envelopes:
         fields = {
             "success": serializers.BooleanField(),
-            "message": serializers.CharField(),
+            "message": serializers.CharField(allow_null=message_nullable),
             "data": data if data is not None else serializers.JSONField(allow_null=True),
             "errors": serializers.ListField(child=serializers.CharField(), allow_null=True),
         }
         _envelopes[name] = inline_serializer(name=name, fields=fields)
-    return OpenApiResponse(_envelopes[name], description=description)
+    return _envelopes[name]
 
 
-def error(description: str) -> OpenApiResponse:
-    return enveloped("ErrorEnvelope", description=description)
+def _slug(text: str) -> str:
+    words = re.sub(r"[^A-Za-z0-9]+", " ", text).split()
+    return "".join(word[:1].upper() + word[1:] for word in words)[:60] or "Example"
 
 
-AUTH_ERRORS = {
-    401: error("Missing, invalid or expired access token."),
-    403: error("Authenticated, but the role lacks the right this endpoint needs."),
-    429: error("Rate limit exceeded; see Retry-After."),
-    500: error("Unexpected server error."),
-}
+def example(title: str, message: str | None, data=None) -> OpenApiExample:
+    """A successful answer (`success: true`) with the spec's `message` and `data`."""
+    value = {"success": True, "message": message, "data": data, "errors": None}
+    return OpenApiExample(_slug(title), summary=title, value=value)
+
+
+def ok(name: str, data, *examples: OpenApiExample, description: str, message_nullable: bool = False):
+    """The success answer: the envelope named `name` around `data` (a serializer or field; give
+    it allow_null=True where a business-rule outcome answers data null), with its examples."""
+    return OpenApiResponse(
+        _envelope_serializer(name, data, message_nullable=message_nullable),
+        description=description,
+        examples=list(examples),
+    )
+
+
+def error(description: str, *outcomes: str | tuple[str, list[str] | None]) -> OpenApiResponse:
+    """An error answer, with one example per message the API answers with it: a message (its
+    `errors` the status's reason, as the exception handler gives it) or (message, errors)."""
+    examples, named = [], []
+    for outcome in outcomes:
+        message, errors = outcome if isinstance(outcome, tuple) else (outcome, None)
+        named.append(message)
+        value = {"success": False, "message": message, "data": None, "errors": errors}
+        examples.append(OpenApiExample(_slug(message), summary=message, value=value))
+    text = description + ("\n\nMessages:\n" + "\n".join(f"- `{m}`" for m in named) if named else "")
+    envelope = _envelope_serializer("ErrorEnvelope", None, message_nullable=False)
+    return OpenApiResponse(envelope, description=text, examples=examples)
+
+
+def with_reason(status: int, *outcomes: str) -> tuple[tuple[str, list[str]], ...]:
+    """Messages whose `errors` is the status's reason, as the exception handler answers them."""
+    return tuple((message, [messages.REASONS[status]]) for message in outcomes)
+
+
+def operation(
+    *,
+    operation_id: str,
+    tag: str,
+    summary: str,
+    description: str,
+    responses: dict,
+    request=None,
+    request_examples: dict | None = None,
+    parameters: list | None = None,
+):
+    """extend_schema for one operation. `request`: its body (a serializer, or {media type:
+    serializer}); None for no body. `request_examples` maps a title to a body."""
+    body = None
+    if request is not None:
+        examples = [
+            OpenApiExample(_slug(title), summary=title, value=value, request_only=True)
+            for title, value in (request_examples or {}).items()
+        ]
+        if isinstance(request, dict):
+            body = {media: OpenApiRequest(shape, examples=examples) for media, shape in request.items()}
+        else:
+            body = OpenApiRequest(request, examples=examples)
+    return extend_schema(
+        operation_id=operation_id,
+        summary=summary,
+        description=description,
+        tags=[tag],
+        request=body,
+        parameters=parameters or [],
+        responses=responses,
+    )
+
+
+class PlatformAutoSchema(AutoSchema):
+    """Adds the answers the plumbing gives to every operation that does not word them itself:
+    401 and 403 where the view authenticates (its `unauthenticated_message` and
+    `permission_denied_message`), 429 where it is rate limited, 500 (its `unexpected_message`)."""
+
+    # drf-spectacular's extend_schema replaces get_response_serializers, so the answers are added
+    # where the response bodies are built (private hooks; tests/config/test_openapi.py breaks
+    # loudly when an upgrade moves them).
+    def _get_response_bodies(self, direction="response"):
+        bodies = super()._get_response_bodies(direction)
+        if self.method == "OPTIONS":
+            return bodies
+        for code, response in self._plumbing_answers().items():
+            if str(code) not in bodies:
+                bodies[str(code)] = self._get_response_for_code(response, str(code), direction=direction)
+        return dict(sorted(bodies.items()))
+
+    def _plumbing_answers(self) -> dict:
+        view = self.view
+        answers = {}
+        if view.authentication_classes:
+            answers[401] = error(
+                "Missing, invalid or expired access token (or a claim it needs).",
+                *with_reason(401, view.unauthenticated_message),
+            )
+            answers[403] = error(
+                "Authenticated, but the role lacks the right this endpoint needs.",
+                *with_reason(403, view.permission_denied_message),
+            )
+        if view.throttle_classes:
+            answers[429] = error(
+                "Rate limit exceeded; retry after the seconds the Retry-After header gives.",
+                *with_reason(429, messages.TOO_MANY_REQUESTS),
+            )
+        answers[500] = error("Unexpected server error.", *with_reason(500, view.unexpected_message))
+        return answers
+
+
+def paged(name: str, item, *, key: str = "data"):
+    """A page of a list ({total, offset, limit, hasMore, nextOffset, <key>}) of `item` serializers."""
+    return inline_serializer(
+        name=name,
+        fields={
+            "total": serializers.IntegerField(min_value=0),
+            "offset": serializers.IntegerField(min_value=0),
+            "limit": serializers.IntegerField(min_value=0),
+            "hasMore": serializers.BooleanField(),
+            "nextOffset": serializers.IntegerField(allow_null=True, min_value=0),
+            key: item(many=True),
+        },
+    )
+
+
+def query(name: str, schema: dict, description: str, *, required: bool = False) -> OpenApiParameter:
+    return OpenApiParameter(name, schema, OpenApiParameter.QUERY, required=required, description=description)
+
+
+def path_id(name: str, description: str) -> OpenApiParameter:
+    """A GUID in the path; a malformed one is answered like a missing object (404)."""
+    return OpenApiParameter(name, OpenApiTypes.UUID, OpenApiParameter.PATH, description=description)
+
+
+OFFSET = query(
+    "offset",
+    {"type": "integer", "minimum": 0, "maximum": MAX_OFFSET, "default": 0},
+    "Number of records to skip before returning results. Default is 0.",
+)
+
+
+# ---- until every app words its operations with `operation` ------------------------------------
+
+
+def enveloped(name: str, data=None, *, description: str = "") -> OpenApiResponse:
+    return OpenApiResponse(_envelope_serializer(name, data, message_nullable=False), description=description)
+
+
+AUTH_ERRORS: dict = {}

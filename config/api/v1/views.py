@@ -15,6 +15,7 @@ from config.api.v1 import messages
 from config.api.v1.exceptions import exception_handler
 from config.api.v1.permissions import HasRight
 from config.api.v1.renderers import EnvelopeRenderer
+from config.api.v1.schema import PlatformAutoSchema
 from config.errors import PayloadTooLarge
 
 
@@ -31,6 +32,7 @@ class PlatformAPIView(APIView):
     authentication_classes = [SessionJWTAuthentication]
     permission_classes = [HasRight]
     throttle_classes = [CompanyRateThrottle]
+    schema = PlatformAutoSchema()
 
     required_right: str | None = None
     unauthenticated_message = messages.UNAUTHENTICATED

@@ -2,11 +2,14 @@
 
 from datetime import UTC
 
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 MB = 1024 * 1024
 
 
+@extend_schema_field(OpenApiTypes.STR)
 class RawText(serializers.Field):
     """A string taken as sent (or null): the path guard, not the field, judges its characters."""
 

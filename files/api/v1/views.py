@@ -4,14 +4,13 @@ services and selectors); each view words the outcomes as the spec does for its e
 from django.conf import settings
 from django.http import FileResponse, StreamingHttpResponse
 from django.utils.http import content_disposition_header, http_date
-from drf_spectacular.utils import OpenApiParameter, extend_schema
 
 from config.api.parsers import body_fields
-from config.api.v1 import schema
 from config.api.v1.responses import ApiResponse
 from config.api.v1.views import PlatformAPIView
 from config.errors import InvalidInput, NotFound, PayloadTooLarge, RuleViolation
 from files import paths, selectors, services, storage
+from files.api.v1 import schema as docs
 from files.api.v1 import serializers as s
 from files.api.v1.http import RangeNotSatisfiable, UploadSizeLimit, byte_range
 from files.errors import FileErrorCode, RenameNamesRequired
@@ -29,15 +28,7 @@ class FolderContentsView(FilesView):
     required_right = "File.Read"
     error_messages = {InvalidInput: ("Invalid path.", ["Invalid path input"])}
 
-    @extend_schema(
-        operation_id="files_folder_contents",
-        parameters=[
-            OpenApiParameter("path", str, description="Folder under Home (default Home)"),
-            OpenApiParameter("sort", str, description="name (default) or date"),
-        ],
-        responses={200: schema.enveloped("FolderContentsEnvelope"), 400: schema.error("Invalid path."), 404: schema.error("Folder not found."), **schema.AUTH_ERRORS},
-        tags=["files"],
-    )  # fmt: skip
+    @docs.folder_contents
     def get(self, request):
         contents = selectors.folder_contents(
             company=self.company, path=request.query_params.get("path"), sort=request.query_params.get("sort")
@@ -56,7 +47,7 @@ class FolderCreateView(FilesView):
     required_right = "File.Write"
     error_messages = {InvalidInput: CREATE_FAILED, RuleViolation: CREATE_FAILED}
 
-    @extend_schema(operation_id="files_folder_create", request=s.FolderCreateSerializer, responses={200: schema.enveloped("FolderCreatedEnvelope"), 400: schema.error("Failed to create folder"), **schema.AUTH_ERRORS}, tags=["files"])  # fmt: skip
+    @docs.folder_create
     def post(self, request):
         serializer = s.FolderCreateSerializer(data=request.data)
         if not serializer.is_valid():
@@ -77,7 +68,7 @@ class EntryDeleteView(FilesView):
     required_right = "File.Delete"
     error_messages = {InvalidInput: DELETE_FAILED, RuleViolation: DELETE_FAILED}
 
-    @extend_schema(operation_id="files_delete", parameters=[OpenApiParameter("path", str, required=True)], responses={200: schema.enveloped("DeletedEnvelope"), 400: schema.error("Delete failed"), **schema.AUTH_ERRORS}, tags=["files"])  # fmt: skip
+    @docs.delete
     def delete(self, request):
         path = services.entry_delete(company=self.company, path=request.query_params.get("path"))
         return ApiResponse({"Path": paths.display(path)}, message="Deleted")
@@ -98,12 +89,7 @@ class FileUploadView(FilesView):
     def max_body_bytes(self):
         return settings.FILES_MAX_UPLOAD_BYTES + MULTIPART_OVERHEAD_BYTES
 
-    @extend_schema(
-        operation_id="files_upload",
-        request={"multipart/form-data": {"type": "object", "properties": {"File": {"type": "string", "format": "binary"}, "FolderPath": {"type": "string"}}}},
-        responses={200: schema.enveloped("UploadedEnvelope"), 400: schema.error("Upload failed"), 413: schema.error("Uploaded payload exceeds allowed limit"), **schema.AUTH_ERRORS},
-        tags=["files"],
-    )  # fmt: skip
+    @docs.upload
     def post(self, request):
         # Before anything parses the body: a file part longer than the limit stops the parse.
         request.upload_handlers.insert(0, UploadSizeLimit(settings.FILES_MAX_UPLOAD_BYTES, request))
@@ -132,12 +118,7 @@ class FileContentView(FilesView):
         # Success is the file itself, whatever the client accepts; errors stay JSON.
         return super().perform_content_negotiation(request, force=True)
 
-    @extend_schema(
-        operation_id="files_content",
-        parameters=[OpenApiParameter("path", str, required=True), OpenApiParameter("Range", str, OpenApiParameter.HEADER)],
-        responses={(200, "application/octet-stream"): bytes, (206, "application/octet-stream"): bytes, 400: schema.error("Path is required."), 404: schema.error("File not found."), 416: schema.error("Requested range not satisfiable."), **schema.AUTH_ERRORS},
-        tags=["files"],
-    )  # fmt: skip
+    @docs.content
     def get(self, request):
         entry = selectors.file_at(company=self.company, path=request.query_params.get("path"))
         try:
@@ -175,7 +156,7 @@ class FileContentView(FilesView):
 class FileSearchView(PlatformAPIView):
     required_right = "File.Read"
 
-    @extend_schema(operation_id="files_search", parameters=[OpenApiParameter("q", str, required=True)], responses={200: schema.enveloped("SearchResultsEnvelope"), 400: schema.error("Query required."), **schema.AUTH_ERRORS}, tags=["files"])  # fmt: skip
+    @docs.search
     def get(self, request):
         rows = selectors.search_files(company=self.company, query=request.query_params.get("q"))
         return ApiResponse([s.search_result(row) for row in rows], message="Search results")
@@ -193,7 +174,7 @@ class EntryRenameView(FilesView):
         NotFound: ("Item not found.", ["Not found"]),
     }
 
-    @extend_schema(operation_id="files_rename", request=s.RenameSerializer, responses={200: schema.enveloped("RenamedEnvelope"), 400: schema.error("Old and new names are required."), 404: schema.error("Item not found."), 409: schema.error("A file with this name already exists."), **schema.AUTH_ERRORS}, tags=["files"])  # fmt: skip
+    @docs.rename
     def post(self, request):
         serializer = s.RenameSerializer(data=request.data)
         if not serializer.is_valid():

@@ -1,6 +1,7 @@
 """Platform API shapes of recipients and groups, with the spec's field names."""
 
 from django.core.validators import URLValidator
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from config.api.fields import StrictCharField, TextKeyDictField
@@ -233,6 +234,7 @@ class MappingSerializer(serializers.Serializer):
     mappingType = StrictCharField(max_length=20)
 
 
+@extend_schema_field({"type": "string", "format": "byte"})
 class Base64TextField(serializers.Field):
     """A string taken as it is: a 100 MB Base64 file skips CharField's per-character checks
     (decoding it validates it)."""
