@@ -1,13 +1,14 @@
 from django.conf import settings
 from django.core.files.storage import default_storage
 from django.http import FileResponse
-from drf_spectacular.utils import OpenApiParameter, extend_schema
 
 from billing import dates as dispatch_dates
 from billing import selectors as catalogue
 from billing.errors import BillingErrorCode, VoucherCodeRequired
 from campaigns import selectors, services
+from campaigns.api.v1 import billing_schema as billing_docs
 from campaigns.api.v1 import parsing
+from campaigns.api.v1 import schema as docs
 from campaigns.api.v1 import shapes as s
 from campaigns.errors import (
     CampaignErrorCode,
@@ -17,7 +18,6 @@ from campaigns.errors import (
     VoucherActionRequired,
 )
 from config.api.parsers import body_fields
-from config.api.v1 import schema
 from config.api.v1.pagination import lenient_paging_params, paged_items
 from config.api.v1.responses import ApiResponse
 from config.api.v1.views import PlatformAPIView
@@ -25,7 +25,6 @@ from config.errors import InvalidInput, PayloadTooLarge
 
 COMPANY_CLAIM = "CompanyId claim missing or invalid."
 CLAIM = "Claim missing or invalid."
-CAMPAIGN_ID = OpenApiParameter("campaignId", str, required=True, description="Campaign GUID")
 
 
 def campaign_id_param(request) -> str | None:
@@ -57,16 +56,7 @@ class CampaignsView(PlatformAPIView):
     def get_required_right(self):
         return "Campaign.Read" if self.request.method == "GET" else "Campaign.Write"
 
-    @extend_schema(
-        operation_id="campaigns_list",
-        parameters=[
-            OpenApiParameter("sortField", str, description="updateddate (default), createddate or name"),
-            OpenApiParameter("sortOrder", str, description="ascending or descending (default)"),
-            OpenApiParameter("offset", int), OpenApiParameter("limit", int, description="default 50; 0, negative or > 200 -> 100"),
-        ],
-        responses={200: schema.enveloped("CampaignListEnvelope"), 400: schema.error("Invalid sortField."), **schema.AUTH_ERRORS},
-        tags=["campaigns"],
-    )  # fmt: skip
+    @docs.campaigns_list
     def get(self, request):
         query = request.query_params
         sort_field = (query.get("sortField") or "updateddate").strip().lower()
@@ -86,19 +76,7 @@ class CampaignsView(PlatformAPIView):
         body = paged_items(page, [s.campaign_list_item(c) for c in page.items])
         return ApiResponse(body, message="Campaign list fetched successfully.")
 
-    @extend_schema(
-        operation_id="campaigns_create",
-        request=s.CREATE_REQUEST_SCHEMA,
-        responses={
-            200: schema.enveloped("CampaignCreatedEnvelope"),
-            400: schema.error("campaign is required / campaign.name is required / Provide templateId or pdf. / Empty or invalid PDF. / Supported ... values"),
-            404: schema.error("Template with id=N not found. / Group not found. / Recipient not found."),
-            413: schema.error("PDF too large (>100MB)."),
-            422: schema.error("No layout defined for ... / Requested campaign settings do not match the template's settings."),
-            **schema.AUTH_ERRORS,
-        },
-        tags=["campaigns"],
-    )  # fmt: skip
+    @docs.create
     def post(self, request):
         spec, template_id, pdf, template_name = parsing.create_request(request.data)
         created = services.campaign_create(
@@ -116,7 +94,7 @@ class CampaignParametersView(PlatformAPIView):
     required_right = "Campaign.Read"
     unauthenticated_message = CLAIM
 
-    @extend_schema(operation_id="campaigns_parameters", responses={200: schema.enveloped("CampaignParametersEnvelope"), **schema.AUTH_ERRORS}, tags=["campaigns"])  # fmt: skip
+    @docs.parameters
     def get(self, request):
         return ApiResponse(
             s.parameters(catalogue.catalogue_values()), message="Campaign parameters fetched successfully."
@@ -127,12 +105,7 @@ class CampaignConfigurationsView(PlatformAPIView):
     required_right = "Campaign.Read"
     unauthenticated_message = CLAIM
 
-    @extend_schema(
-        operation_id="campaigns_configurations",
-        parameters=[OpenApiParameter("pageSize", str), OpenApiParameter("orientation", str)],
-        responses={200: schema.enveloped("CampaignConfigurationsEnvelope"), 400: schema.error("Invalid pageSize or orientation value."), **schema.AUTH_ERRORS},
-        tags=["campaigns"],
-    )  # fmt: skip
+    @docs.configurations
     def get(self, request):
         formats = s.formats_for(request.query_params.get("pageSize"), request.query_params.get("orientation"))
         if formats is None:
@@ -146,7 +119,7 @@ class CampaignView(PlatformAPIView):
     required_right = "Campaign.Read"
     unauthenticated_message = COMPANY_CLAIM
 
-    @extend_schema(operation_id="campaigns_details", responses={200: schema.enveloped("CampaignDetailsEnvelope"), 404: schema.error("Campaign not found."), **schema.AUTH_ERRORS}, tags=["campaigns"])  # fmt: skip
+    @docs.details
     def get(self, request, campaign_id):
         campaign = selectors.get_campaign_for_company(company=self.company, campaign_id=campaign_id)
         return ApiResponse(s.campaign_details(campaign), message="Campaign details fetched successfully.")
@@ -157,11 +130,7 @@ class CampaignPreviewView(PlatformAPIView):
     unauthenticated_message = COMPANY_CLAIM
     error_messages = {CampaignErrorCode.CAMPAIGN_NOT_FOUND: "Preview file not found for this campaign."}
 
-    @extend_schema(
-        operation_id="campaigns_preview",
-        responses={(200, "application/pdf"): bytes, 404: schema.error("Preview file not found for this campaign. / Preview file does not exist on server."), **schema.AUTH_ERRORS},
-        tags=["campaigns"],
-    )  # fmt: skip
+    @docs.preview
     def get(self, request, campaign_id):
         campaign = selectors.get_campaign_for_company(company=self.company, campaign_id=campaign_id)
         if not campaign.preview_file:
@@ -183,11 +152,7 @@ class CampaignApproveView(PlatformAPIView):
         CampaignErrorCode.CAMPAIGN_READ_ONLY: "Unable to approve the campaign because it is currently in a read-only state.",
     }
 
-    @extend_schema(
-        operation_id="campaigns_approve", parameters=[CAMPAIGN_ID], request=None,
-        responses={200: schema.enveloped("CampaignApprovedEnvelope", description="Approved, or a business-rule message with data null"), 404: schema.error("Approval failed: the campaign could not be found."), **schema.AUTH_ERRORS},
-        tags=["campaigns"],
-    )  # fmt: skip
+    @docs.approve
     def post(self, request):
         campaign = services.campaign_approve(
             company=self.company, campaign_id=campaign_id_param(request), by=self.principal.user
@@ -200,7 +165,7 @@ class CampaignStatusDetailsView(PlatformAPIView):
     unauthenticated_message = COMPANY_CLAIM
     error_messages = {CampaignErrorCode.CAMPAIGN_NOT_FOUND: "campaign not found."}
 
-    @extend_schema(operation_id="campaigns_status_details", parameters=[CAMPAIGN_ID], request=None, responses={200: schema.enveloped("CampaignStatusEnvelope"), 404: schema.error("campaign not found."), **schema.AUTH_ERRORS}, tags=["campaigns"])  # fmt: skip
+    @docs.status_details
     def post(self, request):
         campaign = selectors.get_campaign_for_company(
             company=self.company, campaign_id=campaign_id_param(request)
@@ -217,11 +182,7 @@ class CampaignDeleteView(PlatformAPIView):
         CampaignErrorCode.CAMPAIGN_READ_ONLY: "Can not delete. Campaign is already scheduled or in a read-only state.",
     }
 
-    @extend_schema(
-        operation_id="campaigns_delete", parameters=[CAMPAIGN_ID], request=None,
-        responses={200: schema.enveloped("CampaignDeletedEnvelope", description="true, or a business-rule message with data null"), 404: schema.error("Cannot delete — campaign not found."), **schema.AUTH_ERRORS},
-        tags=["campaigns"],
-    )  # fmt: skip
+    @docs.delete
     def post(self, request):
         services.campaign_delete(company=self.company, campaign_id=campaign_id_param(request))
         return ApiResponse(True, message="Campaign deleted successfully.")
@@ -239,13 +200,7 @@ class CampaignVoucherView(PlatformAPIView):
         CampaignErrorCode.CAMPAIGN_HAS_NO_RECIPIENTS: "Can not apply voucher. Please add at least one recipient before approving.",
     }
 
-    @extend_schema(
-        operation_id="campaigns_voucher",
-        parameters=[CAMPAIGN_ID, OpenApiParameter("VoucherAction", str, description="apply or remove"), OpenApiParameter("VoucherCode", str, description="required to apply")],
-        request=None,
-        responses={200: schema.enveloped("CampaignCostEnvelope", description="Cost details, or a business-rule message with data null"), 400: schema.error("Voucher action must be declared. / Voucher action is invalid. / Voucher code must be provide to apply the voucher."), 404: schema.error("campaign not found."), **schema.AUTH_ERRORS},
-        tags=["campaigns"],
-    )  # fmt: skip
+    @billing_docs.voucher
     def post(self, request):
         query = request.query_params
         action = (parsing.query_value(query, "VoucherAction") or "").strip().lower()
@@ -278,13 +233,7 @@ class CampaignCostView(PlatformAPIView):
         CampaignErrorCode.CAMPAIGN_HAS_NO_RECIPIENTS: "Cost details unavailable. Please add at least one recipient before approving.",
     }
 
-    @extend_schema(
-        operation_id="campaigns_cost",
-        parameters=[CAMPAIGN_ID, OpenApiParameter("stockWeight", str), OpenApiParameter("mailClass", str), OpenApiParameter("isAdMail", bool), OpenApiParameter("isConfidential", bool), OpenApiParameter("isDuplex", bool)],
-        request=None,
-        responses={200: schema.enveloped("CampaignCostEnvelope", description="Cost details, or a business-rule message with data null"), 400: schema.error("isAdMail is invalid. / Supported StockWeight values: ..."), 404: schema.error("Cost details unavailable — campaign not found."), **schema.AUTH_ERRORS},
-        tags=["campaigns"],
-    )  # fmt: skip
+    @billing_docs.cost
     def post(self, request):
         query = request.query_params
         options = services.CostOptions(
@@ -304,13 +253,7 @@ class CampaignAvailableDatesView(PlatformAPIView):
     required_right = "Campaign.Read"
     unauthenticated_message = COMPANY_CLAIM
 
-    @extend_schema(
-        operation_id="campaigns_available_dates",
-        parameters=[OpenApiParameter("start", str, description="yyyy-MM-dd, default today"), OpenApiParameter("end", str, description="yyyy-MM-dd, default today + 30 days")],
-        request=None,
-        responses={200: schema.enveloped("AvailableDatesEnvelope"), 400: schema.error("Invalid start date format. Expected format: yyyy-MM-dd (defaults to today)"), **schema.AUTH_ERRORS},
-        tags=["campaigns"],
-    )  # fmt: skip
+    @billing_docs.available_dates
     def post(self, request):
         query = request.query_params
         start = parsing.query_date(query, "start", name="start date", default_words="today")
@@ -334,13 +277,7 @@ class CampaignScheduleView(PlatformAPIView):
         BillingErrorCode.VOUCHER_INVALID: "Can not schedule campaign. Voucher code is not valid.",
     }
 
-    @extend_schema(
-        operation_id="campaigns_schedule",
-        parameters=[CAMPAIGN_ID, OpenApiParameter("send_date", str, description="yyyy-MM-dd, default tomorrow"), OpenApiParameter("next_available_date", bool), OpenApiParameter("use_balance", bool, description="true: pay by balance (default); false: provisional booking")],
-        request=None,
-        responses={200: schema.enveloped("CampaignScheduledEnvelope", description="campaignId and paymentStatus (and orderId), or a business-rule message with data null"), 400: schema.error("Invalid send_date format. ... / The selected date ... is not available for scheduling. / No available dates found from ... onwards. / Company does not have provisional booking permission."), 404: schema.error("Can not schedule campaign. campaign not found."), **schema.AUTH_ERRORS},
-        tags=["campaigns"],
-    )  # fmt: skip
+    @billing_docs.schedule
     def post(self, request):
         query = request.query_params
         send_date = parsing.query_date(query, "send_date", name="send_date", default_words="tomorrow")

@@ -179,13 +179,3 @@ OFFSET = query(
     {"type": "integer", "minimum": 0, "maximum": MAX_OFFSET, "default": 0},
     "Number of records to skip before returning results. Default is 0.",
 )
-
-
-# ---- until every app words its operations with `operation` ------------------------------------
-
-
-def enveloped(name: str, data=None, *, description: str = "") -> OpenApiResponse:
-    return OpenApiResponse(_envelope_serializer(name, data, message_nullable=False), description=description)
-
-
-AUTH_ERRORS: dict = {}

@@ -1,11 +1,9 @@
-from drf_spectacular.utils import OpenApiParameter, extend_schema
-
-from config.api.v1 import schema
 from config.api.v1.errors import v1_wording
 from config.api.v1.pagination import lenient_paging_params, paged_items
 from config.api.v1.responses import ApiResponse
 from config.api.v1.views import PlatformAPIView
 from templates import selectors
+from templates.api.v1 import schema as docs
 from templates.errors import InvalidTemplateFilter
 from templates.formats import format_by_code
 
@@ -34,15 +32,7 @@ class TemplatesView(PlatformAPIView):
     required_right = "Template.Read"
     unexpected_message = "Unexpected server error"
 
-    @extend_schema(
-        operation_id="templates_list",
-        parameters=[
-            OpenApiParameter("offset", int), OpenApiParameter("limit", int, description="default 50; 0, negative or > 200 -> 100"),
-            OpenApiParameter("pageOrientation", str), OpenApiParameter("pageSize", str), OpenApiParameter("windowGummedCode", str),
-        ],
-        responses={200: schema.enveloped("TemplateListEnvelope"), 400: schema.error("One or more filter values are invalid."), **schema.AUTH_ERRORS},
-        tags=["templates"],
-    )  # fmt: skip
+    @docs.templates_list
     def get(self, request):
         offset, limit = lenient_paging_params(request.query_params)
         try:
