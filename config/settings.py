@@ -460,6 +460,10 @@ SPECTACULAR_SETTINGS = {
     # Nothing from elsewhere: no badge from the online validator (the CSP would refuse it anyway).
     "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "config.api.v1.links.add_links",
+    ],
 }
 
 # ---- Logging: JSON lines carrying the request id ------------------------------------------------
