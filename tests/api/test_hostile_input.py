@@ -185,6 +185,12 @@ def test_huge_limits_fall_back_on_lenient_lists(authed_client, path):
     assert assert_envelope(authed_client.get(path, {"limit": "9" * 5000}), 200)["data"]["limit"] == 100
 
 
+@pytest.mark.parametrize("path", ["/api/v1/template", "/api/v1/campaigns"])
+@pytest.mark.parametrize("limit", ["abc", "false", "1.5", "null"])
+def test_a_limit_that_is_not_a_whole_number_is_refused_on_lenient_lists_too(authed_client, path, limit):
+    assert_envelope(authed_client.get(path, {"limit": limit}), 400, "limit must be a whole number.")
+
+
 # ---- dates: availableDates and schedule stay within the booking horizon ---------------------------
 
 # At MONDAY_MORNING (2026-04-13) the horizon is 366 days ahead: Wednesday 2027-04-14.

@@ -7,7 +7,7 @@ from campaigns.api.v1.schema import CAMPAIGN_ID, CAMPAIGN_ID_QUERY, TAG, rule
 from config.api.v1.schema import error, example, ok, operation, query
 
 FLAG = {"type": "string", "enum": ["true", "false", ""]}
-DAY = {"type": "string", "format": "date"}
+DAY = {"anyOf": [{"type": "string", "format": "date"}, {"type": "string", "maxLength": 0}]}  # blank: default
 
 
 class CostDetailsSerializer(serializers.Serializer):

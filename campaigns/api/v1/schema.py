@@ -9,6 +9,7 @@ from rest_framework import serializers
 from campaigns import selectors
 from campaigns.api.v1.shapes import CREATE_REQUEST_SCHEMA, STATUS_NAMES
 from config.api.v1.schema import OFFSET, error, example, ok, operation, paged, path_id, query
+from templates.formats import FORMATS
 
 TAG = "campaigns"
 CAMPAIGN_ID = "b9c32de3-4f19-4ea8-a273-b2c7d5df42f2"
@@ -335,8 +336,16 @@ configurations = operation(
         "optionally filtered by page size and orientation. Right: Campaign.Read."
     ),
     parameters=[
-        query("pageSize", {"type": "string"}, "Filter configurations by page size (e.g. A4 Letter)."),
-        query("orientation", {"type": "string"}, "Filter by page orientation (Portrait / Landscape)."),
+        query(
+            "pageSize",
+            {"type": "string", "enum": [*sorted({f.page_size for f in FORMATS}), ""]},
+            "Filter configurations by page size (e.g. A4 Letter; any casing; blank: all).",
+        ),
+        query(
+            "orientation",
+            {"type": "string", "enum": [*sorted({f.orientation for f in FORMATS}), ""]},
+            "Filter by page orientation (Portrait / Landscape; any casing; blank: all).",
+        ),
     ],
     responses={
         200: ok(

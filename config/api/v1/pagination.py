@@ -100,16 +100,13 @@ def paged_json(page) -> RawJSON:
 
 def lenient_paging_params(query, *, default_limit: int = 50, max_limit: int = 200, fallback: int = 100):
     """Paging as the template and campaign lists document it: the offset as every list takes it
-    (`offset_param`); limit defaults to `default_limit`, and 0, a negative number, a value over
-    `max_limit` or not a number gives `fallback`."""
+    (`offset_param`); limit defaults to `default_limit`, and 0, a negative number or a value over
+    `max_limit` gives `fallback`; a limit that is not a whole number is refused (400), as on
+    every other list."""
     offset = offset_param(query)
-    raw = (query.get("limit") or "").strip()
-    if not raw:
+    limit = _parameter(query, "limit")
+    if limit is None:
         return offset, default_limit
-    try:
-        limit = whole_number(raw)
-    except NotAWholeNumber:
-        return offset, fallback
     return offset, limit if 0 < limit <= max_limit else fallback
 
 

@@ -89,18 +89,18 @@ def operation(
     request_examples: dict | None = None,
     parameters: list | None = None,
 ):
-    """extend_schema for one operation. `request`: its body (a serializer, or {media type:
-    serializer}); None for no body. `request_examples` maps a title to a body."""
+    """extend_schema for one operation. `request`: its JSON body (a serializer), or {media type:
+    serializer}; None for no body. `request_examples` maps a title to a body."""
     body = None
     if request is not None:
         examples = [
             OpenApiExample(_slug(title), summary=title, value=value, request_only=True)
             for title, value in (request_examples or {}).items()
         ]
-        if isinstance(request, dict):
-            body = {media: OpenApiRequest(shape, examples=examples) for media, shape in request.items()}
-        else:
-            body = OpenApiRequest(request, examples=examples)
+        # JSON unless said otherwise: the parsers also take forms, but a form cannot carry the
+        # nested lists and objects most bodies have, and the spec sends JSON.
+        media_types = request if isinstance(request, dict) else {"application/json": request}
+        body = {media: OpenApiRequest(shape, examples=examples) for media, shape in media_types.items()}
     return extend_schema(
         operation_id=operation_id,
         summary=summary,

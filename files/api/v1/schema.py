@@ -15,9 +15,9 @@ from config.api.v1.schema import error, example, ok, operation, query, with_reas
 TAG = "files"
 # One file or folder name: no separator, no character a file name cannot hold, no control
 # character, some text.
-NAME = r'^[^<>:"|?*\\/\x00-\x1f\x7f]*[^<>:"|?*\\/\x00-\x20\x7f][^<>:"|?*\\/\x00-\x1f\x7f]*$'
+NAME = r'^[^<>:"|?*\\/\x00-\x1f\x7f-\x9f]*[^<>:"|?*\\/\x00-\x20\x7f-\x9f][^<>:"|?*\\/\x00-\x1f\x7f-\x9f]*$'
 # A path of such names separated by `/`.
-PATH = r'^[^<>:"|?*\\\x00-\x1f\x7f]*$'
+PATH = r'^[^<>:"|?*\\\x00-\x1f\x7f-\x9f]*$'
 ALLOWED_EXTENSIONS = ".pdf, .jpg, .jpeg, .png, .gif, .ttf, .otf, .woff, .woff2"
 
 
@@ -26,7 +26,9 @@ def _name(help_text: str, *, required: bool = True):
 
 
 def _path(help_text: str):
-    return serializers.RegexField(PATH, max_length=900, required=False, allow_null=True, help_text=help_text)
+    return serializers.RegexField(
+        PATH, max_length=900, required=False, allow_null=True, allow_blank=True, help_text=help_text
+    )
 
 
 class FileDetailsSerializer(serializers.Serializer):
@@ -285,7 +287,11 @@ search = operation(
     parameters=[
         query(
             "q",
-            {"type": "string", "pattern": r"^[^\x00-\x1f\x7f]*\S[^\x00-\x1f\x7f]*$", "maxLength": 255},
+            {
+                "type": "string",
+                "pattern": r"^[^\x00-\x1f\x7f-\x9f]*\S[^\x00-\x1f\x7f-\x9f]*$",
+                "maxLength": 255,
+            },
             "Search keyword used to match file names.",
             required=True,
         )

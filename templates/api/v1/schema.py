@@ -34,7 +34,7 @@ LIMIT = query(
     "limit",
     {"type": "integer", "default": 50},
     "Maximum records to return. Default is 50 when omitted. If set to 0, a negative number, or a "
-    "value greater than 200, the API uses 100.",
+    "value greater than 200, the API uses 100. Not a whole number: 400.",
 )
 TEMPLATE = {
     "id": 101,
