@@ -8,7 +8,7 @@ from rest_framework import serializers
 
 from campaigns import selectors
 from campaigns.api.v1.shapes import CREATE_REQUEST_SCHEMA, STATUS_NAMES
-from config.api.v1.schema import OFFSET, error, example, ok, operation, paged, path_id, query
+from config.api.v1.schema import OFFSET, blank_or, error, example, ok, operation, paged, path_id, query
 from templates.formats import FORMATS
 
 TAG = "campaigns"
@@ -253,7 +253,7 @@ campaigns_list = operation(
         OFFSET,
         query(
             "limit",
-            {"type": "integer", "default": 50},
+            blank_or({"type": "integer", "default": 50}),
             "Number of records to return. Default is 50; 0, a negative number or more than 200 gives 100.",
         ),
     ],

@@ -174,8 +174,18 @@ def path_id(name: str, description: str) -> OpenApiParameter:
     return OpenApiParameter(name, OpenApiTypes.UUID, OpenApiParameter.PATH, description=description)
 
 
+def blank_or(schema: dict) -> dict:
+    """`schema`, or a blank value (which the API takes as the parameter's default)."""
+    return {"anyOf": [schema, {"type": "string", "maxLength": 0}]}
+
+
 OFFSET = query(
     "offset",
-    {"type": "integer", "minimum": 0, "maximum": MAX_OFFSET, "default": 0},
+    blank_or({"type": "integer", "minimum": 0, "maximum": MAX_OFFSET, "default": 0}),
     "Number of records to skip before returning results. Default is 0.",
 )
+# A GUID in a body, or nothing (blank or null).
+OPTIONAL_GUID = {
+    "anyOf": [{"type": "string", "format": "uuid"}, {"type": "string", "maxLength": 0}],
+    "nullable": True,
+}

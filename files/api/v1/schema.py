@@ -15,9 +15,13 @@ from config.api.v1.schema import error, example, ok, operation, query, with_reas
 TAG = "files"
 # One file or folder name: no separator, no character a file name cannot hold, no control
 # character, some text.
-NAME = r'^[^<>:"|?*\\/\x00-\x1f\x7f-\x9f]*[^<>:"|?*\\/\x00-\x20\x7f-\x9f][^<>:"|?*\\/\x00-\x1f\x7f-\x9f]*$'
-# A path of such names separated by `/`.
-PATH = r'^[^<>:"|?*\\\x00-\x1f\x7f-\x9f]*$'
+# Control, format and private-use characters (Unicode Cc, Cf, Co) of the Basic Multilingual Plane.
+_BAD = r"\x00-\x1f\x7f-\x9f\u00ad\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff\ue000-\uf8ff"
+_NOT = r'<>:"|?*\\/' + _BAD
+NAME = rf"^[^{_NOT}]*[^{_NOT}\s][^{_NOT}]*$"
+# A path of names of at most 255 characters, separated by `/`.
+_SEGMENT = rf"[^{_NOT}]{{0,255}}"
+PATH = rf"^({_SEGMENT}/)*{_SEGMENT}$"
 ALLOWED_EXTENSIONS = ".pdf, .jpg, .jpeg, .png, .gif, .ttf, .otf, .woff, .woff2"
 
 
@@ -98,9 +102,8 @@ class RenamedSerializer(serializers.Serializer):
 
 
 def _path_query(description: str, *, required: bool = False) -> OpenApiParameter:
-    return query(
-        "path", {"type": "string", "pattern": PATH, "maxLength": 900}, description, required=required
-    )
+    schema = {"type": "string", "pattern": PATH, "maxLength": 900, **({"minLength": 1} if required else {})}
+    return query("path", schema, description, required=required)
 
 
 folder_contents = operation(
@@ -289,7 +292,7 @@ search = operation(
             "q",
             {
                 "type": "string",
-                "pattern": r"^[^\x00-\x1f\x7f-\x9f]*\S[^\x00-\x1f\x7f-\x9f]*$",
+                "pattern": rf"^[^{_BAD}]*[^{_BAD}\s][^{_BAD}]*$",
                 "maxLength": 255,
             },
             "Search keyword used to match file names.",

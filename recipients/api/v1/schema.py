@@ -10,7 +10,19 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse
 from rest_framework import serializers
 
-from config.api.v1.schema import OFFSET, error, example, ok, operation, paged, path_id, query, with_reason
+from config.api.v1.schema import (
+    OFFSET,
+    OPTIONAL_GUID,
+    blank_or,
+    error,
+    example,
+    ok,
+    operation,
+    paged,
+    path_id,
+    query,
+    with_reason,
+)
 from recipients.api.v1 import serializers as s
 from recipients.api.v1.serializers import IMPORT_STATUS
 from recipients.importing import MAPPING_TYPES
@@ -24,7 +36,7 @@ GROUP_ID = "0f710b4e-99d8-4b59-b793-a5db290df77f"
 JOB_ID = "d5fa2f56-7d11-4f87-8f95-d0a3b6a1f17f"
 LIMIT = query(
     "limit",
-    {"type": "integer", "minimum": 1, "default": 100},
+    blank_or({"type": "integer", "minimum": 1, "default": 100}),
     "Maximum number of records to return. Default is 100; more than 1000 returns 1000.",
 )
 GROUP_NAME_TEXT = r"^[^\x00]*[^\s\x00][^\x00]*$"  # some text, no NUL character
@@ -118,7 +130,7 @@ class GroupCreateRequestSerializer(serializers.Serializer):
 
 
 class RemoveRecipientsRequestSerializer(serializers.Serializer):
-    recipientIds = serializers.ListField(child=serializers.UUIDField(), allow_empty=False)
+    recipientIds = serializers.ListField(child=serializers.UUIDField(), min_length=1)
 
 
 class ImportRequestExtension(OpenApiSerializerExtension):
@@ -133,6 +145,20 @@ class ImportRequestExtension(OpenApiSerializerExtension):
             {"required": ["fileData"], "properties": {"fileData": given}},
             {"required": ["fileUrl"], "properties": {"fileUrl": given}},
         ]
+        return schema
+
+
+class RecipientWriteExtension(OpenApiSerializerExtension):
+    """`groupId` (create) and `id` (update) are GUIDs, or nothing."""
+
+    target_class = s.RecipientWriteSerializer
+    match_subclasses = True
+
+    def map_serializer(self, auto_schema, direction):
+        schema = auto_schema._map_serializer(self.target, direction, bypass_extensions=True)
+        for name in ("groupId", "id"):
+            if name in schema["properties"]:
+                schema["properties"][name] = OPTIONAL_GUID
         return schema
 
 

@@ -2,7 +2,7 @@
 
 from rest_framework import serializers
 
-from config.api.v1.schema import OFFSET, error, example, ok, operation, paged, query
+from config.api.v1.schema import OFFSET, blank_or, error, example, ok, operation, paged, query
 from templates.selectors import ENVELOPE_ALIASES, FILTERS
 
 
@@ -32,7 +32,7 @@ def _filter(name: str) -> dict:
 
 LIMIT = query(
     "limit",
-    {"type": "integer", "default": 50},
+    blank_or({"type": "integer", "default": 50}),
     "Maximum records to return. Default is 50 when omitted. If set to 0, a negative number, or a "
     "value greater than 200, the API uses 100. Not a whole number: 400.",
 )
