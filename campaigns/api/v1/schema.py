@@ -162,7 +162,7 @@ create = operation(
         "Mode C: PDF Base64": {
             "campaign": PDF_CAMPAIGN,
             "pdf": {
-                "fileBase64": "JVBERi0xLjQKJcfs...",
+                "fileBase64": "JVBERi0xLjQKJcfs",
                 "originalName": "spring-campaign.pdf",
                 "fileName": "spring-campaign.pdf",
             },

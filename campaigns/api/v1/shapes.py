@@ -2,7 +2,7 @@
 
 import re
 
-from drf_spectacular.utils import inline_serializer
+from drf_spectacular.utils import extend_schema_field, inline_serializer
 from rest_framework import serializers
 
 from campaigns import selectors
@@ -212,6 +212,11 @@ def configuration(fmt: Format, products: list) -> dict:
     }
 
 
+@extend_schema_field({"type": "string", "format": "byte"})
+class Base64Text(serializers.CharField):
+    """Base64 content, for the schema (parsing.py reads the body itself)."""
+
+
 CREATE_REQUEST_SCHEMA = inline_serializer(
     name="CreateCampaignRequest",
     fields={
@@ -243,7 +248,7 @@ CREATE_REQUEST_SCHEMA = inline_serializer(
             name="IncomingPdf",
             fields={
                 "fileUrl": serializers.URLField(required=False),
-                "fileBase64": serializers.CharField(required=False),
+                "fileBase64": Base64Text(required=False),
                 "originalName": serializers.CharField(required=False),
                 "fileName": serializers.CharField(required=False),
             },

@@ -11,6 +11,7 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework import serializers
 
 from config.api.v1.schema import error, example, ok, operation, query, with_reason
+from files import paths
 
 TAG = "files"
 # One file or folder name: no separator, no character a file name cannot hold, no control
@@ -22,6 +23,8 @@ NAME = rf"^[^{_NOT}]*[^{_NOT}\s][^{_NOT}]*$"
 # A path of names of at most 255 characters, separated by `/`.
 _SEGMENT = rf"[^{_NOT}]{{0,255}}"
 PATH = rf"^({_SEGMENT}/)*{_SEGMENT}$"
+# The guard's limit is on the whole path, `Home/` included, which a path without it gets.
+MAX_PATH = paths.MAX_PATH_BYTES - len(paths.HOME) - 1
 ALLOWED_EXTENSIONS = ".pdf, .jpg, .jpeg, .png, .gif, .ttf, .otf, .woff, .woff2"
 
 
@@ -31,7 +34,7 @@ def _name(help_text: str, *, required: bool = True):
 
 def _path(help_text: str):
     return serializers.RegexField(
-        PATH, max_length=900, required=False, allow_null=True, allow_blank=True, help_text=help_text
+        PATH, max_length=MAX_PATH, required=False, allow_null=True, allow_blank=True, help_text=help_text
     )
 
 
@@ -102,7 +105,12 @@ class RenamedSerializer(serializers.Serializer):
 
 
 def _path_query(description: str, *, required: bool = False) -> OpenApiParameter:
-    schema = {"type": "string", "pattern": PATH, "maxLength": 900, **({"minLength": 1} if required else {})}
+    schema = {
+        "type": "string",
+        "pattern": PATH,
+        "maxLength": MAX_PATH,
+        **({"minLength": 1} if required else {}),
+    }
     return query("path", schema, description, required=required)
 
 
