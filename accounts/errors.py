@@ -18,6 +18,7 @@ class AccountErrorCode(StrEnum):
     LOGGING_WINDOW_UNSPECIFIED = "logging_window_unspecified"
     WORKSPACE_NOT_FOUND = "workspace_not_found"
     WORKSPACE_NAME_INVALID = "workspace_name_invalid"
+    INVALID_ALLOWED_IPS = "invalid_allowed_ips"
 
 
 class InvalidApiKey(NotAuthenticated):
@@ -52,3 +53,7 @@ class WorkspaceNotFound(NotFound):
 
 class WorkspaceNameInvalid(InvalidInput):
     code = AccountErrorCode.WORKSPACE_NAME_INVALID
+
+
+class InvalidAllowedIps(InvalidInput):
+    code = AccountErrorCode.INVALID_ALLOWED_IPS

@@ -4,6 +4,7 @@ from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, Permis
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from oauth2_provider.models import AbstractApplication
 
 from accounts.tenancy import TenantModel
 
@@ -57,6 +58,35 @@ class Workspace(TenantModel):
 
     def __str__(self):
         return self.name
+
+
+class OAuthApplication(AbstractApplication):
+    """An OAuth2 client of the services API: django-oauth-toolkit's application, swapped in from
+    its first migration, bound to one company and optionally one workspace, and optionally to the
+    addresses it may call from. Its tokens act for the company with no user (Principal.user None).
+    Made by staff in the admin or by accounts.services.oauth_application_create (client
+    credentials, confidential, secret stored hashed and shown once)."""
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="oauth_applications")
+    workspace = models.ForeignKey(
+        Workspace,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        help_text="Only this workspace; empty: every workspace of the company.",
+    )
+    allowed_ips = models.TextField(
+        blank=True,
+        help_text="Addresses or networks (CIDR) the client may call from, separated by spaces, "
+        "commas or lines; empty: any address.",
+    )
+
+    class Meta(AbstractApplication.Meta):
+        verbose_name = "OAuth application"
+
+    def __str__(self):
+        return self.name or self.client_id
 
 
 class UserManager(BaseUserManager):

@@ -51,3 +51,10 @@ def sync_roles(**kwargs) -> None:
         group, _ = Group.objects.get_or_create(name=role)
         perms = [found[RIGHTS[right]] for right in rights if RIGHTS[right] in found]
         group.permissions.set(perms)
+
+
+# An OAuth2 client of the services API acts for its company with no user, so no role: it holds
+# these rights, which the services views name.
+MESSAGE_CAMPAIGN_READ = "MessageCampaign.Read"
+MESSAGE_CAMPAIGN_WRITE = "MessageCampaign.Write"
+OAUTH_CLIENT_RIGHTS = frozenset({MESSAGE_CAMPAIGN_READ, MESSAGE_CAMPAIGN_WRITE})

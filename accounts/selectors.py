@@ -1,11 +1,14 @@
 """Reads about companies, workspaces, users and API sessions."""
 
+import hashlib
 import time
 import uuid
 
 from django.conf import settings
 from django.contrib.auth.models import Permission
 from django.db import connection
+from django.utils import timezone
+from oauth2_provider.models import get_access_token_model
 
 from accounts.errors import WorkspaceNotFound
 from accounts.models import ApiSession, Company, User, Workspace
@@ -114,3 +117,17 @@ def rights_of_roles(*, roles: tuple[str, ...]) -> frozenset[str]:
 def forget_role_rights() -> None:
     """Drop this process's memory of role rights (the next request looks them up again)."""
     _rights_by_roles.clear()
+
+
+def oauth_application_for_token(token: str):
+    """The live OAuth application whose unexpired access token `token` is (its company and
+    workspace loaded), or None: unknown, expired, or its company inactive. Tokens are stored only
+    as SHA-256 checksums (django-oauth-toolkit's lookup column)."""
+    checksum = hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
+    access = (
+        get_access_token_model()
+        .objects.select_related("application__company", "application__workspace")
+        .filter(token_checksum=checksum, expires__gt=timezone.now(), application__company__is_active=True)
+        .first()
+    )
+    return access.application if access is not None else None

@@ -10,17 +10,20 @@ from django.conf import settings
 from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
+from oauth2_provider.generators import generate_client_secret
 
 from accounts import api_logging, provisioning
 from accounts.errors import (
     AccountErrorCode,
     ApiLoggingNotOn,
+    InvalidAllowedIps,
     InvalidApiKey,
     InvalidLoggingWindow,
     InvalidRefreshToken,
     NotStaff,
     UserWithoutCompany,
     WorkspaceNameInvalid,
+    WorkspaceNotFound,
 )
 from accounts.models import (
     ApiKey,
@@ -29,12 +32,15 @@ from accounts.models import (
     ApiSession,
     Company,
     IssuedRefreshToken,
+    OAuthApplication,
     User,
     Workspace,
 )
+from accounts.oauth import allowed_networks
 from accounts.roles import INTEGRATOR
 from accounts.selectors import get_workspace_for_company
 from accounts.signals import credentials_revoked
+from accounts.tenancy import workspace_of_company
 
 
 def hash_api_key(secret: str) -> str:
@@ -351,3 +357,34 @@ def _change_window(company, by, action, new_until, now, *, into: Company | None 
     api_logging.forget_windows()
     (into or company).api_logging_until = new_until
     return into or company
+
+
+@dataclass(frozen=True)
+class NewOAuthApplication:
+    application: OAuthApplication
+    client_secret: str  # shown once: only its hash is stored
+
+
+def oauth_application_create(
+    *, company: Company, name: str, workspace: Workspace | None = None, allowed_ips: str = ""
+) -> NewOAuthApplication:
+    """A client credentials application of the services API for `company` (and only `workspace`
+    when given, which must be one of the company's)."""
+    if workspace is not None and not workspace_of_company(company, workspace):
+        raise WorkspaceNotFound()
+    if allowed_ips.strip():
+        try:
+            allowed_networks(allowed_ips)
+        except ValueError:
+            raise InvalidAllowedIps(field="allowed_ips") from None
+    secret = generate_client_secret()
+    application = OAuthApplication.objects.create(
+        company=company,
+        workspace=workspace,
+        name=name[:255],
+        client_type=OAuthApplication.CLIENT_CONFIDENTIAL,
+        authorization_grant_type=OAuthApplication.GRANT_CLIENT_CREDENTIALS,
+        client_secret=secret,
+        allowed_ips=allowed_ips.strip(),
+    )
+    return NewOAuthApplication(application=application, client_secret=secret)

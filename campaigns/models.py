@@ -9,10 +9,20 @@ from templates.formats import CODE_MAX_LENGTH, format_by_code
 
 
 class Channel(models.TextChoices):
+    """Post is print; every other channel is a message campaign (the services API's
+    sending_type)."""
+
     POST = "post"
     SMS = "sms"
+    WEBPUSH = "webpush"
     EMAIL = "email"
+    TELEGRAM = "telegram"
+    RBM = "rbm"
+    VIBER = "viber"
     WHATSAPP = "whatsapp"
+
+
+MESSAGE_CHANNELS = tuple(c for c in Channel.values if c != Channel.POST)
 
 
 class Status(models.TextChoices):
@@ -77,6 +87,16 @@ class Campaign(TenantModel):
         "accounts.Company", on_delete=models.CASCADE, related_name="+", db_index=False
     )
     channel = models.CharField(max_length=20, choices=Channel.choices, default=Channel.POST)
+    # The workspace a message campaign belongs to (the services API's serviceUuid); print
+    # campaigns have none.
+    workspace = models.ForeignKey(
+        "accounts.Workspace",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+    )
     name = models.CharField(max_length=200)
     status = models.CharField(max_length=20, choices=STATUS_CHOICES, default=Status.DRAFT)
 
@@ -125,6 +145,12 @@ class Campaign(TenantModel):
             models.Index(fields=["recipient_group", "status"], name="campaign_group_status"),
             # The dispatch task's scan: due campaigns of a status, across companies.
             models.Index(fields=["status", "dispatch_date"], name="campaign_status_dispatch"),
+            # A workspace's message campaigns, newest first (the services API's list).
+            models.Index(
+                fields=["workspace", "-created_at", "-id"],
+                condition=models.Q(workspace__isnull=False),
+                name="campaign_workspace_created",
+            ),
         ]
 
     def __str__(self):
@@ -160,6 +186,53 @@ class PrintOptions(models.Model):
     @property
     def format(self):
         return format_by_code(self.format_code)
+
+
+class MessageSettings(models.Model):
+    """What a message campaign sends, to whom and when (beside its Campaign, as PrintOptions are
+    for print). `next_at` is set exactly while the campaign is active and has a firing left: the
+    schedule beat claims rows whose next_at has come."""
+
+    class ScheduleType(models.TextChoices):
+        NOW = "now"
+        ONCE = "once"
+        SCHEDULED = "scheduled"
+
+    class QueryType(models.TextChoices):
+        ALL = "all"
+        SEGMENTATION = "segmentation"
+
+    campaign = models.OneToOneField(
+        Campaign, primary_key=True, on_delete=models.CASCADE, related_name="message_settings"
+    )
+    schedule_type = models.CharField(max_length=10, choices=ScheduleType.choices)
+    schedule_rrule = models.TextField(blank=True, help_text="A UTC time (once) or an RRULE (scheduled).")
+    template = models.TextField(help_text="The content: text, or a JSON message for JSON channels.")
+    sender = models.CharField(max_length=200)
+    webpush_title = models.CharField(max_length=255, blank=True)
+    webpush_body = models.TextField(blank=True)
+    webpush_target_url = models.CharField(max_length=2000, blank=True)
+    webpush_icon = models.CharField(max_length=2000, blank=True)
+    webpush_image = models.CharField(max_length=2000, blank=True)
+    recipient_lists = models.JSONField(
+        default=list, help_text="The targeted groups' ids, in the order given."
+    )
+    query_type = models.CharField(max_length=20, choices=QueryType.choices, default=QueryType.ALL)
+    query = models.JSONField(null=True, blank=True, help_text="The SegmentationQuery, normalised.")
+    activated_at = models.DateTimeField(null=True, blank=True, help_text="When the schedule began.")
+    next_at = models.DateTimeField(null=True, blank=True)
+    last_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name_plural = "message settings"
+        indexes = [
+            models.Index(
+                fields=["next_at"], condition=models.Q(next_at__isnull=False), name="message_settings_due"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.schedule_type} {self.schedule_rrule}".strip()
 
 
 class StatusChange(models.Model):

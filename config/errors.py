@@ -22,6 +22,8 @@ class CommonErrorCode(StrEnum):
     OFFSET_TOO_LARGE = "offset_too_large"
     LIMIT_NEGATIVE = "limit_negative"
     LIMIT_ZERO = "limit_zero"
+    # A page number or size outside its range (params: minimum, maximum).
+    NUMBER_OUT_OF_RANGE = "number_out_of_range"
 
 
 class DomainError(Exception):

@@ -40,6 +40,7 @@ COMMON = {
     "offset_too_large": _w(400, "offset must be at most {maximum}.", VALIDATION_FAILED),
     "limit_negative": _w(400, "limit must be 0 or more.", VALIDATION_FAILED),
     "limit_zero": _w(400, "limit must be between 1 and 1000.", VALIDATION_FAILED),
+    "number_out_of_range": _w(400, "{name} must be between {minimum} and {maximum}.", VALIDATION_FAILED),
 }
 
 ACCOUNTS = {
@@ -59,6 +60,9 @@ ACCOUNTS = {
     "workspace_not_found": _w(404, "Workspace not found.", NOT_FOUND),
     "workspace_name_invalid": _w(
         400, "A workspace needs a name of at most 200 characters.", VALIDATION_FAILED
+    ),
+    "invalid_allowed_ips": _w(
+        400, "Allowed addresses must be IP addresses or networks (CIDR).", VALIDATION_FAILED
     ),
 }
 

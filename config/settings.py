@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "axes",
     "csp",
+    "oauth2_provider",
     "accounts",
     "billing",
     "recipients",
@@ -108,6 +109,17 @@ MIDDLEWARE = [
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
 AUTH_USER_MODEL = "accounts.User"
+
+# OAuth2 for the services API (django-oauth-toolkit): client credentials only, one default scope
+# (the spec names none), tokens for an hour, stored only as checksums.
+OAUTH2_PROVIDER_APPLICATION_MODEL = "accounts.OAuthApplication"
+OAUTH2_PROVIDER = {
+    "ACCESS_TOKEN_EXPIRE_SECONDS": env.int("OAUTH_ACCESS_TOKEN_SECONDS", default=3600),
+    "SCOPES": {"campaigns": "Manage message campaigns"},
+    "DEFAULT_SCOPES": ["campaigns"],
+    "OAUTH2_VALIDATOR_CLASS": "accounts.oauth.ClientCredentialsValidator",
+    "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
+}
 APPEND_SLASH = False
 
 TEMPLATES = [

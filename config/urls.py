@@ -2,8 +2,10 @@ from django.contrib import admin
 from django.urls import include, path, reverse_lazy
 from django.views import defaults
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from oauth2_provider.views import TokenView
 
 from config import admin_files, health
+from config.api.services import fallback as services_fallback
 from config.api.v1 import fallback as v1_fallback
 
 # The back office names itself, and "View site" opens the API documentation (there is no public site).
@@ -14,6 +16,9 @@ admin.site.site_url = reverse_lazy("docs")
 
 urlpatterns = [
     path("api/v1/", include("config.api.v1.urls")),
+    path("services/", include("config.api.services.urls")),
+    # The services API's OAuth2 token endpoint (client credentials only: accounts.oauth).
+    path("oauth/token/", TokenView.as_view(), name="oauth-token"),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves its start-up script as a file: the CSP allows no inline script.
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="docs"),
@@ -28,4 +33,6 @@ def handler500(request, *args, **kwargs):
     """A crash outside a DRF view: the surface's 500 shape, no internals."""
     if request.path.startswith("/api/v1/"):
         return v1_fallback.server_error(request)
+    if request.path.startswith("/services/"):
+        return services_fallback.server_error(request)
     return defaults.server_error(request)

@@ -3,27 +3,18 @@ company taken from the credential (never from the request)."""
 
 from functools import cache
 
-from django.conf import settings
 from rest_framework.permissions import AllowAny
 from rest_framework.views import APIView
 
 from accounts.principal import Principal
 from config.api.jwt import SessionJWTAuthentication
-from config.api.parsers import FormParser, JSONParser, MultiPartParser
+from config.api.parsers import FormParser, JSONParser, MultiPartParser, refuse_oversized_body
+from config.api.permissions import HasRight
 from config.api.throttles import CompanyRateThrottle, LoginRateThrottle
 from config.api.v1 import messages
 from config.api.v1.exceptions import exception_handler
-from config.api.v1.permissions import HasRight
 from config.api.v1.renderers import EnvelopeRenderer
 from config.api.v1.schema import PlatformAutoSchema
-from config.errors import PayloadTooLarge
-
-
-def refuse_oversized_body(request, limit: int | None) -> None:
-    """413 from the declared length, before authentication or parsing reads a byte of it."""
-    declared = request.META.get("CONTENT_LENGTH") or ""
-    if declared.isdigit() and int(declared) > (limit or settings.API_MAX_BODY_BYTES):
-        raise PayloadTooLarge()
 
 
 class PlatformAPIView(APIView):

@@ -1,0 +1,52 @@
+"""How /services/ words a domain error. A bad field is a 400 `Invalid request.` with one item
+naming the field and saying what is wrong with it (ITEM_TEXT, by code); anything not found is a
+404 worded by the method (the spec: `Resource not found.` for reads, `Campaign not found.` for
+PUT, PATCH and DELETE). A code without a text here reads as the generic item text and is logged:
+tests/api/test_error_codes.py lists codes no surface words."""
+
+import logging
+
+from config import errors as domain
+from config.api.services import messages
+
+logger = logging.getLogger("postroom.api")
+
+GENERIC_ITEM = "The value is not valid."
+
+# Item texts, keyed by code value (config sits below the apps: it cannot import their enums).
+ITEM_TEXT: dict[str, str] = {
+    "not_a_whole_number": "Must be a whole number.",
+    "number_out_of_range": "Must be a whole number from {minimum} to {maximum}.",
+    "body_too_large": "The request body is too large.",
+    # Campaign requests.
+    "message_campaign_not_found": "Campaign not found.",
+    "workspace_not_found": "Service not found.",
+}
+
+WRITE_METHODS = frozenset({"PUT", "PATCH", "DELETE"})
+
+
+def not_found_message(method: str) -> str:
+    return messages.CAMPAIGN_NOT_FOUND if method in WRITE_METHODS else messages.RESOURCE_NOT_FOUND
+
+
+def item_text(exc: domain.DomainError) -> str:
+    text = ITEM_TEXT.get(exc.code)
+    if text is None:
+        logger.warning("No services wording for the domain error code %r", exc.code)
+        return GENERIC_ITEM
+    try:
+        return text.format(**exc.params)
+    except (KeyError, IndexError, ValueError):
+        return text
+
+
+def services_wording(exc: domain.DomainError, method: str) -> tuple[int, str, list[dict]]:
+    """(status, message, items) of `exc` on /services/ for a request of `method`."""
+    if isinstance(exc, domain.NotFound):
+        return 404, not_found_message(method), []
+    if isinstance(exc, domain.PayloadTooLarge):
+        return 413, messages.PAYLOAD_TOO_LARGE, []
+    if isinstance(exc, domain.NotAuthenticated):
+        return 401, messages.UNAUTHORIZED, []
+    return 400, messages.INVALID_REQUEST, [{"name": exc.field or "body", "message": item_text(exc)}]
