@@ -12,7 +12,7 @@ from django.utils.dateparse import parse_date, parse_datetime
 
 from billing.models import Product, Voucher
 from campaigns.errors import CampaignNotFound
-from campaigns.models import SNAPSHOT_FIELDS, Campaign, CampaignRecipient, PrintOptions, StatusChange
+from campaigns.models import SNAPSHOT_FIELDS, Campaign, CampaignRecipient, Channel, PrintOptions, StatusChange
 from campaigns.status import ACTIVE
 from config.db import fetch_one
 from recipients.models import Recipient, RecipientGroup
@@ -38,9 +38,10 @@ def as_uuid(value) -> uuid.UUID | None:
 
 
 def get_campaign_for_company(*, company, campaign_id, for_update: bool = False) -> Campaign:
-    """The company's campaign; CampaignNotFound alike for a missing, malformed or foreign id."""
+    """The company's print campaign; CampaignNotFound alike for a missing, malformed or foreign
+    id, and for a message campaign (the platform API serves print only)."""
     key = as_uuid(campaign_id)
-    campaigns = Campaign.objects.for_company(company)
+    campaigns = Campaign.objects.for_company(company).filter(channel=Channel.POST)
     if for_update:
         campaigns = campaigns.select_for_update(of=("self",))
     found = (
@@ -159,7 +160,7 @@ def get_campaign_for_cost(*, company, campaign_id) -> Campaign:
 def campaign_page(*, company, sort_field: str, descending: bool, offset: int, limit: int) -> Page:
     column = SORT_FIELDS[sort_field]
     order = [f"-{column}", "-id"] if descending else [column, "id"]
-    campaigns = Campaign.objects.for_company(company)
+    campaigns = Campaign.objects.for_company(company).filter(channel=Channel.POST)
     total = campaigns.count()
     rows = campaigns.select_related("print_options", "recipient_group").order_by(*order)[
         offset : offset + limit

@@ -502,3 +502,26 @@ LOGGING = {
         "axes": {"level": "WARNING"},  # failures and lockouts; not its two INFO lines per attempt
     },
 }
+
+# Message campaigns: the schedule beat's tick, how long a delivery claim holds its messages, how
+# long generation may go without a heartbeat, and the gateway's receipt signing secret (empty:
+# receipts are refused).
+MESSAGING_BEAT_SECONDS = env.float("MESSAGING_BEAT_SECONDS", default=10)
+MESSAGING_DELIVERY_BEAT_SECONDS = env.float("MESSAGING_DELIVERY_BEAT_SECONDS", default=30)
+MESSAGING_CLAIM_LEASE_SECONDS = env.int("MESSAGING_CLAIM_LEASE_SECONDS", default=120)
+MESSAGING_RECEIPT_SECRET = env.str("MESSAGING_RECEIPT_SECRET", default="")
+MESSAGING_PURGE_BATCH = env.int("MESSAGING_PURGE_BATCH", default=10_000)
+CELERY_BEAT_SCHEDULE |= {
+    "fire-due-message-campaigns": {
+        "task": "messaging.tasks.campaigns_fire_due",
+        "schedule": timedelta(seconds=MESSAGING_BEAT_SECONDS),
+    },
+    "deliver-due-messages": {
+        "task": "messaging.tasks.messages_deliver",
+        "schedule": timedelta(seconds=MESSAGING_DELIVERY_BEAT_SECONDS),
+    },
+    "purge-deleted-campaign-messages": {
+        "task": "messaging.tasks.campaign_messages_purge",
+        "schedule": timedelta(minutes=5),
+    },
+}

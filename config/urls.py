@@ -7,6 +7,7 @@ from oauth2_provider.views import TokenView
 from config import admin_files, health
 from config.api.services import fallback as services_fallback
 from config.api.v1 import fallback as v1_fallback
+from messaging.api.receipts import views as receipts_views
 
 # The back office names itself, and "View site" opens the API documentation (there is no public site).
 admin.site.site_header = "Postroom back office"
@@ -19,6 +20,7 @@ urlpatterns = [
     path("services/", include("config.api.services.urls")),
     # The services API's OAuth2 token endpoint (client credentials only: accounts.oauth).
     path("oauth/token/", TokenView.as_view(), name="oauth-token"),
+    path("messaging/receipts/", receipts_views.receipts_view, name="messaging-receipts"),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves its start-up script as a file: the CSP allows no inline script.
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="docs"),

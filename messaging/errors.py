@@ -8,5 +8,23 @@ from config.errors import Conflict, InvalidInput, NotFound, RuleViolation  # noq
 
 
 class MessagingErrorCode(StrEnum):
-    # Campaign requests (messaging.services).
+    # Campaign requests (messaging.services.campaigns).
     MESSAGE_CAMPAIGN_NOT_FOUND = "message_campaign_not_found"
+    FIELD_REQUIRED = "field_required"
+    CLONE_SOURCE_NOT_FOUND = "clone_source_not_found"
+    CREATE_STATUS_INVALID = "create_status_invalid"  # on create: active or draft
+    STATUS_CHANGE_INVALID = "status_change_invalid"  # PATCH: active or stopped
+    STATUS_NOT_SETTABLE = "status_not_settable"  # PUT: params: status
+    RECIPIENT_LIST_NOT_FOUND = "recipient_list_not_found"  # params: value
+    TOO_MANY_RECIPIENT_LISTS = "too_many_recipient_lists"  # params: maximum
+    QUERY_REQUIRED = "query_required"
+    TEMPLATE_NOT_JSON = "template_not_json"
+    TEMPLATE_VARS_INVALID = "template_vars_invalid"
+    # Delivery receipts (messaging.services.receipts).
+    RECEIPTS_INVALID = "receipts_invalid"  # params: maximum
+    # Lists (messaging.selectors).
+    SORT_UNKNOWN = "sort_unknown"  # params: value
+
+
+class MessageCampaignNotFound(NotFound):
+    code = MessagingErrorCode.MESSAGE_CAMPAIGN_NOT_FOUND

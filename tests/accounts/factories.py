@@ -3,7 +3,7 @@ from django.utils import timezone
 from factory.django import DjangoModelFactory
 
 from accounts import services
-from accounts.models import ApiLogEntry, Company, User, Workspace
+from accounts.models import ApiLogEntry, Company, OAuthApplication, User, Workspace
 from accounts.roles import INTEGRATOR
 
 
@@ -92,3 +92,24 @@ class ApiLogEntryFactory(DjangoModelFactory):
     @classmethod
     def _get_manager(cls, model_class):
         return model_class.unscoped
+
+
+class OAuthApplicationFactory(DjangoModelFactory):
+    """A client credentials application made by the service; `.plain_secret` holds the secret
+    shown once."""
+
+    class Meta:
+        model = OAuthApplication
+
+    company = factory.SubFactory(CompanyFactory)
+    name = factory.Sequence(lambda n: f"App {n}")
+    workspace = None
+    allowed_ips = ""
+
+    @classmethod
+    def _create(cls, model_class, *, company, name, workspace, allowed_ips):
+        made = services.oauth_application_create(
+            company=company, name=name, workspace=workspace, allowed_ips=allowed_ips
+        )
+        made.application.plain_secret = made.client_secret
+        return made.application

@@ -18,9 +18,21 @@ ITEM_TEXT: dict[str, str] = {
     "not_a_whole_number": "Must be a whole number.",
     "number_out_of_range": "Must be a whole number from {minimum} to {maximum}.",
     "body_too_large": "The request body is too large.",
-    # Campaign requests.
-    "message_campaign_not_found": "Campaign not found.",
     "workspace_not_found": "Service not found.",
+    # Campaign requests (messaging.services.campaigns).
+    "message_campaign_not_found": "Campaign not found.",
+    "field_required": "This field is required.",
+    "clone_source_not_found": "Campaign to clone not found.",
+    "create_status_invalid": "A new campaign is either active or draft.",
+    "status_change_invalid": "Must be active or stopped.",
+    "status_not_settable": "A campaign cannot be set to {status}.",
+    "recipient_list_not_found": "Recipient list not found: {value}.",
+    "too_many_recipient_lists": "At most {maximum} recipient lists.",
+    "query_required": "A segmentation query is required when query_type is segmentation.",
+    "template_not_json": "Must be a JSON message for this sending_type.",
+    "template_vars_invalid": "Must be an object of names to text values.",
+    "receipts_invalid": "Receipts are {{message_key, status: delivered|failed, error}} objects, at most {maximum}.",
+    "sort_unknown": "Unknown sort key {value}: use created_dt, updated_dt, name, next_dt or last_dt.",
 }
 
 WRITE_METHODS = frozenset({"PUT", "PATCH", "DELETE"})

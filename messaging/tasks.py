@@ -1,0 +1,34 @@
+"""Background work of messaging: thin tasks that take ids and call a service."""
+
+from celery import shared_task
+
+from messaging.services import delivery, firing, purge
+
+
+@shared_task(acks_late=True)
+def campaigns_fire_due() -> dict:
+    """The schedule beat (and a nudge when a campaign is due at once): fire due campaigns, in
+    batches, until none is due. Safe to run twice or from two beats at once."""
+    occurrences = finished = 0
+    while True:
+        fired = firing.campaigns_fire_due()
+        occurrences += len(fired.occurrences)
+        finished += fired.finished
+        if len(fired.occurrences) < firing.BATCH:
+            return {"occurrences": occurrences, "finished": finished}
+
+
+@shared_task(acks_late=True)
+def messages_deliver(seconds: float = 50.0) -> dict:
+    """Send due messages for up to `seconds`; queued again while more are due (a firing's
+    messages, retries that came due). Several may run at once: claims never overlap."""
+    done = delivery.deliver_for(seconds)
+    if done.claimed and done.claimed >= delivery.CHUNK:
+        messages_deliver.delay(seconds)
+    return vars(done)
+
+
+@shared_task(acks_late=True)
+def campaign_messages_purge() -> int:
+    """Remove deleted campaigns' messages in batches."""
+    return purge.campaign_messages_purge()
