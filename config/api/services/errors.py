@@ -33,6 +33,21 @@ ITEM_TEXT: dict[str, str] = {
     "template_vars_invalid": "Must be an object of names to text values.",
     "receipts_invalid": "Receipts are {{message_key, status: delivered|failed, error}} objects, at most {maximum}.",
     "sort_unknown": "Unknown sort key {value}: use created_dt, updated_dt, name, next_dt or last_dt.",
+    # Segmentation queries (messaging.segmentation).
+    "segmentation_invalid_json": "Must be a SegmentationQuery serialized as JSON.",
+    "segmentation_too_deep": "Is nested too deeply.",
+    "segmentation_too_large": "{at} may hold at most {maximum} {limit}.",
+    "segmentation_malformed": "{at} must be a JSON {expected}.",
+    "segmentation_member_missing": "{at} is required.",
+    "segmentation_empty": "{at} must not be empty.",
+    "segmentation_operator_unknown": "{at} must be one of: {allowed}.",
+    "segmentation_operators_mixed": "All rules of a group must use the operator of its first rule ({at}).",
+    "segmentation_field_unknown": "{at} is not a known contact field.",
+    "segmentation_condition_unknown": "{at} is not a known condition.",
+    "segmentation_value_invalid": "{at} must be a {expected}.",
+    "segmentation_value_too_long": "{at} may hold at most {maximum} characters.",
+    "segmentation_value_unsafe": "{at} holds characters that are not allowed.",
+    "segmentation_days_invalid": "{at} must be a whole number of days from {minimum} to {maximum}.",
 }
 
 WRITE_METHODS = frozenset({"PUT", "PATCH", "DELETE"})
