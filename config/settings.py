@@ -424,6 +424,50 @@ if not Decimal("0") <= VAT_RATE < Decimal("1"):
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Postroom <billing@postroom.example>")
 
+# ---- Message delivery (messaging.delivery) -------------------------------------------------------
+# The backend (a dotted path) that sends each channel: MESSAGING_BACKENDS per channel
+# ("sms=path;email=path"), the others MESSAGING_DEFAULT_BACKEND when set, else email through
+# EMAIL_URL and every other channel through the HTTP gateway. Embedded with no gateway, every
+# channel goes to the console backend (the log) unless named.
+MESSAGING_GATEWAY_URL = env.str("MESSAGING_GATEWAY_URL", default="")
+MESSAGING_BACKENDS = env.dict("MESSAGING_BACKENDS", cast={"value": str}, default={})
+MESSAGING_DEFAULT_BACKEND = env.str(
+    "MESSAGING_DEFAULT_BACKEND",
+    default="messaging.delivery.console.ConsoleBackend" if EMBEDDED and not MESSAGING_GATEWAY_URL else "",
+)
+# The gateway (protocol in messaging/delivery/http.py): its bearer token, the whole request's time
+# cap and the connection's, connections kept open per worker process, and messages per request
+# (1: one message per request, sent over the pooled connections at once).
+MESSAGING_GATEWAY_TOKEN = env.str("MESSAGING_GATEWAY_TOKEN", default="")
+MESSAGING_GATEWAY_TIMEOUT_SECONDS = env.float("MESSAGING_GATEWAY_TIMEOUT_SECONDS", default=10.0)
+MESSAGING_GATEWAY_CONNECT_TIMEOUT_SECONDS = env.float(
+    "MESSAGING_GATEWAY_CONNECT_TIMEOUT_SECONDS", default=3.0
+)
+MESSAGING_GATEWAY_POOL_SIZE = env.int("MESSAGING_GATEWAY_POOL_SIZE", default=10)
+MESSAGING_GATEWAY_BATCH_SIZE = env.int("MESSAGING_GATEWAY_BATCH_SIZE", default=1)
+# Email campaigns: the subject of a message whose template gives none, and the mail server's
+# time cap per connection step (a hung server must not hold a worker for ever).
+MESSAGING_EMAIL_SUBJECT = env.str("MESSAGING_EMAIL_SUBJECT", default="")
+MESSAGING_EMAIL_TIMEOUT_SECONDS = env.float("MESSAGING_EMAIL_TIMEOUT_SECONDS", default=30.0)
+# Tries per message before it fails (the waits between them back off exponentially).
+MESSAGING_MAX_ATTEMPTS = env.int("MESSAGING_MAX_ATTEMPTS", default=5)
+# Messages per second per channel, across all workers together (0: unlimited). The variable
+# ("sms=100;email=0") overrides the channels it names.
+MESSAGING_RATE_PER_SECOND = {
+    "sms": 50,
+    "whatsapp": 50,
+    "viber": 50,
+    "rbm": 50,
+    "telegram": 30,
+    "webpush": 100,
+    "email": 20,
+    **env.dict("MESSAGING_RATE_PER_SECOND", cast={"value": int}, default={}),
+}
+if MESSAGING_GATEWAY_POOL_SIZE < 1 or MESSAGING_GATEWAY_BATCH_SIZE < 1 or MESSAGING_MAX_ATTEMPTS < 1:
+    raise ImproperlyConfigured(
+        "MESSAGING_GATEWAY_POOL_SIZE, MESSAGING_GATEWAY_BATCH_SIZE and MESSAGING_MAX_ATTEMPTS are 1 or more."
+    )
+
 # ---- API logging (per company, switched on by staff for a time) ----------------------------------
 # Paths of the API surfaces whose calls are logged.
 API_LOG_PATH_PREFIXES = env.list("API_LOG_PATH_PREFIXES", default=["/api/v1/", "/v1/", "/v2/", "/services/"])

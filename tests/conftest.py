@@ -12,8 +12,11 @@ from billing import dates
 from billing.models import Product
 from config.api.throttles import window_leases
 from config.celery import app as celery_app
+from messaging.delivery import reset_backends
 from tests.accounts.factories import CompanyFactory, StaffUserFactory, UserFactory
 from tests.files.storages import library_storage, s3_server  # noqa: F401 (fixtures)
+from tests.messaging.gateway import closed_port, gateway  # noqa: F401 (fixtures)
+from tests.messaging.smtp import mail_server  # noqa: F401 (a fixture)
 from tests.platform_api import bearer, login
 from tests.remote import file_server  # noqa: F401 (a fixture for every test)
 
@@ -52,6 +55,14 @@ def _fresh_blocked_dates():
     dates.forget_blocked_dates()
     yield
     dates.forget_blocked_dates()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_delivery_backends():
+    """Backends are built once per process from settings: each test builds its own."""
+    reset_backends()
+    yield
+    reset_backends()
 
 
 @pytest.fixture(autouse=True)

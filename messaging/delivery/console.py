@@ -1,0 +1,28 @@
+"""For development: every message is logged (logger "postroom.messaging") and counts as sent."""
+
+import logging
+
+from .base import Backend, Outcome, Outgoing
+
+logger = logging.getLogger("postroom.messaging")
+
+
+class ConsoleBackend(Backend):
+    max_batch = 100
+
+    def send(self, batch: list[Outgoing]) -> list[Outcome]:
+        outcomes = []
+        for message in batch:
+            logger.info(
+                "message sent to the console",
+                extra={
+                    "message_key": message.message_key,
+                    "channel": message.channel,
+                    "sender": message.sender,
+                    "address": message.address,
+                    "body": message.body,
+                    "payload": message.payload,
+                },
+            )
+            outcomes.append(Outcome.sent(message.message_key))
+        return outcomes
