@@ -33,6 +33,18 @@ ITEM_TEXT: dict[str, str] = {
     "template_vars_invalid": "Must be an object of names to text values.",
     "receipts_invalid": "Receipts are {{message_key, status: delivered|failed, error}} objects, at most {maximum}.",
     "sort_unknown": "Unknown sort key {value}: use created_dt, updated_dt, name, next_dt or last_dt.",
+    # Schedules (messaging.schedules).
+    "schedule_type_invalid": "Must be now, once or scheduled.",
+    "schedule_rrule_required": "Required for schedule_type once or scheduled.",
+    "schedule_rrule_too_long": "May hold at most {maximum} characters.",
+    "schedule_rrule_bad_character": "Holds characters that are not allowed.",
+    "schedule_time_invalid": "Must be a UTC time as Y-m-d H:i:s (or ISO 8601).",
+    "schedule_rrule_invalid": "Must be an iCalendar RRULE.",
+    "schedule_rrule_unsupported": "The RRULE part {part} is not supported.",
+    "schedule_rrule_dtstart_too_early": "DTSTART must be {minimum} or later.",
+    "schedule_rrule_count_too_large": "COUNT may be at most {maximum}.",
+    "schedule_rrule_too_frequent": "Must not fire more often than every {minimum_minutes} minutes.",
+    "schedule_rrule_no_future_firing": "The rule has no firing in the future (within {horizon_years} years).",
     # Segmentation queries (messaging.segmentation).
     "segmentation_invalid_json": "Must be a SegmentationQuery serialized as JSON.",
     "segmentation_too_deep": "Is nested too deeply.",
