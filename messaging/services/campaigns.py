@@ -7,6 +7,7 @@ schedule beat (messaging.services.firing) claims due rows by that one indexed co
 
 import json
 import re
+import uuid
 from dataclasses import dataclass, fields, replace
 from datetime import datetime
 
@@ -231,7 +232,9 @@ def _checked_settings(*, company, data: CampaignFields, now) -> dict:
     _check_template(data.sending_type, data.template)
     return {
         "schedule_type": schedule.kind,
-        "schedule_rrule": schedule.rrule_text,
+        # A recurrence is kept as given: without a DTSTART of its own it starts at activation,
+        # which a draft has not reached yet.
+        "schedule_rrule": data.schedule_rrule.strip() if schedule.kind == "scheduled" else schedule.rrule_text,
         "template": data.template,
         "sender": data.sender,
         "recipient_lists": _checked_groups(company, data.recipient_lists),
@@ -282,8 +285,6 @@ def _checked_groups(company, group_ids: list[str]) -> list[str]:
 
 
 def _uuid_text(value: str) -> str | None:
-    import uuid
-
     try:
         return str(uuid.UUID(value.strip()))
     except (ValueError, AttributeError):

@@ -25,6 +25,10 @@ class OccurrenceFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Occurrence
 
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        return model_class.unscoped.create(*args, **kwargs)
+
     campaign = None  # required
     company_id = factory.LazyAttribute(lambda o: o.campaign.company_id)
     scheduled_at = factory.LazyFunction(timezone.now)
@@ -37,6 +41,10 @@ class MessageFactory(factory.django.DjangoModelFactory):
 
     class Meta:
         model = Message
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        return model_class.unscoped.create(*args, **kwargs)
 
     occurrence = None  # required
     campaign_id = factory.LazyAttribute(lambda m: m.occurrence.campaign_id)

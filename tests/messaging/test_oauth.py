@@ -56,17 +56,25 @@ def test_the_secret_is_stored_hashed(oauth_app):
     [
         ({"secret": "wrong"}, 401, "invalid_client"),
         ({"client_id": "nobody"}, 401, "invalid_client"),
-        ({"grant_type": "password"}, 400, "unsupported_grant_type"),
-        ({"grant_type": "authorization_code"}, 400, "unauthorized_client"),
-        ({"grant_type": ""}, 400, "invalid_request"),
+        ({"grant_type": "urn:example:unknown"}, 400, "unsupported_grant_type"),
+        # Only client credentials: another grant's well-formed request is refused for this client.
+        (
+            {"grant_type": "password", "username": "a@example.com", "password": "pw"},
+            400,
+            "unauthorized_client",
+        ),
+        (
+            {"grant_type": "authorization_code", "code": "x", "redirect_uri": "https://example.com/"},
+            400,
+            "unauthorized_client",
+        ),
     ],
 )
 def test_token_errors_follow_rfc_6749(oauth_app, change, status, error):
-    client_id = change.get("client_id", oauth_app.client_id)
-    secret = change.get("secret", oauth_app.plain_secret)
-    extra = {"grant_type": change["grant_type"]} if "grant_type" in change else {}
+    client_id = change.pop("client_id", oauth_app.client_id)
+    secret = change.pop("secret", oauth_app.plain_secret)
 
-    response = token_request(client_id, secret, **extra)
+    response = token_request(client_id, secret, **change)
 
     assert response.status_code == status
     assert response.json()["error"] == error
