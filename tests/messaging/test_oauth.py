@@ -9,7 +9,7 @@ import time_machine
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from tests.accounts.factories import CompanyFactory, OAuthApplicationFactory, WorkspaceFactory
+from tests.accounts.factories import CompanyFactory, OAuthApplicationFactory, UserFactory, WorkspaceFactory
 from tests.messaging.conftest import TOKEN_URL, basic, services_client, token_for
 
 pytestmark = pytest.mark.django_db
@@ -57,11 +57,10 @@ def test_the_secret_is_stored_hashed(oauth_app):
         ({"secret": "wrong"}, 401, "invalid_client"),
         ({"client_id": "nobody"}, 401, "invalid_client"),
         ({"grant_type": "urn:example:unknown"}, 400, "unsupported_grant_type"),
-        # Only client credentials: another grant's well-formed request is refused for this client.
         (
             {"grant_type": "password", "username": "a@example.com", "password": "pw"},
             400,
-            "unauthorized_client",
+            "invalid_grant",
         ),
         (
             {"grant_type": "authorization_code", "code": "x", "redirect_uri": "https://example.com/"},
@@ -78,6 +77,24 @@ def test_token_errors_follow_rfc_6749(oauth_app, change, status, error):
 
     assert response.status_code == status
     assert response.json()["error"] == error
+
+
+def test_a_password_grant_is_refused_even_with_a_real_users_password(company, oauth_app):
+    """Client credentials only: nothing else gets a token, not even a user's right password."""
+    user = UserFactory(company=company)
+    user.set_password("correct horse")
+    user.save()
+
+    response = token_request(
+        oauth_app.client_id,
+        oauth_app.plain_secret,
+        grant_type="password",
+        username=user.email,
+        password="correct horse",
+    )
+
+    assert response.status_code == 400
+    assert response.json()["error"] == "unauthorized_client"
 
 
 def test_a_token_is_refused_outside_the_allowed_addresses(company):
