@@ -309,7 +309,8 @@ def _zone(key: str) -> ZoneInfo:
 def _date_time(value: str) -> tuple[datetime, bool]:
     """A DATE-TIME value as a naive datetime, and whether it is UTC ("Z")."""
     match = _DATE_TIME.fullmatch(value.upper())
-    if match is None:
+    # Years from 1000 to 9000: any schedule's, and a day's offset either way stays a datetime.
+    if match is None or not 1000 <= int(match[1]) <= 9000:
         raise _invalid(MessagingErrorCode.SCHEDULE_RRULE_INVALID)
     try:
         return datetime(*(int(group) for group in match.groups()[:6])), match[7] == "Z"

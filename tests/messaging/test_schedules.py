@@ -473,6 +473,10 @@ def test_a_years_old_frequent_rule_is_evaluated_quickly():
         "DTSTART;X-FOO=1:20240501T090000Z\nRRULE:FREQ=DAILY",
         "RRULE;X-FOO=1:FREQ=DAILY",
         "FREQ=DAILY\nRDATE:soon",
+        "DTSTART;TZID=America/New_York:99991231T235959\nRRULE:FREQ=DAILY",  # past datetime's range in UTC
+        "DTSTART;TZID=Asia/Tokyo:00010101T000000\nRRULE:FREQ=DAILY",
+        "FREQ=DAILY\nRDATE;TZID=America/New_York:99991231T235959",
+        "FREQ=DAILY;UNTIL=99991231T235959",
     ],
 )
 def test_unreadable_rules_are_refused(rrule):
