@@ -1,9 +1,11 @@
-"""Back office for companies, workspaces, users (API access approval) and API keys. Every change goes
-through accounts.services, so a staff action obeys the same rules as an API call."""
+"""Back office for companies, workspaces, users (API access approval), API keys and the services
+API's OAuth applications. Every change goes through accounts.services, so a staff action obeys the
+same rules as an API call."""
 
 import json
 from datetime import datetime, time, timedelta
 
+import oauth2_provider.admin  # noqa: F401 (its registrations first, so that they can be undone below)
 from axes.utils import reset as axes_reset
 from django import forms
 from django.conf import settings
@@ -16,9 +18,24 @@ from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.html import format_html
+from oauth2_provider.models import (
+    get_access_token_model,
+    get_grant_model,
+    get_id_token_model,
+    get_refresh_token_model,
+)
 
 from accounts import services
-from accounts.models import ApiKey, ApiLogEntry, ApiLoggingChange, ApiSession, Company, User, Workspace
+from accounts.models import (
+    ApiKey,
+    ApiLogEntry,
+    ApiLoggingChange,
+    ApiSession,
+    Company,
+    OAuthApplication,
+    User,
+    Workspace,
+)
 from billing.models import Balance
 from config.admin import ServiceAdmin, shortened
 from config.errors import DomainError
@@ -431,6 +448,159 @@ class WorkspaceAdmin(ServiceAdmin):
             obj.pk, obj.created_at = saved.pk, saved.created_at
             obj._state.adding = False
         obj.name = saved.name
+
+
+# ---- OAuth applications of the services API ------------------------------------------------------
+
+# django-oauth-toolkit's own admin edits its rows raw (a client secret typed in, tokens changed by
+# hand): staff make, change, rotate and delete applications below, through the services, and see
+# each application's live tokens on its page.
+for _model in (
+    OAuthApplication,
+    get_access_token_model(),
+    get_refresh_token_model(),
+    get_grant_model(),
+    get_id_token_model(),
+):
+    if admin.site.is_registered(_model):
+        admin.site.unregister(_model)
+
+
+class WorkspaceChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, workspace):
+        return f"{workspace.company} — {workspace.name}"
+
+
+class OAuthApplicationAddForm(forms.ModelForm):
+    workspace = WorkspaceChoiceField(
+        queryset=Workspace.unscoped.select_related("company").order_by(
+            "company__name", "-is_default", "name"
+        ),
+        required=False,
+        empty_label="Every workspace of the company",
+        help_text="Only this workspace (one of the company's); empty: every workspace of the company.",
+    )
+
+    class Meta:
+        model = OAuthApplication
+        fields = ["company", "workspace", "name", "allowed_ips"]
+
+
+class OAuthApplicationChangeForm(forms.ModelForm):
+    class Meta:
+        model = OAuthApplication
+        fields = ["name", "allowed_ips"]
+
+
+@admin.register(OAuthApplication)
+class OAuthApplicationAdmin(ServiceAdmin):
+    """Client credentials applications of the services API. Made through the service (the client
+    secret is shown once, on the page that answers the save, and stored hashed); the name and the
+    allowed addresses change through the service; "Rotate the client secret" makes a new one
+    (shown once) and ends the application's access tokens; a delete ends them too."""
+
+    list_display = ["name", "company", "workspace_shown", "client_id", "created"]
+    list_filter = [("company", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["name", "client_id", "company__name"]
+    list_select_related = ["company", "workspace"]
+    ordering = ["company__name", "name", "id"]
+    actions = ["rotate_secret"]
+    readonly_fields = [
+        "company", "workspace_shown", "client_id", "client_secret_shown", "live_tokens", "created", "updated",
+    ]  # fmt: skip
+
+    @admin.display(description="workspace", ordering="workspace__name")
+    def workspace_shown(self, application):
+        return application.workspace or "every workspace"
+
+    @admin.display(description="client secret")
+    def client_secret_shown(self, application):
+        return "Stored hashed: shown once, when the application is made or its secret rotated."
+
+    @admin.display(description="live access tokens")
+    def live_tokens(self, application):
+        return (
+            get_access_token_model()
+            .objects.filter(application=application, expires__gt=timezone.now())
+            .count()
+        )
+
+    def get_form(self, request, obj=None, **kwargs):
+        kwargs["form"] = OAuthApplicationAddForm if obj is None else OAuthApplicationChangeForm
+        return super().get_form(request, obj, **kwargs)
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return ["company", "workspace", "name", "allowed_ips"]
+        return ["name", "allowed_ips", *self.readonly_fields]
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.readonly_fields if obj is not None else []
+
+    def save_model(self, request, obj, form, change):
+        values = form.cleaned_data
+        with self.refusals():
+            if change:
+                saved = services.oauth_application_update(
+                    company=obj.company,
+                    application_id=obj.pk,
+                    name=values["name"],
+                    allowed_ips=values["allowed_ips"],
+                )
+            else:
+                made = services.oauth_application_create(
+                    company=values["company"],
+                    workspace=values["workspace"],
+                    name=values["name"],
+                    allowed_ips=values["allowed_ips"],
+                )
+                saved = made.application
+                obj.issued_secret = made.client_secret  # for response_add: this request only
+        obj.pk, obj.client_id, obj.allowed_ips = saved.pk, saved.client_id, saved.allowed_ips
+        obj._state.adding = False
+
+    def response_add(self, request, obj, post_url_continue=None):
+        return oauth_secrets_response(request, self.opts, [(obj, obj.issued_secret)])
+
+    def delete_through_service(self, request, obj):
+        services.oauth_application_delete(company=obj.company, application_id=obj.pk)
+
+    @admin.action(
+        description="Rotate the client secret (new one shown once; ends its access tokens)",
+        permissions=["change"],
+    )
+    def rotate_secret(self, request, queryset):
+        issued = []
+        for application in queryset.select_related("company"):
+            try:
+                made = services.oauth_application_rotate_secret(
+                    company=application.company, application_id=application.pk
+                )
+            except DomainError as exc:
+                self.message_user(request, f"{application}: {staff_text(exc)}", messages.ERROR)
+            else:
+                issued.append((made.application, made.client_secret))
+        if not issued:
+            return None
+        return oauth_secrets_response(request, self.opts, issued)
+
+
+def oauth_secrets_response(request, opts, issued):
+    """The page that shows new client secrets, once: rendered into this response only (never into
+    the messages framework, whose cookie is signed, not encrypted), and never cached."""
+    response = TemplateResponse(
+        request,
+        "accounts/admin/oauth_secrets_issued.html",
+        {
+            **admin.site.each_context(request),
+            "title": "New client secrets",
+            "opts": opts,
+            "issued": issued,
+            "token_url": request.build_absolute_uri(reverse("oauth-token")),
+        },
+    )
+    add_never_cache_headers(response)
+    return response
 
 
 @admin.register(ApiSession)

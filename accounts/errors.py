@@ -19,6 +19,7 @@ class AccountErrorCode(StrEnum):
     WORKSPACE_NOT_FOUND = "workspace_not_found"
     WORKSPACE_NAME_INVALID = "workspace_name_invalid"
     INVALID_ALLOWED_IPS = "invalid_allowed_ips"
+    OAUTH_APPLICATION_NOT_FOUND = "oauth_application_not_found"
 
 
 class InvalidApiKey(NotAuthenticated):
@@ -57,3 +58,7 @@ class WorkspaceNameInvalid(InvalidInput):
 
 class InvalidAllowedIps(InvalidInput):
     code = AccountErrorCode.INVALID_ALLOWED_IPS
+
+
+class OAuthApplicationNotFound(NotFound):
+    code = AccountErrorCode.OAUTH_APPLICATION_NOT_FOUND

@@ -10,8 +10,8 @@ from django.db import connection
 from django.utils import timezone
 from oauth2_provider.models import get_access_token_model
 
-from accounts.errors import WorkspaceNotFound
-from accounts.models import ApiSession, Company, User, Workspace
+from accounts.errors import OAuthApplicationNotFound, WorkspaceNotFound
+from accounts.models import ApiSession, Company, OAuthApplication, User, Workspace
 from accounts.roles import RIGHTS
 
 # Every API request runs this check, so it is one hand-written query: compiling the equivalent
@@ -45,6 +45,24 @@ def get_workspace_for_company(*, company, workspace_id, for_update: bool = False
     found = workspaces.filter(pk=key).first() if key is not None and company is not None else None
     if found is None:
         raise WorkspaceNotFound()
+    return found
+
+
+def get_oauth_application_for_company(
+    *, company, application_id, for_update: bool = False
+) -> OAuthApplication:
+    """The company's OAuth application by its id; OAuthApplicationNotFound alike for a missing,
+    malformed or another company's one."""
+    try:
+        key = int(application_id)
+    except (TypeError, ValueError):
+        key = None
+    applications = OAuthApplication.objects.filter(company=company) if company is not None else None
+    if applications is not None and for_update:
+        applications = applications.select_for_update()
+    found = applications.filter(pk=key).first() if key is not None and applications is not None else None
+    if found is None:
+        raise OAuthApplicationNotFound()
     return found
 
 

@@ -1,4 +1,4 @@
-"""Every write about companies, workspaces, users, API keys and API sessions."""
+"""Every write about companies, workspaces, users, API keys, API sessions and OAuth applications."""
 
 import hashlib
 import secrets
@@ -11,6 +11,7 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
 from oauth2_provider.generators import generate_client_secret
+from oauth2_provider.models import get_access_token_model
 
 from accounts import api_logging, provisioning
 from accounts.errors import (
@@ -38,7 +39,7 @@ from accounts.models import (
 )
 from accounts.oauth import allowed_networks
 from accounts.roles import INTEGRATOR
-from accounts.selectors import get_workspace_for_company
+from accounts.selectors import get_oauth_application_for_company, get_workspace_for_company
 from accounts.signals import credentials_revoked
 from accounts.tenancy import workspace_of_company
 
@@ -372,11 +373,7 @@ def oauth_application_create(
     when given, which must be one of the company's)."""
     if workspace is not None and not workspace_of_company(company, workspace):
         raise WorkspaceNotFound()
-    if allowed_ips.strip():
-        try:
-            allowed_networks(allowed_ips)
-        except ValueError:
-            raise InvalidAllowedIps(field="allowed_ips") from None
+    allowed_ips = _checked_allowed_ips(allowed_ips)
     secret = generate_client_secret()
     application = OAuthApplication.objects.create(
         company=company,
@@ -385,6 +382,62 @@ def oauth_application_create(
         client_type=OAuthApplication.CLIENT_CONFIDENTIAL,
         authorization_grant_type=OAuthApplication.GRANT_CLIENT_CREDENTIALS,
         client_secret=secret,
-        allowed_ips=allowed_ips.strip(),
+        allowed_ips=allowed_ips,
     )
     return NewOAuthApplication(application=application, client_secret=secret)
+
+
+@transaction.atomic
+def oauth_application_update(
+    *, company: Company, application_id, name: str, allowed_ips: str
+) -> OAuthApplication:
+    """Rename the application or change the addresses it may call from. Its tokens stay valid:
+    every call checks the addresses allowed at that moment."""
+    allowed_ips = _checked_allowed_ips(allowed_ips)
+    application = get_oauth_application_for_company(
+        company=company, application_id=application_id, for_update=True
+    )
+    application.name = name[:255]
+    application.allowed_ips = allowed_ips
+    application.save(update_fields=["name", "allowed_ips", "updated"])
+    return application
+
+
+@transaction.atomic
+def oauth_application_rotate_secret(*, company: Company, application_id) -> NewOAuthApplication:
+    """A new client secret (shown once, stored hashed): the old one is refused from now on and
+    every access token the application holds stops working at once."""
+    application = get_oauth_application_for_company(
+        company=company, application_id=application_id, for_update=True
+    )
+    secret = generate_client_secret()
+    application.client_secret = secret  # hashed as it is saved (django-oauth-toolkit's field)
+    application.save(update_fields=["client_secret", "updated"])
+    _revoke_oauth_tokens(application)
+    return NewOAuthApplication(application=application, client_secret=secret)
+
+
+@transaction.atomic
+def oauth_application_delete(*, company: Company, application_id) -> None:
+    """The application is gone, and its tokens with it (they stop working at once)."""
+    application = get_oauth_application_for_company(
+        company=company, application_id=application_id, for_update=True
+    )
+    _revoke_oauth_tokens(application)
+    application.delete()
+
+
+def _checked_allowed_ips(allowed_ips: str) -> str:
+    text = (allowed_ips or "").strip()
+    if text:
+        try:
+            allowed_networks(text)
+        except ValueError:
+            raise InvalidAllowedIps(field="allowed_ips") from None
+    return text
+
+
+def _revoke_oauth_tokens(application: OAuthApplication) -> None:
+    """Revoke every access token of `application` (django-oauth-toolkit revokes one by deleting
+    it; the client credentials grant, the only one allowed, issues no refresh tokens)."""
+    get_access_token_model().objects.filter(application=application).delete()

@@ -64,6 +64,7 @@ ACCOUNTS = {
     "invalid_allowed_ips": _w(
         400, "Allowed addresses must be IP addresses or networks (CIDR).", VALIDATION_FAILED
     ),
+    "oauth_application_not_found": _w(404, "OAuth application not found.", NOT_FOUND),
 }
 
 RECIPIENTS = {
