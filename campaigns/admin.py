@@ -6,7 +6,7 @@ from django.utils.html import format_html, format_html_join
 from billing import selectors as billing_selectors
 from campaigns import printing, services
 from campaigns import status as machine
-from campaigns.models import Campaign, PrintOptions, PrintRun, StatusChange
+from campaigns.models import Campaign, Channel, PrintOptions, PrintRun, StatusChange
 from config.admin import ServiceAdmin, change_url, shortened
 from config.admin_files import stored_file_response, stored_file_url
 from config.errors import DomainError
@@ -62,17 +62,17 @@ class StatusChangeInline(admin.TabularInline):
 
 @admin.register(Campaign)
 class CampaignAdmin(ServiceAdmin):
-    """Campaigns change through their services (create, approve, ...) so that every rule and the
-    status history hold; here staff read them, rename editable ones, open the preview and the
-    print files, and act through the list's actions (cancel, re-render the preview, write the
-    print files, dispatch what is due), each a campaigns service. The status is never edited."""
+    """Print campaigns (message campaigns are messaging.admin's). They change through their
+    services (create, approve, ...) so that every rule and the status history hold; here staff read
+    them, rename editable ones, open the preview and the print files, and act through the list's
+    actions (cancel, re-render the preview, write the print files, dispatch what is due), each a
+    campaigns service. The status is never edited."""
 
     list_display = [
-        "name", "status", "channel", "recipient_count", "total_cost", "dispatch_date", "company", "preview_link",
-        "updated_at",
+        "name", "status", "recipient_count", "total_cost", "dispatch_date", "company", "preview_link", "updated_at",
     ]  # fmt: skip
     actions = ["cancel_campaigns", "render_previews", "write_print_files_now", "dispatch_due_now"]
-    list_filter = ["status", "channel"]
+    list_filter = ["status"]
     search_fields = ["name", "company__name", "id"]
     list_select_related = ["company"]
     show_full_result_count = False
@@ -84,6 +84,9 @@ class CampaignAdmin(ServiceAdmin):
     ]  # fmt: skip
     fields = ["name", *readonly_fields]
     stored_file_fields = ["preview_file"]  # opened through config.admin_files
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(channel=Channel.POST)
 
     @admin.display(description="preview")
     def preview_link(self, obj):

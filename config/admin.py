@@ -15,9 +15,11 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.actions import delete_selected
 from django.contrib.admin.utils import model_ngettext, quote, unquote
+from django.core.paginator import Paginator
 from django.db import transaction
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.functional import cached_property
 from django.utils.html import format_html
 
 from config.errors import DomainError
@@ -41,6 +43,26 @@ def shortened(text: str, limit: int):
 def change_url(obj) -> str:
     opts = obj._meta
     return reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[quote(obj.pk)])
+
+
+class AtLeast(int):
+    """A count that stopped at its cap: it reads "10000+"."""
+
+    def __str__(self) -> str:
+        return f"{int(self)}+"
+
+
+class CappedCountPaginator(Paginator):
+    """For admin lists of tables of millions of rows: counts at most `cap` rows (the list's own
+    COUNT would read every row matching its filters, on every page). Past the cap the total
+    reads "10000+" and the later pages are not offered: staff filter or search instead."""
+
+    cap = 10_000
+
+    @cached_property
+    def count(self) -> int:
+        counted = self.object_list[: self.cap + 1].count()
+        return AtLeast(self.cap) if counted > self.cap else counted
 
 
 class _Refused(Exception):

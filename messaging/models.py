@@ -3,6 +3,16 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.tenancy import TenantModel
+from campaigns.models import Campaign
+
+
+class MessageCampaign(Campaign):
+    """The message campaigns of campaigns.Campaign as the back office lists them (messaging.admin
+    shows only message channels; the print ones are campaigns.admin's). The same rows: no table."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "message campaign"
 
 
 class Occurrence(TenantModel):

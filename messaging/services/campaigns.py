@@ -111,10 +111,13 @@ def message_campaign_update(*, company, workspace, campaign_id, data: CampaignFi
     return campaign
 
 
-def message_campaign_set_status(*, company, workspace, campaign_id, status: str, now=None) -> Campaign:
+def message_campaign_set_status(
+    *, company, workspace, campaign_id, status: str, now=None, by=None
+) -> Campaign:
     """PATCH: `stopped` halts firings (and queued deliveries) in any state; `active` starts a
     draft's schedule, or resumes from now (missed firings are not replayed), or finishes the
-    campaign when nothing is left to fire."""
+    campaign when nothing is left to fire. `by`: the staff user acting in the back office (the
+    status history names them); None for an API client."""
     now = now or timezone.now()
     if status not in (MessageStatus.ACTIVE, MessageStatus.STOPPED):
         raise InvalidInput(MessagingErrorCode.STATUS_CHANGE_INVALID, field="status")
@@ -122,7 +125,7 @@ def message_campaign_set_status(*, company, workspace, campaign_id, status: str,
         campaign = get_message_campaign(
             company=company, workspace=workspace, campaign_id=campaign_id, for_update=True
         )
-        _set_status(campaign, campaign.message_settings, status, now=now, field="status")
+        _set_status(campaign, campaign.message_settings, status, now=now, field="status", by=by)
     return campaign
 
 
@@ -140,36 +143,36 @@ def message_campaign_delete(*, company, workspace, campaign_id) -> None:
 # ---- status and schedule ----------------------------------------------------------------------
 
 
-def _set_status(campaign, settings, status: str, *, now, field: str) -> None:
+def _set_status(campaign, settings, status: str, *, now, field: str, by=None) -> None:
     if status == campaign.status:
         return
     if status == MessageStatus.STOPPED:
         settings.next_at = None
         settings.save(update_fields=["next_at"])
-        campaign_status.transition(campaign, MessageStatus.STOPPED)
+        campaign_status.transition(campaign, MessageStatus.STOPPED, by=by)
     elif status == MessageStatus.ACTIVE:
         if campaign.status == MessageStatus.DRAFT:
-            _activate(campaign, settings, now=now)
+            _activate(campaign, settings, now=now, by=by)
         else:
-            _resume(campaign, settings, now=now)
+            _resume(campaign, settings, now=now, by=by)
     else:
         raise InvalidInput(MessagingErrorCode.STATUS_NOT_SETTABLE, field=field, status=status)
 
 
-def _activate(campaign, settings, *, now) -> None:
+def _activate(campaign, settings, *, now, by=None) -> None:
     """Draft -> active: the schedule begins now (a `now` or past `once` campaign fires at once)."""
     settings.activated_at = now
     schedule = _schedule_of(settings, activated_at=now)
     settings.next_at = schedules.first_firing(schedule, activated_at=now)
     settings.save(update_fields=["activated_at", "next_at"])
-    campaign_status.transition(campaign, MessageStatus.ACTIVE)
+    campaign_status.transition(campaign, MessageStatus.ACTIVE, by=by)
     if settings.next_at is None:
-        campaign_status.transition(campaign, MessageStatus.FINISHED)
+        campaign_status.transition(campaign, MessageStatus.FINISHED, by=by)
     else:
         _wake_beat_if_due(settings, now)
 
 
-def _resume(campaign, settings, *, now) -> None:
+def _resume(campaign, settings, *, now, by=None) -> None:
     """Stopped or finished -> active from now; finished when nothing is left to fire."""
     if settings.activated_at is None:
         settings.activated_at = now
@@ -177,7 +180,7 @@ def _resume(campaign, settings, *, now) -> None:
     settings.save(update_fields=["activated_at", "next_at"])
     target = MessageStatus.ACTIVE if settings.next_at is not None else MessageStatus.FINISHED
     if target != campaign.status:
-        campaign_status.transition(campaign, target)
+        campaign_status.transition(campaign, target, by=by)
     _wake_beat_if_due(settings, now)
 
 
@@ -234,7 +237,9 @@ def _checked_settings(*, company, data: CampaignFields, now) -> dict:
         "schedule_type": schedule.kind,
         # A recurrence is kept as given: without a DTSTART of its own it starts at activation,
         # which a draft has not reached yet.
-        "schedule_rrule": data.schedule_rrule.strip() if schedule.kind == "scheduled" else schedule.rrule_text,
+        "schedule_rrule": data.schedule_rrule.strip()
+        if schedule.kind == "scheduled"
+        else schedule.rrule_text,
         "template": data.template,
         "sender": data.sender,
         "recipient_lists": _checked_groups(company, data.recipient_lists),

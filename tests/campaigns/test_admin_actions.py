@@ -168,17 +168,20 @@ def test_rerender_is_refused_once_read_only(admin_client, scheduled, django_capt
     assert queued == []
 
 
-def test_rerender_is_refused_for_a_message_campaign(
+def test_a_message_campaign_is_beyond_the_print_admin(
     admin_client, company, django_capture_on_commit_callbacks
 ):
+    """Message campaigns are the messaging admin's: the print list neither shows nor acts on one."""
     campaign = _draft(company)
     Campaign.unscoped.filter(pk=campaign.pk).update(channel="sms", status="active")
 
     with django_capture_on_commit_callbacks(execute=True) as queued:
         response = _act(admin_client, "render_previews", campaign)
 
-    assert messages_of(response) == [f"{campaign.name}: Only a print campaign has a preview."]
+    assert messages_of(response) == []
     assert queued == []
+    assert admin_client.get(CAMPAIGNS).context["cl"].result_count == 0
+    assert admin_client.get(f"{CAMPAIGNS}{campaign.pk}/change/").status_code == 302  # "does not exist"
 
 
 # ---- write the print files ------------------------------------------------------------------------
