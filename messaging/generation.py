@@ -68,9 +68,9 @@ def occurrence_generate(*, occurrence_id) -> None:
         return
     occurrence.refresh_from_db()  # the checkpoint as the last run left it
     try:
-        batch = BatchPlan.of(occurrence)
-        _refresh_statistics(batch.rows.model)
-        while _commit_batch(occurrence, batch):
+        plan = BatchPlan.of(occurrence)
+        _refresh_statistics(plan.rows.model)
+        while _commit_batch(occurrence, plan):
             pass
     except GenerationSuperseded:
         return
@@ -168,6 +168,10 @@ def _fail(occurrence: Occurrence, code: str) -> None:
 # ---- one batch ---------------------------------------------------------------------------------
 
 
+# The columns each batch's SELECT computes per recipient (besides its id).
+MESSAGE_EXPRESSIONS = ("address", "body", "payload", "status", "last_error")
+
+
 @dataclass(frozen=True)
 class BatchPlan:
     """What every batch of an occurrence selects: its targeted recipients with each message's
@@ -201,10 +205,6 @@ class BatchPlan:
             .values("id", *MESSAGE_EXPRESSIONS)
         )
         return cls(rows, occurrence.company_id, occurrence.campaign_id, occurrence.pk, channel)
-
-
-# The columns each batch's SELECT computes per recipient (besides its id).
-MESSAGE_EXPRESSIONS = ("address", "body", "payload", "status", "last_error")
 
 
 @dataclass(frozen=True)
