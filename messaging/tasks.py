@@ -46,6 +46,7 @@ def occurrence_generate(self, occurrence_id: int) -> None:
             generation.occurrence_generation_give_up(occurrence_id=occurrence_id)
             raise
         raise self.retry(exc=exc) from exc
+    messages_deliver.delay()  # the firing's messages go out now, not at the next delivery beat
 
 
 @shared_task(acks_late=True)
