@@ -227,7 +227,7 @@ def _checked_settings(*, company, data: CampaignFields, now) -> dict:
     if data.query_type == MessageSettings.QueryType.SEGMENTATION:
         parsed = segmentation.parse_query(data.query)
         if parsed is None:
-            raise InvalidInput(MessagingErrorCode.QUERY_REQUIRED, field="query")
+            raise InvalidInput(MessagingErrorCode.SEGMENTATION_QUERY_REQUIRED, field="query")
         query = parsed.as_json()
     elif data.query not in (None, "", {}):
         parsed = segmentation.parse_query(data.query)  # checked even when not applied
