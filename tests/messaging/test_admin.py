@@ -146,12 +146,13 @@ def test_the_page_is_read_only_with_settings_firings_history_and_messages(
     occurrence = Occurrence.unscoped.get(campaign=campaign)
     Occurrence.unscoped.filter(pk=occurrence.pk).update(targeted=2, generated=1, without_address=1)
 
-    page = admin_client.get(f"{CAMPAIGNS}{campaign.pk}/change/").text
+    page = re.sub(r"\s+", " ", admin_client.get(f"{CAMPAIGNS}{campaign.pk}/change/").text)
 
     assert 'name="name"' not in page and 'name="_save"' not in page
     assert "Hello {first_name}" in page and "Postroom" in page  # the settings
-    assert re.search(r'<td class="field-targeted"><p>2</p></td>\s*<td class="field-generated"><p>1</p>', page)
-    assert re.search(r'<td class="field-status"><p>Finished</p>', page)  # the history's last move
+    firing = 'field-targeted"> <p>2</p> </td> <td class="field-generated"> <p>1</p> </td> <td class="field-without_address"> <p>1</p>'
+    assert firing in page
+    assert "active → finished" in page  # the history's last move
     assert f'href="{MESSAGES}?campaign_id={campaign.pk}"' in page
     assert "0 in all (0 queued, 0 sent, 0 delivered, 0 failed)" in page
 
