@@ -40,3 +40,12 @@ def test_the_fields_the_readme_calls_required_are(required):
                 for f in importing.REQUIRED.values() if f != required]  # fmt: skip
     with pytest.raises(InvalidMappings):
         importing.parse_mappings(mappings)
+
+
+def test_the_message_campaigns_section_lists_the_scripts_steps_in_order():
+    script = (Path(__file__).resolve().parents[1] / "examples" / "messages.sh").read_text()
+    steps = re.findall(r"^step ([\w-]+) ", script, re.M)
+    section = README.split("\n## Message campaigns\n")[1].split("\n## ")[0]
+
+    assert re.findall(r"^\| ([\w-]+) \|", section, re.M) == ["step", *steps]
+    assert "examples/messages.sh" in section and "tests/integration/test_messages_walkthrough.py" in section

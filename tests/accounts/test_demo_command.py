@@ -1,11 +1,16 @@
+import base64
 import json
+import re
 from decimal import Decimal
 from io import StringIO
 
 import pytest
+from django.contrib.auth.hashers import check_password
 from django.core.management import call_command
+from rest_framework.test import APIClient
 
-from accounts.models import Company, Workspace
+from accounts.models import Company, OAuthApplication, Workspace
+from recipients.models import Recipient
 from tests.platform_api import assert_envelope, bearer, login
 
 pytestmark = pytest.mark.django_db
@@ -61,3 +66,51 @@ def test_demo_company_has_one_default_workspace_printed_as_service_uuid():
     (workspace,) = Workspace.objects.for_company(Company.objects.get(pk=demo["company_id"]))
     assert workspace.is_default
     assert demo["service_uuid"] == str(workspace.pk)
+
+
+def test_demo_has_an_oauth_client_of_the_services_api(api_client):
+    # when
+    demo = _demo()
+
+    # then: its credentials get a token that reads the demo's workspace, and the secret is hashed
+    application = OAuthApplication.objects.get(client_id=demo["oauth_client_id"])
+    assert str(application.company_id) == demo["company_id"]
+    assert check_password(demo["oauth_client_secret"], application.client_secret)
+    basic = base64.b64encode(f"{demo['oauth_client_id']}:{demo['oauth_client_secret']}".encode()).decode()
+    token = api_client.post(
+        "/oauth/token/", {"grant_type": "client_credentials"}, HTTP_AUTHORIZATION=f"Basic {basic}"
+    )
+    assert token.status_code == 200, token.content
+    listing = APIClient().get(
+        f"/services/{demo['service_uuid']}/campaigns",
+        HTTP_AUTHORIZATION=f"Bearer {token.json()['access_token']}",
+    )
+    assert listing.status_code == 200 and listing.json()["data"] == []
+
+
+def test_demo_recipients_have_an_email_and_a_mobile_each():
+    demo = _demo()
+
+    recipients = Recipient.objects.for_company(Company.objects.get(pk=demo["company_id"]))
+    assert recipients.count() == 50
+    assert not recipients.filter(email="").exists() and not recipients.filter(mobile="").exists()
+    assert len(set(recipients.values_list("mobile", flat=True))) == 50
+
+
+def test_the_banner_names_the_oauth_client_and_the_messages_walkthrough():
+    out = StringIO()
+    call_command("demo", "--base-url", "http://127.0.0.1:9000/", stdout=out)
+
+    banner = out.getvalue()
+    client_id = re.search(r"OAuth client id: +(\S+)", banner).group(1)
+    secret = re.search(r"OAuth client secret: +(\S+) \(shown once\)", banner).group(1)
+    assert OAuthApplication.objects.get(client_id=client_id)
+    assert (
+        f"curl -s -u '{client_id}:{secret}' -d grant_type=client_credentials http://127.0.0.1:9000/oauth/token/"
+        in banner
+    )
+    assert re.search(
+        rf"BASE=http://127\.0\.0\.1:9000 CLIENT_ID={client_id} CLIENT_SECRET={secret} SERVICE=\S+ GROUP=\S+ "
+        r"examples/messages\.sh",
+        banner,
+    )

@@ -79,6 +79,10 @@ def test_the_console_logs_each_message_and_calls_it_sent(caplog):
         ("B" * 30, "whatsapp", "+447700900002", "Hi"),
     ]
     assert logged[1].payload == {"template": "x"}
+    assert [r.getMessage() for r in logged] == [
+        f"message sent to the console: {'A' * 30} sms from Shop to +447700900001: Hello",
+        f'message sent to the console: {"B" * 30} whatsapp from Shop to +447700900002: {{"template": "x"}}',
+    ]
 
 
 def test_outcomes_keep_errors_short():

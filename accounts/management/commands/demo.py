@@ -1,4 +1,5 @@
-"""Create a new demo company with an API user, an API key and a funded balance.
+"""Create a new demo company with an API user, an API key, an OAuth client of the services API
+and a funded balance.
 
 The LAST line on stdout is one JSON object (with --json); scripts and `make run` read it.
 Its keys are a stable contract: company_id, api_key, ... (later features add keys, never rename).
@@ -29,7 +30,10 @@ DEMO_VOUCHERS = [("SAVE20", Voucher.Kind.PERCENT, "20.00", "Demo: 20% off")]
 
 
 class Command(BaseCommand):
-    help = "Create a new demo company (API user, API key, 10000.00 GBP balance) and print its key."
+    help = (
+        "Create a new demo company (API user, API key, OAuth client, 10000.00 GBP balance) and print "
+        "its credentials."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--json", action="store_true", help="print the result as one JSON line")
@@ -49,6 +53,7 @@ class Command(BaseCommand):
                 company=company, email=f"demo-{suffix}@postroom.example", api_access_enabled=True
             )
             issued = account_services.api_key_issue(user=user)
+            oauth = account_services.oauth_application_create(company=company, name="Demo services client")
             default_group = recipient_samples.add_sample_recipients(company=company, count=SAMPLE_RECIPIENTS)
             billing_services.balance_change(
                 company=company,
@@ -93,6 +98,8 @@ class Command(BaseCommand):
             "voucher_codes": [voucher.code for voucher in vouchers],
             "provisional_booking_allowed": company.provisional_booking_allowed,
             "service_uuid": str(account_selectors.default_workspace(company=company).pk),
+            "oauth_client_id": oauth.application.client_id,
+            "oauth_client_secret": oauth.client_secret,
         }
         if options["json"]:
             self.stdout.write(json.dumps(result))
@@ -125,8 +132,16 @@ class Command(BaseCommand):
                 f"  voucher codes:        {', '.join(result['voucher_codes'])}",
                 f"  provisional booking:  {'on' if result['provisional_booking_allowed'] else 'off'}",
                 f"  default workspace:    {result['service_uuid']} (the services API's serviceUuid)",
+                f"  OAuth client id:      {result['oauth_client_id']}",
+                f"  OAuth client secret:  {result['oauth_client_secret']} (shown once)",
+                f"  default group:        {result['default_group_id']} (50 recipients, with email and mobile)",
                 f"  log in:   curl -s -X POST {base}/api/v1/account/login "
                 f"-H 'Content-Type: application/json' -d '{login}'",
+                f"  services token: curl -s -u '{result['oauth_client_id']}:{result['oauth_client_secret']}' "
+                f"-d grant_type=client_credentials {base}/oauth/token/",
+                f"  messages walkthrough: BASE={base} CLIENT_ID={result['oauth_client_id']} "
+                f"CLIENT_SECRET={result['oauth_client_secret']} SERVICE={result['service_uuid']} "
+                f"GROUP={result['default_group_id']} examples/messages.sh",
                 f"  API docs: {base}/api/docs/   schema: {base}/api/schema/",
                 f"  admin:    {base}/admin/   (create a staff login: python manage.py createsuperuser)",
                 "",
