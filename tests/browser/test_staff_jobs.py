@@ -1,6 +1,7 @@
 """Each staff job in the admin, done in a real browser (chromium) against a live server: the pages,
 forms, actions, messages and links a staff member uses, end to end."""
 
+import base64
 import json
 import re
 import urllib.error
@@ -13,12 +14,14 @@ from playwright.sync_api import expect
 
 from accounts import api_logging
 from accounts import services as account_services
-from accounts.models import ApiKey, ApiLogEntry, User
+from accounts.models import ApiKey, ApiLogEntry, OAuthApplication, User
+from accounts.selectors import default_workspace
 from billing import services as billing_services
 from billing.models import Balance, Order, Voucher
 from campaigns import printing
 from campaigns import services as campaign_services
 from campaigns.models import Campaign, Status
+from messaging import services as message_services
 from recipients.models import RecipientGroup
 from tests.accounts.factories import CompanyFactory, StaffUserFactory, UserFactory
 from tests.browser.conftest import needs_chromium
@@ -264,3 +267,69 @@ def test_staff_are_told_why_a_group_in_use_cannot_be_deleted(staff_page, catalog
     refusal = staff_page.locator(MESSAGES).filter(has_text=re.compile(r"campaign", re.I))
     expect(refusal).to_have_count(1)
     assert RecipientGroup.unscoped.filter(pk=group.pk).exists()
+
+
+def oauth_token(live_server, client_id: str, secret: str) -> tuple[int, dict]:
+    """POST /oauth/token/ over HTTP with the client's id and secret (client credentials)."""
+    credentials = base64.b64encode(f"{client_id}:{secret}".encode()).decode()
+    request = urllib.request.Request(
+        f"{live_server.url}/oauth/token/",
+        data=b"grant_type=client_credentials",
+        headers={
+            "Authorization": f"Basic {credentials}",
+            "Content-Type": "application/x-www-form-urlencoded",
+        },
+        method="POST",
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=15) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as refused:
+        return refused.code, json.loads(refused.read() or b"null")
+
+
+def test_staff_make_an_oauth_application_and_rotate_its_secret(staff_page, live_server):
+    company = CompanyFactory(name="Services Ltd")
+    staff_page.goto("/admin/accounts/oauthapplication/add/")
+    staff_page.select_option("#id_company", str(company.pk))
+    staff_page.fill("#id_name", "Shop integration")
+    staff_page.click('input[name="_save"]')
+
+    client_id = staff_page.locator("code.client-id").inner_text().strip()
+    secret = staff_page.locator("code.client-secret").inner_text().strip()
+    assert oauth_token(live_server, client_id, secret)[0] == 200
+
+    application = OAuthApplication.objects.get(client_id=client_id)
+    run_action(staff_page, "/admin/accounts/oauthapplication/", application.pk, "rotate_secret")
+
+    new_secret = staff_page.locator("code.client-secret").inner_text().strip()
+    assert new_secret and new_secret != secret
+    assert oauth_token(live_server, client_id, secret)[0] == 401
+    assert oauth_token(live_server, client_id, new_secret)[0] == 200
+
+
+def test_staff_stop_and_resume_a_message_campaign(staff_page, staff):
+    company = CompanyFactory(name="Messages Ltd")
+    group = RecipientGroupFactory(company=company)
+    campaign = message_services.message_campaign_create(
+        company=company,
+        workspace=default_workspace(company=company),
+        data=message_services.CampaignFields(
+            name="Weekly offers", status="active", sending_type="sms", schedule_type="scheduled",
+            schedule_rrule="FREQ=WEEKLY;BYDAY=MO;BYHOUR=9;BYMINUTE=0;BYSECOND=0", template="Hello {first_name}",
+            sender="Postroom", recipient_lists=[str(group.pk)],
+        ),
+    )  # fmt: skip
+    changelist = "/admin/messaging/messagecampaign/"
+
+    run_action(staff_page, changelist, campaign.pk, "stop_campaigns")
+
+    expect(staff_page.locator(MESSAGES)).to_contain_text("Weekly offers: stopped.")
+    assert Campaign.unscoped.get(pk=campaign.pk).status == "stopped"
+
+    run_action(staff_page, changelist, campaign.pk, "resume_campaigns")
+
+    expect(staff_page.locator(MESSAGES)).to_contain_text("Weekly offers: active again; next firing")
+    assert Campaign.unscoped.get(pk=campaign.pk).status == "active"
+    staff_page.goto(f"{changelist}{campaign.pk}/change/")
+    expect(staff_page.locator("#status_changes-group")).to_contain_text(staff.email)
