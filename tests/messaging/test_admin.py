@@ -388,3 +388,39 @@ def group_of(company):
     from tests.recipients.factories import RecipientGroupFactory
 
     return RecipientGroupFactory(company=company)
+
+
+# ---- queries that do not grow with the page ----------------------------------------------------------
+
+
+def test_the_lists_take_the_same_queries_for_one_row_or_many(admin_client, company, workspace, group):
+    def queries(url: str) -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert admin_client.get(url).status_code == 200
+        return len(captured.captured_queries)
+
+    first = sms_campaign(company, workspace, group, name="First")
+    message(first, 1)
+    one_campaign, one_message = queries(CAMPAIGNS), queries(MESSAGES)
+    for n in range(2, 6):
+        message(sms_campaign(company, workspace, group, name=f"Campaign {n}"), n)
+
+    assert queries(CAMPAIGNS) == one_campaign
+    assert queries(MESSAGES) == one_message
+
+
+def test_the_page_shows_only_the_latest_firings(admin_client, campaign, monkeypatch):
+    monkeypatch.setattr("messaging.selectors.RECENT_OCCURRENCES", 2)
+    for days in (1, 2, 3):
+        Occurrence.unscoped.create(
+            company=campaign.company,
+            campaign=campaign,
+            scheduled_at=IN_TWO_DAYS + timedelta(days=days),
+            content={},
+            targeting={},
+        )
+
+    page = admin_client.get(f"{CAMPAIGNS}{campaign.pk}/change/")
+
+    shown = [form.instance.scheduled_at for form in page.context["inline_admin_formsets"][1].formset.forms]
+    assert shown == [IN_TWO_DAYS + timedelta(days=3), IN_TWO_DAYS + timedelta(days=2)]
