@@ -422,7 +422,9 @@ def test_rules_with_no_firing_left_are_refused_quickly(rrule):
 
     error = _refused(MessagingErrorCode.SCHEDULE_RRULE_NO_FUTURE_FIRING, rrule=rrule)
 
-    assert time.perf_counter() - started < 1
+    assert (
+        time.perf_counter() - started < 2
+    )  # dateutil alone: 3-6 s; this: a quarter second (slack for a busy machine)
     assert error.params == {"horizon_years": 10}
 
 
@@ -433,7 +435,7 @@ def test_a_years_old_frequent_rule_is_evaluated_quickly():
 
     firings = _firings(schedule, 3)
 
-    assert time.perf_counter() - started < 1
+    assert time.perf_counter() - started < 2
     assert firings == [ACTIVATED, ACTIVATED + timedelta(minutes=5), ACTIVATED + timedelta(minutes=10)]
 
 
