@@ -19,10 +19,11 @@ def campaign_messages_purge(*, batch: int | None = None, max_batches: int = 100)
         while max_batches > 0:
             max_batches -= 1
             with transaction.atomic():
+                # Ordered as the unique index (campaign, occurrence, recipient): read through it.
                 ids = list(
-                    Message.unscoped.filter(campaign_id=purge.campaign_id).values_list("id", flat=True)[
-                        :batch
-                    ]
+                    Message.unscoped.filter(campaign_id=purge.campaign_id)
+                    .order_by("occurrence_id", "recipient_id")
+                    .values_list("id", flat=True)[:batch]
                 )
                 if ids:
                     removed += Message.unscoped.filter(id__in=ids).delete()[0]
