@@ -23,7 +23,8 @@ class ServicesAPIView(APIView):
     parser_classes = [JSONParser]
     permission_classes = [HasRight]
     throttle_classes = [CompanyRateThrottle]
-    max_body_bytes: int | None = None
+    # A campaign is a few kilobytes; its largest fields are capped far below this.
+    max_body_bytes: int | None = 1024 * 1024
 
     principal: Principal | None = None
     company = None
