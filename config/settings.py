@@ -230,6 +230,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "recipients.tasks.resume_stale_imports",
         "schedule": timedelta(seconds=env.float("IMPORT_SWEEP_SECONDS", default=60)),
     },
+    # Message generations whose worker vanished (lease expired): resumed, or failed after
+    # MESSAGING_GENERATION_MAX_ATTEMPTS.
+    "resume-stale-occurrences": {
+        "task": "messaging.tasks.occurrences_resume_stale",
+        "schedule": timedelta(seconds=env.float("MESSAGING_GENERATION_SWEEP_SECONDS", default=60)),
+    },
 }
 
 # Storage: local disk under var/media, or S3 (any S3-compatible store) with STORAGE_BACKEND=s3.
@@ -369,6 +375,14 @@ IMPORT_LEASE_SECONDS = env.float("IMPORT_LEASE_SECONDS", default=300)
 # On PostgreSQL, where the role may set session_replication_role: check an import batch's
 # company and group once instead of every row's foreign keys (recipients.importing says how).
 IMPORT_CHECK_REFERENCES_ONCE = env.bool("IMPORT_CHECK_REFERENCES_ONCE", default=True)
+
+# Message generation (messaging.generation): recipients per committed batch (one INSERT ...
+# SELECT each); the lease a running generation renews with every batch, past which its worker is
+# presumed gone (the resume-stale-occurrences beat queues it again, to resume after its last
+# batch), well above the longest batch; and how many starts before it is failed instead.
+MESSAGING_GENERATION_BATCH = env.int("MESSAGING_GENERATION_BATCH", default=50000)
+MESSAGING_GENERATION_LEASE_SECONDS = env.float("MESSAGING_GENERATION_LEASE_SECONDS", default=300)
+MESSAGING_GENERATION_MAX_ATTEMPTS = env.int("MESSAGING_GENERATION_MAX_ATTEMPTS", default=5)
 
 # File library: the largest file an upload may carry (413 beyond), and the most search results.
 FILES_MAX_UPLOAD_BYTES = env.int("FILES_MAX_UPLOAD_BYTES", default=50 * 1024 * 1024)

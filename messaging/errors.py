@@ -17,7 +17,7 @@ class MessagingErrorCode(StrEnum):
     STATUS_NOT_SETTABLE = "status_not_settable"  # PUT: params: status
     RECIPIENT_LIST_NOT_FOUND = "recipient_list_not_found"  # params: value
     TOO_MANY_RECIPIENT_LISTS = "too_many_recipient_lists"  # params: maximum
-    QUERY_REQUIRED = "query_required"
+    SEGMENTATION_QUERY_REQUIRED = "segmentation_query_required"
     TEMPLATE_NOT_JSON = "template_not_json"
     TEMPLATE_VARS_INVALID = "template_vars_invalid"
     # Delivery receipts (messaging.services.receipts).

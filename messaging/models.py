@@ -32,6 +32,8 @@ class Occurrence(TenantModel):
     targeted = models.PositiveIntegerField(default=0)
     generated = models.PositiveIntegerField(default=0)
     without_address = models.PositiveIntegerField(default=0)
+    # The last recipient (by id) whose message is committed: a rerun resumes after it.
+    checkpoint_recipient_id = models.UUIDField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     failure_reason = models.CharField(max_length=300, blank=True)
     heartbeat_at = models.DateTimeField(default=timezone.now)

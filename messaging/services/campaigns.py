@@ -224,7 +224,7 @@ def _checked_settings(*, company, data: CampaignFields, now) -> dict:
     if data.query_type == MessageSettings.QueryType.SEGMENTATION:
         parsed = segmentation.parse_query(data.query)
         if parsed is None:
-            raise InvalidInput(MessagingErrorCode.QUERY_REQUIRED, field="query")
+            raise InvalidInput(MessagingErrorCode.SEGMENTATION_QUERY_REQUIRED, field="query")
         query = parsed.as_json()
     elif data.query not in (None, "", {}):
         parsed = segmentation.parse_query(data.query)  # checked even when not applied
@@ -234,7 +234,9 @@ def _checked_settings(*, company, data: CampaignFields, now) -> dict:
         "schedule_type": schedule.kind,
         # A recurrence is kept as given: without a DTSTART of its own it starts at activation,
         # which a draft has not reached yet.
-        "schedule_rrule": data.schedule_rrule.strip() if schedule.kind == "scheduled" else schedule.rrule_text,
+        "schedule_rrule": data.schedule_rrule.strip()
+        if schedule.kind == "scheduled"
+        else schedule.rrule_text,
         "template": data.template,
         "sender": data.sender,
         "recipient_lists": _checked_groups(company, data.recipient_lists),

@@ -27,12 +27,12 @@ from openpyxl import Workbook
 from python_calamine import CalamineWorkbook
 
 from tests.benchmarks.support import (
-    PYTHON,
-    ROOT,
     Row,
     Server,
+    Worker,
     bench_env,
     call,
+    cpu_seconds,
     demo_company,
     drop_var_dir,
     login,
@@ -40,7 +40,6 @@ from tests.benchmarks.support import (
     pss_mb,
     rss_mb,
     skipped,
-    stop,
     vacuum,
 )
 
@@ -188,47 +187,6 @@ def delete_imported(url: str, company_id: str) -> None:
     with psycopg.connect(url) as db:  # one transaction
         for statement in DELETE_IMPORTED.split(";")[:-1]:
             db.execute(statement, {"company": company_id})
-
-
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU time of a process so far, with that of its children it has waited for
-    (the import's reader child)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return sum(map(int, fields[11:15])) / os.sysconf("SC_CLK_TCK")
-
-
-class Worker:
-    """One real Celery worker (solo pool, default queue) for the length of a with-block."""
-
-    def __init__(self, env: dict):
-        self.env = env
-        self.log = tempfile.TemporaryFile()  # noqa: SIM115 (lives as long as the worker)
-
-    def __enter__(self) -> "Worker":
-        command = [PYTHON, "-m", "celery", "-A", "config", "worker", "--pool", "solo", "--concurrency", "1"]
-        command += ["-n", f"bench-{uuid.uuid4().hex[:8]}@%h", "--loglevel", "INFO"]
-        command += ["--without-gossip", "--without-mingle", "--without-heartbeat"]
-        self.process = subprocess.Popen(command, cwd=ROOT, env=self.env, stdout=self.log, stderr=self.log)
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and self.process.poll() is None:
-            self.log.seek(0)
-            if b" ready." in self.log.read():
-                return self
-            time.sleep(0.2)
-        self.__exit__()
-        self.log.seek(0)
-        raise RuntimeError(f"celery worker did not start: {self.log.read()[-3000:].decode(errors='replace')}")
-
-    def __exit__(self, *exc):
-        stop(self.process)
-
-    def pids(self) -> list[int]:
-        out = subprocess.run(["pgrep", "-P", str(self.process.pid)], capture_output=True, text=True).stdout
-        return [self.process.pid, *map(int, out.split())]
-
-    def reset_peak_rss(self) -> None:
-        for pid in self.pids():
-            Path(f"/proc/{pid}/clear_refs").write_text("5")  # VmHWM := VmRSS
 
 
 def import_through_api(port: int, token: str, worker: Worker, path: Path) -> dict:

@@ -177,7 +177,8 @@ def test_rerender_is_refused_for_a_message_campaign(
     with django_capture_on_commit_callbacks(execute=True) as queued:
         response = _act(admin_client, "render_previews", campaign)
 
-    assert messages_of(response) == [f"{campaign.name}: Only a print campaign has a preview."]
+    # Print services do not see message campaigns at all.
+    assert messages_of(response) == [f"{campaign.name}: Campaign not found."]
     assert queued == []
 
 

@@ -5,6 +5,9 @@ from rest_framework.test import APIClient
 
 from accounts.selectors import default_workspace
 from tests.accounts.factories import CompanyFactory, OAuthApplicationFactory
+
+# The real worker and beat of tests/integration, for generation's worker tests.
+from tests.integration.conftest import celery_beat_process, celery_worker_process  # noqa: F401 (fixtures)
 from tests.recipients.factories import RecipientFactory, RecipientGroupFactory
 
 TOKEN_URL = "/oauth/token/"

@@ -4,8 +4,61 @@ import factory
 from django.utils import timezone
 
 from accounts.selectors import default_workspace
+from campaigns.models import Campaign, MessageStatus
 from messaging.models import Message, Occurrence
 from messaging.services import CampaignFields, message_campaign_create
+
+
+class TenantModelFactory(factory.django.DjangoModelFactory):
+    """Rows are made through the model's `unscoped` manager (each is given its company)."""
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def _get_manager(cls, model_class):
+        return model_class.unscoped
+
+
+class MessageCampaignFactory(TenantModelFactory):
+    """An active message campaign (its settings are not needed: an occurrence carries its own
+    snapshot)."""
+
+    class Meta:
+        model = Campaign
+
+    name = factory.Sequence(lambda n: f"Message campaign {n}")
+    channel = "sms"
+    status = MessageStatus.ACTIVE
+
+
+class OccurrenceFactory(TenantModelFactory):
+    """One firing of a message campaign, as the schedule snapshots it: `template` and `groups`
+    (RecipientGroups) make its content and targeting; `content` adds to the content (webpush_*)."""
+
+    class Meta:
+        model = Occurrence
+
+    campaign = factory.SubFactory(
+        MessageCampaignFactory,
+        company=factory.SelfAttribute("..company"),
+        channel=factory.SelfAttribute("..channel"),
+    )
+    scheduled_at = factory.LazyFunction(timezone.now)
+
+    class Params:
+        channel = "sms"
+        template = "Hello {first_name}"
+        groups = ()
+        query = None
+        extra_content = factory.Dict({})
+
+    content = factory.LazyAttribute(
+        lambda o: {"channel": o.channel, "sender": "Postroom", "template": o.template, **o.extra_content}
+    )
+    targeting = factory.LazyAttribute(
+        lambda o: {"recipient_lists": [str(group.pk) for group in o.groups], "query": o.query}
+    )
 
 
 def message_campaign(*, company, group, status="draft", channel="sms", template="Hi {first_name}", **extra):
@@ -21,30 +74,11 @@ def message_campaign(*, company, group, status="draft", channel="sms", template=
     )  # fmt: skip
 
 
-class OccurrenceFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Occurrence
-
-    @classmethod
-    def _create(cls, model_class, *args, **kwargs):
-        return model_class.unscoped.create(*args, **kwargs)
-
-    campaign = None  # required
-    company_id = factory.LazyAttribute(lambda o: o.campaign.company_id)
-    scheduled_at = factory.LazyFunction(timezone.now)
-    content = factory.LazyAttribute(lambda o: {"channel": o.campaign.channel, "sender": "+41587000000"})
-    targeting = factory.LazyFunction(dict)
-
-
-class MessageFactory(factory.django.DjangoModelFactory):
-    """A queued message, due now."""
+class MessageFactory(TenantModelFactory):
+    """A queued message of an occurrence, due now."""
 
     class Meta:
         model = Message
-
-    @classmethod
-    def _create(cls, model_class, *args, **kwargs):
-        return model_class.unscoped.create(*args, **kwargs)
 
     occurrence = None  # required
     campaign_id = factory.LazyAttribute(lambda m: m.occurrence.campaign_id)

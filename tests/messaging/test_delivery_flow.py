@@ -34,7 +34,7 @@ def occurrence():
     campaign = message_campaign(company=company, group=RecipientGroupFactory(company=company))
     campaign.status = "active"  # as activation leaves it (the firing itself is not under test here)
     campaign.save(update_fields=["status"])
-    return OccurrenceFactory(campaign=campaign)
+    return OccurrenceFactory(campaign=campaign, company=campaign.company)
 
 
 def statuses():

@@ -28,7 +28,7 @@ ITEM_TEXT: dict[str, str] = {
     "status_not_settable": "A campaign cannot be set to {status}.",
     "recipient_list_not_found": "Recipient list not found: {value}.",
     "too_many_recipient_lists": "At most {maximum} recipient lists.",
-    "query_required": "A segmentation query is required when query_type is segmentation.",
+    "segmentation_query_required": "A segmentation query is required when query_type is segmentation.",
     "template_not_json": "Must be a JSON message for this sending_type.",
     "template_vars_invalid": "Must be an object of names to text values.",
     "receipts_invalid": "Receipts are {{message_key, status: delivered|failed, error}} objects, at most {maximum}.",
