@@ -577,6 +577,7 @@ MESSAGING_DELIVERY_BEAT_SECONDS = env.float("MESSAGING_DELIVERY_BEAT_SECONDS", d
 MESSAGING_CLAIM_LEASE_SECONDS = env.int("MESSAGING_CLAIM_LEASE_SECONDS", default=120)
 MESSAGING_RECEIPT_SECRET = env.str("MESSAGING_RECEIPT_SECRET", default="")
 MESSAGING_PURGE_BATCH = env.int("MESSAGING_PURGE_BATCH", default=10_000)
+MESSAGING_RETENTION_DAYS = env.int("MESSAGING_RETENTION_DAYS", default=365)
 CELERY_BEAT_SCHEDULE |= {
     "fire-due-message-campaigns": {
         "task": "messaging.tasks.campaigns_fire_due",
@@ -589,5 +590,9 @@ CELERY_BEAT_SCHEDULE |= {
     "purge-deleted-campaign-messages": {
         "task": "messaging.tasks.campaign_messages_purge",
         "schedule": timedelta(minutes=5),
+    },
+    "purge-expired-messages": {
+        "task": "messaging.tasks.messages_purge_expired",
+        "schedule": timedelta(hours=1),
     },
 }

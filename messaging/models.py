@@ -106,6 +106,8 @@ class Message(TenantModel):
                 fields=["campaign", "occurrence", "recipient_id"], name="message_once_per_recipient"
             )
         ]
+        # The retention purge reads by created_at through a BRIN index on PostgreSQL (migration
+        # 0003), a plain one elsewhere.
         indexes = [
             # Delivery claims queued messages that are due; the index holds only queued rows.
             models.Index(

@@ -53,3 +53,9 @@ def occurrence_generate(self, occurrence_id: int) -> None:
 def occurrences_resume_stale() -> dict:
     """Beat: generations whose worker vanished (their lease ran out) are queued again or failed."""
     return generation.occurrences_resume_stale()
+
+
+@shared_task(acks_late=True)
+def messages_purge_expired() -> int:
+    """Remove messages past their retention, in batches."""
+    return purge.messages_purge_expired()

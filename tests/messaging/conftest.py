@@ -34,6 +34,14 @@ def services_client(application) -> APIClient:
     return client
 
 
+@pytest.fixture(autouse=True)
+def _console_delivery(settings):
+    """Delivery that follows a generation goes to the console unless a test names a gateway
+    (production without MESSAGING_GATEWAY_URL refuses to deliver, loudly)."""
+    if not settings.MESSAGING_DEFAULT_BACKEND and not settings.MESSAGING_GATEWAY_URL:
+        settings.MESSAGING_DEFAULT_BACKEND = "messaging.delivery.console.ConsoleBackend"
+
+
 @pytest.fixture
 def company(db):
     return CompanyFactory()

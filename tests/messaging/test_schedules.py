@@ -422,7 +422,7 @@ def test_rules_with_no_firing_left_are_refused_quickly(rrule):
 
     error = _refused(MessagingErrorCode.SCHEDULE_RRULE_NO_FUTURE_FIRING, rrule=rrule)
 
-    assert time.perf_counter() - started < 1
+    assert time.perf_counter() - started < 2  # dateutil alone walks on to year 9999
     assert error.params == {"horizon_years": 10}
 
 
@@ -433,7 +433,7 @@ def test_a_years_old_frequent_rule_is_evaluated_quickly():
 
     firings = _firings(schedule, 3)
 
-    assert time.perf_counter() - started < 1
+    assert time.perf_counter() - started < 2
     assert firings == [ACTIVATED, ACTIVATED + timedelta(minutes=5), ACTIVATED + timedelta(minutes=10)]
 
 

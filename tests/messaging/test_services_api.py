@@ -420,3 +420,10 @@ def test_the_platform_api_does_not_serve_message_campaigns(authed_client, campai
 
     assert authed_client.get(f"/api/v1/campaigns/{uuid}").status_code == 404
     assert uuid not in json.dumps(authed_client.get("/api/v1/campaigns").json())
+
+
+def test_a_1_mb_template_is_refused_before_it_is_read(client, campaigns_url, group):
+    response = create(client, campaigns_url, sms(group, template="x" * 1_100_000))
+
+    assert response.status_code == 413
+    assert response.json() == {"code": "payload_too_large", "message": "Request body too large.", "items": []}

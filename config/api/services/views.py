@@ -25,7 +25,8 @@ class ServicesAPIView(APIView):
     permission_classes = [HasRight]
     throttle_classes = [CompanyRateThrottle]
     schema = ServicesAutoSchema()
-    max_body_bytes: int | None = None
+    # A campaign is a few kilobytes; its largest fields are capped far below this.
+    max_body_bytes: int | None = 1024 * 1024
 
     principal: Principal | None = None
     company = None
