@@ -14,17 +14,15 @@ import warnings
 
 import pytest
 from django.core.management import call_command
-from django.utils import timezone
 from openapi_schema_validator import OAS30Validator
 from openapi_spec_validator import validate
 from rest_framework.test import APIClient
 
 from accounts.selectors import default_workspace
-from campaigns.models import Campaign
 from messaging.api.services.schema import CAMPAIGN_UUID, LIST_UUID, OTHER_LIST_UUID
+from messaging.tasks import campaigns_fire_due
 from tests.accounts.factories import CompanyFactory, OAuthApplicationFactory
 from tests.messaging.conftest import TOKEN_URL, basic
-from tests.messaging.factories import MessageFactory, OccurrenceFactory
 from tests.recipients.factories import RecipientFactory, RecipientGroupFactory
 
 pytestmark = pytest.mark.django_db
@@ -525,7 +523,15 @@ CAMPAIGN_FIELDS = {
     "webpush_body", "webpush_target_url", "webpush_icon", "webpush_image", "sender",
     "recipient_lists", "query_type", "query",
 }  # fmt: skip
-CAMPAIGN_REQUIRED = {"name", "status", "sending_type", "schedule_type", "template", "sender", "recipient_lists"}
+CAMPAIGN_REQUIRED = {
+    "name",
+    "status",
+    "sending_type",
+    "schedule_type",
+    "template",
+    "sender",
+    "recipient_lists",
+}
 RESPONSE_FIELDS = {"uuid", "created_dt", "updated_dt", "next_dt", "last_dt", "tasks", "messages"}
 SENDING_TYPES = {"sms", "webpush", "email", "telegram", "rbm", "viber", "whatsapp"}
 STATUSES = {"active", "stopped", "finished", "draft"}
@@ -598,7 +604,8 @@ def test_every_services_operation_documents_its_outcomes(schema):
                 problems.append(f"{name} {status}: no example")
             for value in examples:
                 if status >= 400 and (
-                    set(value) != {"code", "message", "items"} or value["code"] != SERVICES_ERROR_CODES[status]
+                    set(value) != {"code", "message", "items"}
+                    or value["code"] != SERVICES_ERROR_CODES[status]
                 ):
                     problems.append(f"{name} {status}: an example that is no Error of its status: {value}")
                 if status < 400 and ("data" not in value or set(value) - {"data", "meta"}):
@@ -647,7 +654,15 @@ def test_the_list_and_fetch_take_the_specs_parameters(schema):
     listing = parameters_of(schema, "/services/{serviceUuid}/campaigns", "get")
     fetching = parameters_of(schema, "/services/{serviceUuid}/campaigns/{campaignUuid}", "get")
 
-    assert set(listing) == {"serviceUuid", "sending_type", "status", "fields", "sort", "page_number", "page_size"}
+    assert set(listing) == {
+        "serviceUuid",
+        "sending_type",
+        "status",
+        "fields",
+        "sort",
+        "page_number",
+        "page_size",
+    }
     assert set(fetching) == {"serviceUuid", "campaignUuid", "fields"}
     assert set(listing["sending_type"]["schema"]["enum"]) == SENDING_TYPES
     assert set(listing["status"]["schema"]["enum"]) == STATUSES
@@ -714,7 +729,9 @@ def test_every_services_example_matches_its_schema(schema):
     checked = 0
     for _, _, op in services_and_token_operations(schema):
         bodies = [*op.get("requestBody", {}).get("content", {}).values()]
-        bodies += [media for response in op["responses"].values() for media in response.get("content", {}).values()]
+        bodies += [
+            media for response in op["responses"].values() for media in response.get("content", {}).values()
+        ]
         for media in bodies:
             for example in media.get("examples", {}).values():
                 assert_matches(schema, media["schema"], example["value"])
@@ -792,21 +809,16 @@ def test_the_services_answer_as_documented(schema):
         answer = answers.check(client.post(url, with_ids(body, ids), format="json"), many, "post", 201)
         created.append(answer["data"]["uuid"])
         ids.setdefault(CAMPAIGN_UUID, created[0])  # the clone example copies the first
-    fired = OccurrenceFactory(
-        campaign=Campaign.objects.for_company(company).get(pk=created[0]),
-        started_at=timezone.now(),
-        status="generated",
-        targeted=1,
-        generated=1,
-    )
-    MessageFactory(occurrence=fired)
+    campaigns_fire_due.apply()  # the clone example runs now: it gets a task
     answers.check(client.post(url, {}, format="json"), many, "post", 400)
     answers.check(client.post(url, "x", content_type="text/plain"), many, "post", 415)
+    too_large = json.dumps({"name": "x" * 1024 * 1024})
+    answers.check(client.post(url, too_large, content_type="application/json"), many, "post", 413)
     answers.check(client.post(f"/services/{CAMPAIGN_UUID}/campaigns", {}, format="json"), many, "post", 404)
 
     listed = answers.check(client.get(url, {"fields": "tasks,messages", "sort": "-name"}), many, "get", 200)
     assert len(listed["data"]) == len(created)
-    assert any(campaign["tasks"] for campaign in listed["data"])  # the tasks shape is exercised
+    assert any(campaign["tasks"] for campaign in listed["data"])  # the tasks shape is exercised too
     answers.check(client.get(url, {"page_size": 2, "page_number": 2}), many, "get", 200)
     answers.check(client.get(url, {"page_size": 0}), many, "get", 400)
     answers.check(client.get(f"/services/{CAMPAIGN_UUID}/campaigns"), many, "get", 404)

@@ -141,7 +141,10 @@ class ServicesAutoSchema(SurfaceAutoSchema):
             )
         }
         if self.method in BODY_METHODS:
-            answers[413] = error(413, "The request body is too large.", messages.PAYLOAD_TOO_LARGE)
+            limit = self.view.max_body_bytes or settings.API_MAX_BODY_BYTES
+            answers[413] = error(
+                413, f"The request body is larger than {limit:,} bytes.", messages.PAYLOAD_TOO_LARGE
+            )
             answers[415] = error(
                 415, "The body is not JSON (`application/json`).", messages.UNSUPPORTED_MEDIA_TYPE
             )

@@ -300,7 +300,7 @@ EMAIL_WEEKLY = {
     "status": "draft",
     "sending_type": "email",
     "schedule_type": "scheduled",
-    "schedule_rrule": "FREQ=WEEKLY;BYDAY=MO;BYHOUR=9;BYMINUTE=0;BYSECOND=0",
+    "schedule_rrule": "FREQ=WEEKLY;BYDAY=MO;BYHOUR=9;BYMINUTE=0",
     "template": '{"subject": "News for {first_name}", "text": "Hello {first_name}", "html": "<p>Hello</p>"}',
     "sender": "news@example.com",
     "recipient_lists": f"{LIST_UUID},{OTHER_LIST_UUID}",
@@ -439,7 +439,7 @@ UNKNOWN_LIST = [item("recipient_lists", ITEM_TEXT["recipient_list_not_found"].fo
 BAD_QUERY = [
     item("query", ITEM_TEXT["segmentation_field_unknown"].format(at="segmentation[0].rules[0].field"))
 ]
-BAD_STATUS = [item("status", ITEM_TEXT["status_change_invalid"])]
+BAD_STATUS = [item("status", '"paused" is not a valid choice.')]
 
 
 # ---- the operations ----------------------------------------------------------------------------
