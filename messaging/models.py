@@ -93,7 +93,9 @@ class Message(TenantModel):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.CharField(max_length=300, blank=True)
-    message_key = models.CharField(max_length=30, unique=True, help_text="30 upper-case hex digits.")
+    # Unique through the constraint below: `unique=True` would add a second (pattern) index on
+    # PostgreSQL, written for every generated message and never read.
+    message_key = models.CharField(max_length=30, help_text="30 upper-case hex digits.")
     next_attempt_at = models.DateTimeField(null=True, blank=True)
     provider_id = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
@@ -104,7 +106,8 @@ class Message(TenantModel):
         constraints = [
             models.UniqueConstraint(
                 fields=["campaign", "occurrence", "recipient_id"], name="message_once_per_recipient"
-            )
+            ),
+            models.UniqueConstraint(fields=["message_key"], name="message_key_unique"),
         ]
         # The retention purge reads by created_at through a BRIN index on PostgreSQL (migration
         # 0003), a plain one elsewhere.

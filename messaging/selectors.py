@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from django.db.models import Count, F, Window
 from django.db.models.functions import RowNumber
 
-from campaigns.models import MESSAGE_CHANNELS, Campaign
+from campaigns.models import MESSAGE_CHANNELS, Campaign, MessageStatus
 from config.errors import InvalidInput
 from messaging.errors import MessageCampaignNotFound, MessagingErrorCode
 from messaging.models import Message, Occurrence
@@ -113,3 +113,16 @@ def message_counts(campaign_ids: list) -> dict:
     for campaign_id, status, n in rows:
         counts[campaign_id][status] = n
     return counts
+
+
+def group_in_active_message_campaign(company, group_id) -> bool:
+    """Whether an active message campaign of the company targets the group (it fires again)."""
+    return (
+        message_campaigns_of_company(company)
+        .filter(status=MessageStatus.ACTIVE, message_settings__recipient_lists__icontains=str(group_id))
+        .exists()
+    )
+
+
+def message_campaigns_of_company(company):
+    return Campaign.objects.for_company(company).filter(channel__in=MESSAGE_CHANNELS)

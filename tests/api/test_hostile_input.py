@@ -10,6 +10,10 @@ rule), all in the same CI run:
   tests/accounts/test_admin_lockout.py;
 - outbound addresses (fec0::/10, IANA special-purpose blocks): tests/config/test_outbound.py;
 - spreadsheet formulas in CSV reports: tests/recipients/test_import_api.py, tests/config/test_csvsafe.py;
+- the services API: tests/messaging/test_services_api.py (bodies that are no campaign object,
+  deep nesting, lone surrogates, NUL bytes, a 1 MB template), tests/messaging/test_segmentation.py
+  and test_schedules.py (hostile queries and RRULEs), tests/messaging/test_oauth.py (garbage and
+  oversized tokens);
 - every operation of the schema under generated input: tests/integration/test_schema_fuzz.py.
 """
 

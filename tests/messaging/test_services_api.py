@@ -427,3 +427,19 @@ def test_a_1_mb_template_is_refused_before_it_is_read(client, campaigns_url, gro
 
     assert response.status_code == 413
     assert response.json() == {"code": "payload_too_large", "message": "Request body too large.", "items": []}
+
+
+def test_a_group_an_active_message_campaign_targets_cannot_be_deleted(
+    client, campaigns_url, group, authed_client
+):
+    """The platform API's group delete keeps a group that a running message campaign fires at;
+    once the campaign is stopped the group may go."""
+    uuid = create(client, campaigns_url, sms(group, status="active")).json()["data"]["uuid"]
+
+    refused = authed_client.delete(f"/api/v1/groups/{group.pk}")
+    client.patch(f"{campaigns_url}/{uuid}", {"status": "stopped"}, format="json")
+    allowed = authed_client.delete(f"/api/v1/groups/{group.pk}")
+
+    assert refused.status_code == 400
+    assert refused.json()["message"] == "Group cannot be deleted in its current state."
+    assert allowed.status_code == 200, allowed.content
