@@ -533,7 +533,15 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "config.api.v1.links.add_links",
+        "config.api.services.schema.add_token_endpoint",
     ],
+    # Choice sets that share a field name ("status") get names of their own.
+    "ENUM_NAME_OVERRIDES": {
+        "MessageCampaignStatusEnum": "messaging.api.services.schema.CAMPAIGN_STATUSES",
+        "NewMessageCampaignStatusEnum": "messaging.api.services.schema.NEW_STATUSES",
+        "MessageCampaignStatusChangeEnum": "messaging.api.services.schema.STATUS_CHANGES",
+        "CampaignTaskStatusEnum": "messaging.api.services.schema.TASK_STATUSES",
+    },
 }
 
 # ---- Logging: JSON lines carrying the request id ------------------------------------------------

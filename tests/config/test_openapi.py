@@ -1,17 +1,29 @@
 """The served OpenAPI schema: valid (openapi-spec-validator, drf-spectacular's own validation) with
-no warning, complete for every /api/v1/ operation (summary, description, examples, the spec's
-messages for every outcome it documents), and linked from the operations that create an object to
-those that take its id.
+no warning, complete for every /api/v1/ and /services/ operation (summary, description, examples,
+the spec's messages for every outcome it documents), and linked from the operations that create an
+object to those that take its id.
 
 SPEC is the contract (../shared/spec/platform-api-v1.txt) written out: per operation, each status
-its examples show and their messages. An operation added without a row here fails, as does one
-whose schema leaves out an outcome or words it differently."""
+its examples show and their messages; SERVICES_SPEC does the same for
+../shared/spec/services-campaign-api.txt. An operation added without a row here fails, as does one
+whose schema leaves out an outcome or words it differently. The services operations' examples and
+real answers are also checked against the schemas they document."""
 
+import json
 import warnings
 
 import pytest
 from django.core.management import call_command
+from openapi_schema_validator import OAS30Validator
 from openapi_spec_validator import validate
+from rest_framework.test import APIClient
+
+from accounts.selectors import default_workspace
+from messaging.api.services.schema import CAMPAIGN_UUID, LIST_UUID, OTHER_LIST_UUID
+from messaging.tasks import campaigns_fire_due
+from tests.accounts.factories import CompanyFactory, OAuthApplicationFactory
+from tests.messaging.conftest import TOKEN_URL, basic
+from tests.recipients.factories import RecipientFactory, RecipientGroupFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -358,9 +370,9 @@ def schema(django_db_blocker):
     return response.json()
 
 
-def operations(schema):
+def operations(schema, prefix="/api/v1/"):
     for path, item in schema["paths"].items():
-        if path.startswith("/api/v1/"):
+        if path.startswith(prefix):
             for method in METHODS:
                 if method in item:
                     yield path, method, item[method]
@@ -468,3 +480,367 @@ def test_create_operations_link_to_the_operations_that_take_the_new_id(schema):
                 if "$response.body#/" not in expression and "$request." not in expression:
                     problems.append(f"{name} -> {target}: {expression!r} is no runtime expression")
     assert problems == []
+
+
+# ---- /services/ and POST /oauth/token/ ----------------------------------------------------------
+
+SERVICES_SPEC = {  # operationId -> {status: the messages of the services spec's outcomes}
+    "services_campaigns_create": {201: [], 400: ["Invalid request."]},
+    "services_campaigns_list": {200: []},
+    "services_campaigns_retrieve": {200: [], 404: ["Resource not found."], 500: ["Unexpected error."]},
+    "services_campaigns_update": {200: [], 400: ["Invalid request."], 404: ["Campaign not found."]},
+    "services_campaigns_status": {200: [], 400: ["Invalid request."], 404: ["Campaign not found."]},
+    "services_campaigns_destroy": {204: [], 404: ["Campaign not found."]},
+}
+# Beyond the spec: what every operation answers (the bearer token, rate limits, a crash), what an
+# operation that reads a body answers, and each operation's own further outcomes.
+SERVICES_PLUMBING = {401: ["Unauthorized."], 429: ["Too many requests."], 500: ["Unexpected error."]}
+SERVICES_BODY = {413: ["Request body too large."], 415: ["Unsupported media type."]}
+SERVICES_BEYOND_SPEC = {
+    "services_campaigns_create": {404: ["Resource not found."], **SERVICES_BODY},
+    "services_campaigns_list": {400: ["Invalid request."], 404: ["Resource not found."]},
+    "services_campaigns_retrieve": {400: ["Invalid request."]},
+    "services_campaigns_update": SERVICES_BODY,
+    "services_campaigns_status": SERVICES_BODY,
+    "services_campaigns_destroy": {},
+}
+SERVICES_ERROR_CODES = {
+    400: "invalid_request",
+    401: "unauthorized",
+    404: "not_found",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+    429: "too_many_requests",
+    500: "unexpected_error",
+}
+SERVICES_PATHS = {
+    "/services/{serviceUuid}/campaigns": {"get", "post"},
+    "/services/{serviceUuid}/campaigns/{campaignUuid}": {"get", "put", "patch", "delete"},
+}
+# The spec's Campaign data model (4.1), its required fields, and what CampaignResponse adds.
+CAMPAIGN_FIELDS = {
+    "name", "status", "sending_type", "schedule_type", "schedule_rrule", "template", "webpush_title",
+    "webpush_body", "webpush_target_url", "webpush_icon", "webpush_image", "sender",
+    "recipient_lists", "query_type", "query",
+}  # fmt: skip
+CAMPAIGN_REQUIRED = {
+    "name",
+    "status",
+    "sending_type",
+    "schedule_type",
+    "template",
+    "sender",
+    "recipient_lists",
+}
+RESPONSE_FIELDS = {"uuid", "created_dt", "updated_dt", "next_dt", "last_dt", "tasks", "messages"}
+SENDING_TYPES = {"sms", "webpush", "email", "telegram", "rbm", "viber", "whatsapp"}
+STATUSES = {"active", "stopped", "finished", "draft"}
+TOKEN_PATH = "/oauth/token/"
+TOKEN_ERRORS = {
+    400: {"unsupported_grant_type", "unauthorized_client", "invalid_grant", "invalid_scope"},
+    401: {"invalid_client"},
+}
+SERVICES_SECURITY = [{"OAuth2ClientCredentials": ["campaigns"]}]
+
+
+def services_outcomes(name: str) -> dict[int, list[str]]:
+    outcomes: dict[int, list[str]] = {}
+    for table in (SERVICES_SPEC[name], SERVICES_PLUMBING, SERVICES_BEYOND_SPEC[name]):
+        for status, messages in table.items():
+            outcomes.setdefault(status, [])
+            outcomes[status] += [m for m in messages if m not in outcomes[status]]
+    return outcomes
+
+
+def component(schema, ref_or_schema: dict) -> dict:
+    ref = ref_or_schema.get("$ref") or (ref_or_schema.get("allOf") or [{}])[0].get("$ref")
+    return schema["components"]["schemas"][ref.rsplit("/", 1)[1]] if ref else ref_or_schema
+
+
+def closed(node):
+    """Every object schema closed, so an answer with a key its schema does not name fails."""
+    if isinstance(node, list):
+        return [closed(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    node = {key: closed(value) for key, value in node.items()}
+    if node.get("type") == "object" and "properties" in node:
+        node.setdefault("additionalProperties", False)
+    return node
+
+
+def assert_matches(schema, media_schema: dict, value) -> None:
+    root = {"allOf": [media_schema], "components": closed(schema["components"])}
+    OAS30Validator(root, format_checker=OAS30Validator.FORMAT_CHECKER).validate(value)
+
+
+def services_and_token_operations(schema):
+    yield from operations(schema, "/services/")
+    yield TOKEN_PATH, "post", schema["paths"][TOKEN_PATH]["post"]
+
+
+def test_every_services_operation_documents_its_outcomes(schema):
+    problems = []
+    seen = set()
+    for path, method, op in operations(schema, "/services/"):
+        name = op.get("operationId")
+        seen.add(name)
+        if name not in SERVICES_SPEC:
+            problems.append(f"{method.upper()} {path} ({name}): not in SERVICES_SPEC; add its outcomes")
+            continue
+        wanted = services_outcomes(name)
+        documented = {int(status) for status in op["responses"]}
+        if documented != set(wanted):
+            problems.append(f"{name}: documents {sorted(documented)}, the table says {sorted(wanted)}")
+        for status, messages in wanted.items():
+            response = op["responses"].get(str(status))
+            if response is None:
+                continue
+            examples = examples_of(response)
+            if status == 204:
+                if response.get("content"):
+                    problems.append(f"{name} 204: documents a body")
+            elif not examples:
+                problems.append(f"{name} {status}: no example")
+            for value in examples:
+                if status >= 400 and (
+                    set(value) != {"code", "message", "items"}
+                    or value["code"] != SERVICES_ERROR_CODES[status]
+                ):
+                    problems.append(f"{name} {status}: an example that is no Error of its status: {value}")
+                if status < 400 and ("data" not in value or set(value) - {"data", "meta"}):
+                    problems.append(f"{name} {status}: an example that is no data answer")
+            answered = [value.get("message") for value in examples]
+            for message in messages:
+                if message not in answered:
+                    problems.append(f"{name} {status}: no example says {message!r}")
+                if message not in response["description"]:
+                    problems.append(f"{name} {status}: the description does not name {message!r}")
+    assert problems == []
+    assert seen == set(SERVICES_SPEC)
+
+
+def test_every_services_operation_is_worded_secured_and_on_the_specs_path(schema):
+    problems = []
+    paths = {}
+    for path, method, op in operations(schema, "/services/"):
+        paths.setdefault(path, set()).add(method)
+        name = op["operationId"]
+        for key in ("summary", "description", "tags"):
+            if not op.get(key):
+                problems.append(f"{name}: no {key}")
+        if op.get("security") != SERVICES_SECURITY:
+            problems.append(f"{name}: security {op.get('security')}")
+        for media, content in op.get("requestBody", {}).get("content", {}).items():
+            if media != "application/json" or not content.get("examples"):
+                problems.append(f"{name}: request body {media} without examples")
+        for status, response in op["responses"].items():
+            if not response.get("description"):
+                problems.append(f"{name} {status}: no description")
+        for parameter in op.get("parameters", []):
+            if parameter["in"] == "path" and parameter["schema"].get("format") != "uuid":
+                problems.append(f"{name}: path parameter {parameter['name']} is no UUID")
+            if not parameter.get("description"):
+                problems.append(f"{name}: parameter {parameter['name']} undescribed")
+    assert problems == []
+    assert paths == SERVICES_PATHS
+
+
+def parameters_of(schema, path: str, method: str) -> dict:
+    return {p["name"]: p for p in schema["paths"][path][method].get("parameters", [])}
+
+
+def test_the_list_and_fetch_take_the_specs_parameters(schema):
+    listing = parameters_of(schema, "/services/{serviceUuid}/campaigns", "get")
+    fetching = parameters_of(schema, "/services/{serviceUuid}/campaigns/{campaignUuid}", "get")
+
+    assert set(listing) == {
+        "serviceUuid",
+        "sending_type",
+        "status",
+        "fields",
+        "sort",
+        "page_number",
+        "page_size",
+    }
+    assert set(fetching) == {"serviceUuid", "campaignUuid", "fields"}
+    assert set(listing["sending_type"]["schema"]["enum"]) == SENDING_TYPES
+    assert set(listing["status"]["schema"]["enum"]) == STATUSES
+    assert listing["fields"]["schema"]["items"]["enum"] == ["tasks", "messages"]
+    assert fetching["fields"] == listing["fields"]
+    assert listing["sort"]["schema"]["type"] == "array"
+    assert listing["page_number"]["schema"]["default"] == 1
+    assert listing["page_size"]["schema"]["default"] == 10
+
+
+def test_the_bodies_are_the_specs_data_models(schema):
+    schemas = schema["components"]["schemas"]
+    create, update = schemas["CampaignCreateRequest"], schemas["CampaignUpdateRequest"]
+    status = schemas["CampaignStatusRequest"]
+    response = schemas["CampaignResponse"]
+
+    assert set(update["properties"]) == CAMPAIGN_FIELDS
+    assert set(update["required"]) == CAMPAIGN_REQUIRED
+    assert set(create["properties"]) == CAMPAIGN_FIELDS | {"clone_uuid", "template_vars"}
+    assert "required" not in create  # a clone needs only clone_uuid
+    assert [set(option["required"]) for option in create["anyOf"]] == [CAMPAIGN_REQUIRED, {"clone_uuid"}]
+    assert set(component(schema, create["anyOf"][0]["properties"]["status"])["enum"]) == {"active", "draft"}
+    assert status["required"] == ["status"]
+    assert set(component(schema, status["properties"]["status"])["enum"]) == {"active", "stopped"}
+    assert set(response["properties"]) == CAMPAIGN_FIELDS | RESPONSE_FIELDS
+    assert set(component(schema, response["properties"]["sending_type"])["enum"]) == SENDING_TYPES
+    assert all(response["properties"][name].get("description") for name in CAMPAIGN_FIELDS | RESPONSE_FIELDS)
+
+
+def test_the_oauth2_scheme_is_client_credentials_against_the_token_endpoint(schema):
+    scheme = schema["components"]["securitySchemes"]["OAuth2ClientCredentials"]
+
+    assert scheme["type"] == "oauth2"
+    assert scheme["flows"] == {
+        "clientCredentials": {"tokenUrl": TOKEN_PATH, "scopes": {"campaigns": "Manage message campaigns"}}
+    }
+
+
+def test_the_token_endpoint_is_documented(schema):
+    op = schema["paths"][TOKEN_PATH]["post"]
+    form = op["requestBody"]["content"]["application/x-www-form-urlencoded"]
+
+    assert op["operationId"] == "oauth_token" and op["summary"] and op["description"]
+    assert {"grant_type", "client_id", "client_secret"} <= set(form["schema"]["properties"])
+    assert form["schema"]["properties"]["grant_type"]["enum"] == ["client_credentials"]
+    assert form["examples"]
+    assert {"OAuth2ClientBasic": []} in op["security"]
+    assert schema["components"]["securitySchemes"]["OAuth2ClientBasic"] == {
+        "type": "http",
+        "scheme": "basic",
+        "description": schema["components"]["securitySchemes"]["OAuth2ClientBasic"]["description"],
+    }
+    token = op["responses"]["200"]["content"]["application/json"]["schema"]
+    assert set(token["required"]) == {"access_token", "token_type", "expires_in", "scope"}
+    for status, errors in TOKEN_ERRORS.items():
+        response = op["responses"][str(status)]
+        documented = set(response["content"]["application/json"]["schema"]["properties"]["error"]["enum"])
+        assert documented == errors
+        assert {value["error"] for value in examples_of(response)} == errors
+        assert all(error in response["description"] for error in errors)
+
+
+def test_every_services_example_matches_its_schema(schema):
+    checked = 0
+    for _, _, op in services_and_token_operations(schema):
+        bodies = [*op.get("requestBody", {}).get("content", {}).values()]
+        bodies += [
+            media for response in op["responses"].values() for media in response.get("content", {}).values()
+        ]
+        for media in bodies:
+            for example in media.get("examples", {}).values():
+                assert_matches(schema, media["schema"], example["value"])
+                checked += 1
+    assert checked > 40
+
+
+class Answers:
+    """Checks each answer against what the schema documents for its operation and status."""
+
+    def __init__(self, schema):
+        self.schema = schema
+        self.seen: set[tuple[str, str, int]] = set()
+
+    def check(self, response, path: str, method: str, status: int):
+        assert response.status_code == status, response.content
+        documented = self.schema["paths"][path][method]["responses"].get(str(status))
+        assert documented is not None, f"{method.upper()} {path} answered an undocumented {status}"
+        self.seen.add((path, method, status))
+        if "content" not in documented:
+            assert response.content == b""
+            return None
+        body = response.json()
+        assert_matches(self.schema, documented["content"]["application/json"]["schema"], body)
+        return body
+
+
+def with_ids(value, ids: dict[str, str]):
+    """A documented example with its placeholder ids swapped for real ones."""
+    text = json.dumps(value)
+    for placeholder, real in ids.items():
+        text = text.replace(placeholder, real)
+    return json.loads(text)
+
+
+def request_examples(schema, path: str, method: str) -> list:
+    content = schema["paths"][path][method]["requestBody"]["content"]["application/json"]
+    return [example["value"] for example in content["examples"].values()]
+
+
+def test_the_services_answer_as_documented(schema):
+    """Real answers of every services operation (and the token endpoint), each validated against
+    the schema its operation documents for its status, with every object closed to other keys;
+    the request examples of the schema are the bodies sent."""
+    company = CompanyFactory()
+    workspace = default_workspace(company=company)
+    application = OAuthApplicationFactory(company=company)
+    lists = [RecipientGroupFactory(company=company) for _ in range(2)]
+    for n, group in enumerate(lists):
+        RecipientFactory(
+            company=company, group=group, first_name="Ada", mobile=f"+44770090000{n}", email="ada@example.com"
+        )
+    answers = Answers(schema)
+    many, one = "/services/{serviceUuid}/campaigns", "/services/{serviceUuid}/campaigns/{campaignUuid}"
+    url = f"/services/{workspace.pk}/campaigns"
+    credentials = basic(application.client_id, application.plain_secret)
+
+    def token_request(data, authorization=credentials):
+        return APIClient().post(TOKEN_URL, data, HTTP_AUTHORIZATION=authorization)
+
+    token = answers.check(token_request({"grant_type": "client_credentials"}), TOKEN_PATH, "post", 200)
+    answers.check(token_request({"grant_type": "x"}), TOKEN_PATH, "post", 400)
+    answers.check(
+        token_request({"grant_type": "client_credentials"}, basic(application.client_id, "wrong")),
+        TOKEN_PATH,
+        "post",
+        401,
+    )
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {token['access_token']}")
+    ids = {LIST_UUID: str(lists[0].pk), OTHER_LIST_UUID: str(lists[1].pk)}
+
+    created = []
+    for body in request_examples(schema, many, "post"):
+        answer = answers.check(client.post(url, with_ids(body, ids), format="json"), many, "post", 201)
+        created.append(answer["data"]["uuid"])
+        ids.setdefault(CAMPAIGN_UUID, created[0])  # the clone example copies the first
+    campaigns_fire_due.apply()  # the clone example runs now: it gets a task
+    answers.check(client.post(url, {}, format="json"), many, "post", 400)
+    answers.check(client.post(url, "x", content_type="text/plain"), many, "post", 415)
+    too_large = json.dumps({"name": "x" * 1024 * 1024})
+    answers.check(client.post(url, too_large, content_type="application/json"), many, "post", 413)
+    answers.check(client.post(f"/services/{CAMPAIGN_UUID}/campaigns", {}, format="json"), many, "post", 404)
+
+    listed = answers.check(client.get(url, {"fields": "tasks,messages", "sort": "-name"}), many, "get", 200)
+    assert len(listed["data"]) == len(created)
+    assert any(campaign["tasks"] for campaign in listed["data"])  # the tasks shape is exercised too
+    answers.check(client.get(url, {"page_size": 2, "page_number": 2}), many, "get", 200)
+    answers.check(client.get(url, {"page_size": 0}), many, "get", 400)
+    answers.check(client.get(f"/services/{CAMPAIGN_UUID}/campaigns"), many, "get", 404)
+    answers.check(APIClient().get(url), many, "get", 401)
+
+    first = f"{url}/{created[0]}"
+    missing = f"{url}/{CAMPAIGN_UUID}"
+    answers.check(client.get(first, {"fields": "tasks,messages"}), one, "get", 200)
+    answers.check(client.get(first, {"fields": "nothing"}), one, "get", 400)
+    answers.check(client.get(missing), one, "get", 404)
+    for body in request_examples(schema, one, "put"):
+        answers.check(client.put(first, with_ids(body, ids), format="json"), one, "put", 200)
+    answers.check(client.put(first, {}, format="json"), one, "put", 400)
+    answers.check(client.put(missing, {}, format="json"), one, "put", 404)
+    for body in request_examples(schema, one, "patch"):
+        answers.check(client.patch(first, body, format="json"), one, "patch", 200)
+    answers.check(client.patch(first, {"status": "finished"}, format="json"), one, "patch", 400)
+    answers.check(client.patch(missing, {"status": "active"}, format="json"), one, "patch", 404)
+    answers.check(client.delete(first), one, "delete", 204)
+    answers.check(client.delete(first), one, "delete", 404)
+
+    operations_answered = {(path, method) for path, method, _ in answers.seen}
+    assert operations_answered == {(p, m) for p, methods in SERVICES_PATHS.items() for m in methods} | {
+        (TOKEN_PATH, "post")
+    }

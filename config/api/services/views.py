@@ -13,6 +13,7 @@ from config.api.permissions import HasRight
 from config.api.services.authentication import OAuthClientAuthentication
 from config.api.services.exceptions import exception_handler
 from config.api.services.renderers import ServicesRenderer
+from config.api.services.schema import ServicesAutoSchema
 from config.api.throttles import SAFE_METHODS, CompanyRateThrottle
 
 _AUTHENTICATORS = [OAuthClientAuthentication()]
@@ -23,6 +24,7 @@ class ServicesAPIView(APIView):
     parser_classes = [JSONParser]
     permission_classes = [HasRight]
     throttle_classes = [CompanyRateThrottle]
+    schema = ServicesAutoSchema()
     # A campaign is a few kilobytes; its largest fields are capped far below this.
     max_body_bytes: int | None = 1024 * 1024
 
@@ -45,7 +47,7 @@ class ServicesAPIView(APIView):
         self.principal = request.auth
         self.company = self.principal.company
         self.workspace = get_workspace_for_company(
-            company=self.company, workspace_id=kwargs.get("service_uuid")
+            company=self.company, workspace_id=kwargs.get("serviceUuid")
         )
         bound = self.principal.workspace
         if bound is not None and bound.pk != self.workspace.pk:

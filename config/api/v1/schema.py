@@ -6,20 +6,13 @@ Each app words its own operations (`<app>/api/v1/schema.py`) with `operation`, `
 the same view attributes the exception handler reads, so the schema cannot say one thing while
 the handler says another."""
 
-import re
-
-from drf_spectacular.openapi import AutoSchema
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import (
-    OpenApiExample,
-    OpenApiParameter,
-    OpenApiRequest,
-    OpenApiResponse,
-    extend_schema,
-    inline_serializer,
-)
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, inline_serializer
 from rest_framework import serializers
 
+from config.api.schema import SurfaceAutoSchema, slug
+from config.api.schema import operation as operation
+from config.api.schema import path_id as path_id
+from config.api.schema import query as query
 from config.api.v1 import messages
 from config.api.v1.pagination import MAX_OFFSET
 
@@ -38,15 +31,10 @@ def _envelope_serializer(name: str, data, *, message_nullable: bool):
     return _envelopes[name]
 
 
-def _slug(text: str) -> str:
-    words = re.sub(r"[^A-Za-z0-9]+", " ", text).split()
-    return "".join(word[:1].upper() + word[1:] for word in words)[:60] or "Example"
-
-
 def example(title: str, message: str | None, data=None) -> OpenApiExample:
     """A successful answer (`success: true`) with the spec's `message` and `data`."""
     value = {"success": True, "message": message, "data": data, "errors": None}
-    return OpenApiExample(_slug(title), summary=title, value=value)
+    return OpenApiExample(slug(title), summary=title, value=value)
 
 
 def ok(name: str, data, *examples: OpenApiExample, description: str, message_nullable: bool = False):
@@ -67,7 +55,7 @@ def error(description: str, *outcomes: str | tuple[str, list[str] | None]) -> Op
         message, errors = outcome if isinstance(outcome, tuple) else (outcome, None)
         named.append(message)
         value = {"success": False, "message": message, "data": None, "errors": errors}
-        examples.append(OpenApiExample(_slug(message), summary=message, value=value))
+        examples.append(OpenApiExample(slug(message), summary=message, value=value))
     text = description + ("\n\nMessages:\n" + "\n".join(f"- `{m}`" for m in named) if named else "")
     envelope = _envelope_serializer("ErrorEnvelope", None, message_nullable=False)
     return OpenApiResponse(envelope, description=text, examples=examples)
@@ -78,58 +66,12 @@ def with_reason(status: int, *outcomes: str) -> tuple[tuple[str, list[str]], ...
     return tuple((message, [messages.REASONS[status]]) for message in outcomes)
 
 
-def operation(
-    *,
-    operation_id: str,
-    tag: str,
-    summary: str,
-    description: str,
-    responses: dict,
-    request=None,
-    request_examples: dict | None = None,
-    parameters: list | None = None,
-):
-    """extend_schema for one operation. `request`: its JSON body (a serializer), or {media type:
-    serializer}; None for no body. `request_examples` maps a title to a body."""
-    body = None
-    if request is not None:
-        examples = [
-            OpenApiExample(_slug(title), summary=title, value=value, request_only=True)
-            for title, value in (request_examples or {}).items()
-        ]
-        # JSON unless said otherwise: the parsers also take forms, but a form cannot carry the
-        # nested lists and objects most bodies have, and the spec sends JSON.
-        media_types = request if isinstance(request, dict) else {"application/json": request}
-        body = {media: OpenApiRequest(shape, examples=examples) for media, shape in media_types.items()}
-    return extend_schema(
-        operation_id=operation_id,
-        summary=summary,
-        description=description,
-        tags=[tag],
-        request=body,
-        parameters=parameters or [],
-        responses=responses,
-    )
-
-
-class PlatformAutoSchema(AutoSchema):
+class PlatformAutoSchema(SurfaceAutoSchema):
     """Adds the answers the plumbing gives to every operation that does not word them itself:
     401 and 403 where the view authenticates (its `unauthenticated_message` and
     `permission_denied_message`), 429 where it is rate limited, 500 (its `unexpected_message`)."""
 
-    # drf-spectacular's extend_schema replaces get_response_serializers, so the answers are added
-    # where the response bodies are built (private hooks; tests/config/test_openapi.py breaks
-    # loudly when an upgrade moves them).
-    def _get_response_bodies(self, direction="response"):
-        bodies = super()._get_response_bodies(direction)
-        if self.method == "OPTIONS":
-            return bodies
-        for code, response in self._plumbing_answers().items():
-            if str(code) not in bodies:
-                bodies[str(code)] = self._get_response_for_code(response, str(code), direction=direction)
-        return dict(sorted(bodies.items()))
-
-    def _plumbing_answers(self) -> dict:
+    def plumbing_answers(self) -> dict:
         view = self.view
         answers = {}
         if view.authentication_classes:
@@ -163,15 +105,6 @@ def paged(name: str, item, *, key: str = "data"):
             key: item(many=True),
         },
     )
-
-
-def query(name: str, schema: dict, description: str, *, required: bool = False) -> OpenApiParameter:
-    return OpenApiParameter(name, schema, OpenApiParameter.QUERY, required=required, description=description)
-
-
-def path_id(name: str, description: str) -> OpenApiParameter:
-    """A GUID in the path; a malformed one is answered like a missing object (404)."""
-    return OpenApiParameter(name, OpenApiTypes.UUID, OpenApiParameter.PATH, description=description)
 
 
 def blank_or(schema: dict) -> dict:

@@ -6,6 +6,7 @@ from rest_framework.response import Response
 from config.api.services.pagination import page_from, pagination_meta
 from config.api.services.views import ServicesAPIView
 from messaging import selectors, services
+from messaging.api.services import schema as docs
 from messaging.api.services.serializers import (
     CampaignCreateSerializer,
     CampaignListQuerySerializer,
@@ -52,7 +53,8 @@ def sort_order(query) -> list[tuple[str, bool]]:
 
 
 class CampaignsView(ServicesAPIView):
-    def get(self, request, service_uuid):
+    @docs.campaigns_list
+    def get(self, request, serviceUuid):
         filters = CampaignListQuerySerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
         wanted = optional_fields(request.query_params)
@@ -69,7 +71,8 @@ class CampaignsView(ServicesAPIView):
         meta = pagination_meta(request, page, total=found.total, count=len(data))
         return Response({"data": data, "meta": meta})
 
-    def post(self, request, service_uuid):
+    @docs.campaigns_create
+    def post(self, request, serviceUuid):
         payload = CampaignCreateSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         campaign = services.message_campaign_create(
@@ -88,38 +91,42 @@ class CampaignsView(ServicesAPIView):
 
 
 class CampaignView(ServicesAPIView):
-    def get(self, request, service_uuid, campaign_uuid):
+    @docs.campaigns_retrieve
+    def get(self, request, serviceUuid, campaignUuid):
         wanted = optional_fields(request.query_params)
-        campaign = self._campaign(campaign_uuid)
+        campaign = self._campaign(campaignUuid)
         return Response({"data": shaped([campaign], wanted)[0]})
 
-    def put(self, request, service_uuid, campaign_uuid):
-        self._campaign(campaign_uuid)  # 404 before 400: another workspace's campaign is not there
+    @docs.campaigns_update
+    def put(self, request, serviceUuid, campaignUuid):
+        self._campaign(campaignUuid)  # 404 before 400: another workspace's campaign is not there
         payload = CampaignWriteSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         services.message_campaign_update(
             company=self.company,
             workspace=self.workspace,
-            campaign_id=campaign_uuid,
+            campaign_id=campaignUuid,
             data=payload.campaign_fields(),
         )
-        return Response({"data": campaign_json(self._campaign(campaign_uuid))})
+        return Response({"data": campaign_json(self._campaign(campaignUuid))})
 
-    def patch(self, request, service_uuid, campaign_uuid):
-        self._campaign(campaign_uuid)
+    @docs.campaigns_status
+    def patch(self, request, serviceUuid, campaignUuid):
+        self._campaign(campaignUuid)
         payload = CampaignStatusSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         services.message_campaign_set_status(
             company=self.company,
             workspace=self.workspace,
-            campaign_id=campaign_uuid,
+            campaign_id=campaignUuid,
             status=payload.validated_data["status"],
         )
-        return Response({"data": campaign_json(self._campaign(campaign_uuid))})
+        return Response({"data": campaign_json(self._campaign(campaignUuid))})
 
-    def delete(self, request, service_uuid, campaign_uuid):
+    @docs.campaigns_destroy
+    def delete(self, request, serviceUuid, campaignUuid):
         services.message_campaign_delete(
-            company=self.company, workspace=self.workspace, campaign_id=campaign_uuid
+            company=self.company, workspace=self.workspace, campaign_id=campaignUuid
         )
         return Response(status=204)
 
