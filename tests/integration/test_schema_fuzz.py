@@ -49,7 +49,9 @@ def test_no_operation_answers_a_server_error(gunicorn_server, company, tokens, c
             "--checks", CHECKS,
             "--header", f"Authorization: Bearer {tokens['token']}",
             "--seed", str(seed), "--max-time", SECONDS,
-            "--workers", "2", "--request-timeout", "30",
+            # One worker: with two, schemathesis' threads on Python 3.11 now and then trip over
+            # the interpreter's AST race (cpython gh-106905), a failure that is not ours.
+            "--workers", "1", "--request-timeout", "30",
             "--report", "junit", "--report-dir", str(tmp_path),
         ],
         cwd=ROOT, capture_output=True, text=True, timeout=int(SECONDS) * 2 + 120,
