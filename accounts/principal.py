@@ -22,7 +22,7 @@ class Principal:
     credential_kind: str
     credential_id: str  # the session, key or OAuth2 application: what API logging records
     user: User | None = None  # None for an OAuth2 client
-    workspace: object | None = None  # accounts.Workspace, where the surface has one
+    workspace: object | None = None  # accounts.Workspace the call acts in (services: the path's)
 
     @property
     def company_id(self):

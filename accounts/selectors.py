@@ -1,8 +1,10 @@
 """Reads about companies, workspaces, users and API sessions."""
 
+import functools
 import hashlib
 import time
 import uuid
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth.models import Permission
@@ -13,6 +15,7 @@ from oauth2_provider.models import get_access_token_model
 from accounts.errors import OAuthApplicationNotFound, WorkspaceNotFound
 from accounts.models import ApiSession, Company, OAuthApplication, User, Workspace
 from accounts.roles import RIGHTS
+from config.db import fetch_one, for_reading
 
 # Every API request runs this check, so it is one hand-written query: compiling the equivalent
 # ORM query (four joined tables) costs ten times more than running it.
@@ -137,15 +140,67 @@ def forget_role_rights() -> None:
     _rights_by_roles.clear()
 
 
-def oauth_application_for_token(token: str):
-    """The live OAuth application whose unexpired access token `token` is (its company and
-    workspace loaded), or None: unknown, expired, or its company inactive. Tokens are stored only
-    as SHA-256 checksums (django-oauth-toolkit's lookup column)."""
+# Every services API request runs this lookup, so it too is one hand-written query, which also
+# finds the workspace the request names: the request's credential and scope in one round trip.
+_OAUTH_ACCESS_SQL = """
+    SELECT a.id, a.client_id, a.name, a.allowed_ips, a.workspace_id,
+           c.id, c.name, c.currency, c.provisional_booking_allowed,
+           w.id, w.name, w.is_default
+    FROM {access_token} t
+    JOIN {application} a ON a.id = t.application_id
+    JOIN {company} c ON c.id = a.company_id
+    LEFT JOIN {workspace} w ON w.id = %s AND w.company_id = c.id
+        AND (a.workspace_id IS NULL OR a.workspace_id = w.id)
+    WHERE t.token_checksum = %s AND t.expires > %s AND c.is_active
+"""
+
+
+@dataclass(frozen=True)
+class OAuthAccess:
+    application: OAuthApplication  # with its company
+    workspace: Workspace | None  # the workspace asked for, if the application may use it
+
+
+def oauth_access_for_token(token: str, *, workspace_id=None) -> OAuthAccess | None:
+    """What the live OAuth application whose unexpired access token `token` is may reach, or None:
+    unknown, expired, or its company inactive. Its workspace is the one `workspace_id` names when
+    that is one of the company's and the application is not bound to another; else None (alike
+    for a missing, malformed or another company's one). Tokens are stored only as SHA-256
+    checksums (django-oauth-toolkit's lookup column)."""
+    access_token = get_access_token_model()
     checksum = hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
-    access = (
-        get_access_token_model()
-        .objects.select_related("application__company", "application__workspace")
-        .filter(token_checksum=checksum, expires__gt=timezone.now(), application__company__is_active=True)
-        .first()
+    now = access_token._meta.get_field("expires").get_db_prep_value(timezone.now(), connection)
+    key = _as_uuid(workspace_id)
+    wanted = Workspace._meta.pk.get_db_prep_value(key, connection) if key is not None else None
+    row = fetch_one(_oauth_access_sql(), [wanted, checksum, now])
+    if row is None:
+        return None
+    app_id, client_id, app_name, allowed_ips, bound_id, company_id, company_name, currency = row[:8]
+    provisional, found_id, workspace_name, is_default = row[8:]
+    company_id = Company._meta.pk.to_python(company_id)
+    company = for_reading(Company, {
+        "id": company_id, "name": company_name, "currency": currency, "is_active": True,
+        "provisional_booking_allowed": bool(provisional),
+    })  # fmt: skip
+    application = for_reading(OAuthApplication, {
+        "id": app_id, "client_id": client_id, "name": app_name, "company_id": company_id,
+        "workspace_id": Workspace._meta.pk.to_python(bound_id), "allowed_ips": allowed_ips,
+    })  # fmt: skip
+    application.company = company
+    workspace = None
+    if found_id is not None:
+        workspace = for_reading(Workspace, {
+            "company_id": company_id, "id": Workspace._meta.pk.to_python(found_id), "name": workspace_name,
+            "is_default": bool(is_default),
+        })  # fmt: skip
+    return OAuthAccess(application=application, workspace=workspace)
+
+
+@functools.cache
+def _oauth_access_sql() -> str:
+    return _OAUTH_ACCESS_SQL.format(
+        access_token=get_access_token_model()._meta.db_table,
+        application=OAuthApplication._meta.db_table,
+        company=Company._meta.db_table,
+        workspace=Workspace._meta.db_table,
     )
-    return access.application if access is not None else None

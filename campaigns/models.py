@@ -151,6 +151,12 @@ class Campaign(TenantModel):
                 condition=models.Q(workspace__isnull=False),
                 name="campaign_workspace_created",
             ),
+            # The list's total, filtered or not, counted from the index alone.
+            models.Index(
+                fields=["workspace", "company", "channel", "status"],
+                condition=models.Q(workspace__isnull=False),
+                name="campaign_workspace_count",
+            ),
         ]
 
     def __str__(self):

@@ -4,17 +4,16 @@ import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from functools import cache, lru_cache
+from functools import lru_cache
 
-from django.db import DEFAULT_DB_ALIAS, connection
-from django.db.models import DEFERRED
+from django.db import connection
 from django.utils.dateparse import parse_date, parse_datetime
 
 from billing.models import Product, Voucher
 from campaigns.errors import CampaignNotFound
 from campaigns.models import SNAPSHOT_FIELDS, Campaign, CampaignRecipient, Channel, PrintOptions, StatusChange
 from campaigns.status import ACTIVE
-from config.db import fetch_one
+from config.db import fetch_one, for_reading
 from recipients.models import Recipient, RecipientGroup
 
 # The list's sort fields (the API's names, matched case-insensitively) -> columns.
@@ -76,21 +75,6 @@ WHERE c.id = %s AND c.company_id = %s
 """
 
 
-def _for_reading(model, values: dict):
-    """An instance of `model` holding the given column values (by attname), made by `from_db` as a
-    queryset makes one from a row; the fields not given stay deferred, as with `only()`. (The
-    values go in whole, DEFERRED where not given, as Django's from_db documentation shows, so
-    from_db need not match names to fields.)"""
-    row = [values.get(name, DEFERRED) for name in _attnames(model)]
-    return model.from_db(DEFAULT_DB_ALIAS, values.keys(), row)
-
-
-@cache
-def _attnames(model) -> tuple[str, ...]:
-    # from_db takes the values in the order of the model's concrete fields.
-    return tuple(field.attname for field in model._meta.concrete_fields)
-
-
 @lru_cache(maxsize=1)
 def _cost_sql() -> str:
     return _COST_SQL.format(
@@ -129,18 +113,18 @@ def get_campaign_for_cost(*, company, campaign_id) -> Campaign:
     (status, approved_at, count, selection, group_id, recipient_id, dispatch_date, voucher_id,
      format_code, stock, mail, duplex, admail, confidential, template_id, product_id, p_format, p_stock,
      p_mail, p_duplex, p_admail, p_confidential, product_code, unit_price, p_active) = row  # fmt: skip
-    campaign = _for_reading(Campaign, {
+    campaign = for_reading(Campaign, {
         "id": key, "company_id": company.pk, "status": status, "approved_at": _moment(approved_at),
         "recipient_count": count, "selection": selection, "recipient_group_id": _uuid(group_id),
         "recipient_id": _uuid(recipient_id), "dispatch_date": _day(dispatch_date), "voucher_id": voucher_id,
     })  # fmt: skip
     campaign.company = company
-    product = _for_reading(Product, {
+    product = for_reading(Product, {
         "id": product_id, "format_code": p_format, "stock_weight": p_stock, "mail_class": p_mail,
         "is_duplex": bool(p_duplex), "is_admail": bool(p_admail), "is_confidential": bool(p_confidential),
         "product_code": product_code, "unit_price": _money(unit_price), "is_active": bool(p_active),
     })  # fmt: skip
-    options = _for_reading(PrintOptions, {
+    options = for_reading(PrintOptions, {
         "campaign_id": key, "format_code": format_code, "stock_weight": stock, "mail_class": mail,
         "is_duplex": bool(duplex), "is_admail": bool(admail), "is_confidential": bool(confidential),
         "template_id": template_id, "product_id": product_id,

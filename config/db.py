@@ -1,4 +1,5 @@
-"""Written-out reads for the API's hottest endpoints (balance, cost, recipient list, file search).
+"""Written-out reads for the API's hottest endpoints (balance, cost, recipient list, file search,
+the services API's credential and campaign list).
 
 Whenever anything watches queries, a read runs on Django's public cursor (`connection.cursor()`)
 like any other query: recorded in connection.queries (DEBUG) and by CaptureQueriesContext, wrapped
@@ -21,7 +22,10 @@ bytes themselves rather than as hex text to decode (on Django's cursor: psycopg'
 nothing.
 """
 
+from functools import cache
+
 from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.models import DEFERRED
 from psycopg.pq import Format
 
 
@@ -46,3 +50,18 @@ def _fetch(sql: str, params, fetch: str, binary: bool):
             cursor.cursor.format = Format.BINARY
         cursor.execute(sql, params)
         return getattr(cursor, fetch)()
+
+
+def for_reading(model, values: dict):
+    """An instance of `model` holding the given column values (by attname), made by `from_db` as a
+    queryset makes one from a row; the fields not given stay deferred, as with `only()`. (The
+    values go in whole, DEFERRED where not given, as Django's from_db documentation shows, so
+    from_db need not match names to fields.) For reading: save nothing through it."""
+    row = [values.get(name, DEFERRED) for name in _attnames(model)]
+    return model.from_db(DEFAULT_DB_ALIAS, values.keys(), row)
+
+
+@cache
+def _attnames(model) -> tuple[str, ...]:
+    # from_db takes the values in the order of the model's concrete fields.
+    return tuple(field.attname for field in model._meta.concrete_fields)

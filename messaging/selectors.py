@@ -1,24 +1,29 @@
 """Reads of message campaigns, their firings and messages, always scoped to a company and one
 of its workspaces."""
 
+import json
 import uuid
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
+from django.db import connection
 from django.db.models import Count, F, Window
 from django.db.models.functions import RowNumber
+from django.utils.dateparse import parse_datetime
 
-from campaigns.models import MESSAGE_CHANNELS, Campaign, MessageStatus
+from campaigns.models import MESSAGE_CHANNELS, Campaign, MessageSettings, MessageStatus
+from config.db import fetch_all, fetch_one, for_reading
 from config.errors import InvalidInput
 from messaging.errors import MessageCampaignNotFound, MessagingErrorCode
 from messaging.models import Message, Occurrence
 
-# The services API's sort keys -> columns.
+# The services API's sort keys -> columns of the list's query (c: the campaign, s: its settings).
 SORT_COLUMNS = {
-    "created_dt": "created_at",
-    "updated_dt": "updated_at",
-    "name": "name",
-    "next_dt": "message_settings__next_at",
-    "last_dt": "message_settings__last_at",
+    "created_dt": "c.created_at",
+    "updated_dt": "c.updated_at",
+    "name": "c.name",
+    "next_dt": "s.next_at",
+    "last_dt": "s.last_at",
 }
 RECENT_OCCURRENCES = 100
 
@@ -56,6 +61,21 @@ class CampaignPage:
     campaigns: list[Campaign]
 
 
+_PAGE_SQL = """
+SELECT c.id, c.channel, c.name, c.status, c.created_at, c.updated_at,
+       s.schedule_type, s.schedule_rrule, s.template, s.sender, s.webpush_title, s.webpush_body,
+       s.webpush_target_url, s.webpush_icon, s.webpush_image, s.recipient_lists, s.query_type,
+       s.query, s.activated_at, s.next_at, s.last_at,
+       (SELECT COUNT(*) FROM {campaign} t WHERE {t_where})
+FROM {campaign} c
+LEFT JOIN {settings} s ON s.campaign_id = c.id
+WHERE {c_where}
+ORDER BY {order}
+LIMIT %s OFFSET %s
+"""
+_COUNT_SQL = "SELECT COUNT(*) FROM {campaign} t WHERE {t_where}"
+
+
 def message_campaign_page(
     *,
     company,
@@ -67,23 +87,83 @@ def message_campaign_page(
     status=None,
 ) -> CampaignPage:
     """One page of the workspace's message campaigns, filtered, in `order` ([(sort key,
-    descending)], the services API's keys; id breaks ties)."""
-    campaigns = message_campaigns(company=company, workspace=workspace)
-    if sending_type:
-        campaigns = campaigns.filter(channel=sending_type)
-    if status:
-        campaigns = campaigns.filter(status=status)
+    descending)], the services API's keys; id breaks ties), with their settings; and the total.
+
+    The services API's most called read, so one hand-written query (config.db): compiling it with
+    the ORM costs more than running it. The total comes in the same query, as a subquery the
+    database runs once; a page past the end has no row to carry it, and counts apart."""
     columns = []
     for key, descending in order:
         column = SORT_COLUMNS.get(key)
         if column is None:
             raise InvalidInput(MessagingErrorCode.SORT_UNKNOWN, field="sort", value=key)
-        columns.append(f"-{column}" if descending else column)
+        columns.append(f"{column} DESC" if descending else column)
     last_descending = order[-1][1] if order else True
-    columns.append("-id" if last_descending else "id")
-    total = campaigns.count()
-    rows = list(campaigns.select_related("message_settings").order_by(*columns)[offset : offset + limit])
-    return CampaignPage(total=total, campaigns=rows)
+    columns.append("c.id DESC" if last_descending else "c.id")
+    if workspace is None or workspace.company_id != company.pk:
+        return CampaignPage(total=0, campaigns=[])
+    where, params = _page_filter(company, workspace, sending_type, status)
+    tables = {"campaign": Campaign._meta.db_table, "settings": MessageSettings._meta.db_table}
+    sql = _PAGE_SQL.format(
+        **tables, c_where=where.format(t="c"), t_where=where.format(t="t"), order=", ".join(columns)
+    )
+    rows = fetch_all(sql, [*params, *params, limit, offset])
+    if rows:
+        total = rows[0][-1]
+    elif offset:
+        total = fetch_one(_COUNT_SQL.format(**tables, t_where=where.format(t="t")), params)[0]
+    else:
+        total = 0
+    return CampaignPage(total=total, campaigns=[_campaign_of_row(row, company, workspace) for row in rows])
+
+
+def _page_filter(company, workspace, sending_type, status) -> tuple[str, list]:
+    """The list's WHERE, for a table alias `{t}`, and its parameters."""
+    prep = Campaign._meta.pk.get_db_prep_value
+    channels = ", ".join(["%s"] * len(MESSAGE_CHANNELS))
+    where = f"{{t}}.company_id = %s AND {{t}}.workspace_id = %s AND {{t}}.channel IN ({channels})"
+    params = [prep(company.pk, connection), prep(workspace.pk, connection), *MESSAGE_CHANNELS]
+    if sending_type:
+        where += " AND {t}.channel = %s"
+        params.append(sending_type)
+    if status:
+        where += " AND {t}.status = %s"
+        params.append(status)
+    return where, params
+
+
+def _campaign_of_row(row, company, workspace) -> Campaign:
+    (pk, channel, name, status, created_at, updated_at, schedule_type, schedule_rrule, template, sender,
+     webpush_title, webpush_body, webpush_target_url, webpush_icon, webpush_image, recipient_lists,
+     query_type, query, activated_at, next_at, last_at, _total) = row  # fmt: skip
+    campaign = for_reading(Campaign, {
+        "id": _as_uuid(pk), "company_id": company.pk, "channel": channel, "workspace_id": workspace.pk,
+        "name": name, "status": status, "created_at": _moment(created_at), "updated_at": _moment(updated_at),
+    })  # fmt: skip
+    settings = for_reading(MessageSettings, {
+        "campaign_id": campaign.pk, "schedule_type": schedule_type, "schedule_rrule": schedule_rrule,
+        "template": template, "sender": sender, "webpush_title": webpush_title, "webpush_body": webpush_body,
+        "webpush_target_url": webpush_target_url, "webpush_icon": webpush_icon, "webpush_image": webpush_image,
+        "recipient_lists": _json(recipient_lists), "query_type": query_type, "query": _json(query),
+        "activated_at": _moment(activated_at), "next_at": _moment(next_at), "last_at": _moment(last_at),
+    })  # fmt: skip
+    campaign.company, campaign.workspace = company, workspace
+    # Cached through the one-to-one's descriptor, both ways (campaign.message_settings too).
+    settings.campaign = campaign
+    return campaign
+
+
+def _moment(value) -> datetime | None:
+    """A column's date-time, aware (SQLite gives text in UTC)."""
+    if value is None or (isinstance(value, datetime) and value.tzinfo is not None):
+        return value
+    moment = value if isinstance(value, datetime) else parse_datetime(str(value))
+    return moment.replace(tzinfo=UTC)
+
+
+def _json(value):
+    """A JSON column's value (Django's database connections give its text)."""
+    return json.loads(value) if isinstance(value, str | bytes) else value
 
 
 def recent_occurrences(campaign_ids: list) -> dict:

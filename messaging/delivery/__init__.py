@@ -3,10 +3,12 @@
 backend_for(channel) gives the channel's backend, named by a dotted path: MESSAGING_BACKENDS
 (channel -> path) first, else MESSAGING_DEFAULT_BACKEND when set, else email through Django's
 email backend and every other channel through the HTTP gateway. A backend is built once per
-process and path (the gateway's connection pool lives in it); reset_backends() forgets them (for
-tests that change these settings)."""
+process and path (the gateway's connection pool and threads live in it); reset_backends() forgets
+them (for tests that change these settings), and a forked process (a Celery prefork worker)
+forgets its parent's at once: connections and threads do not survive a fork."""
 
 import functools
+import os
 
 from django.conf import settings
 from django.utils.module_loading import import_string
@@ -52,3 +54,6 @@ def _backend(path: str) -> Backend:
 
 def reset_backends() -> None:
     _backend.cache_clear()
+
+
+os.register_at_fork(after_in_child=reset_backends)

@@ -46,7 +46,8 @@ MAX_ANSWER_BYTES = 4 * 1024 * 1024
 class HttpGatewayBackend(Backend):
     """One pool of keep-alive connections per process (this backend is built once per process),
     shared by its threads: at most `pool_size` requests at once; a thread that finds them all in
-    use waits for one (up to the timeout). urllib3 never retries: the caller does, with backoff."""
+    use waits for one (up to the timeout). urllib3 never retries: the caller does, with backoff.
+    One by one, a send() posts its messages through the backend's `pool_size` threads."""
 
     def __init__(
         self,
@@ -82,6 +83,13 @@ class HttpGatewayBackend(Backend):
             retries=False,
             timeout=urllib3.Timeout(total=self.timeout, connect=min(connect_timeout, self.timeout)),
         )
+        # One by one, the threads that post at once live as long as the connections: starting
+        # pool_size threads for every send() would cost more than the requests they make.
+        self._threads = (
+            ThreadPoolExecutor(max_workers=self.pool_size, thread_name_prefix="gateway")
+            if self.batch_size == 1
+            else None
+        )
 
     def send(self, batch: list[Outgoing]) -> list[Outcome]:
         if self.batch_size > 1:
@@ -91,10 +99,11 @@ class HttpGatewayBackend(Backend):
             return outcomes
         if len(batch) <= 1:
             return [self._send_one(message) for message in batch]
-        with ThreadPoolExecutor(max_workers=min(self.pool_size, len(batch))) as threads:
-            return list(threads.map(self._send_one, batch))
+        return list(self._threads.map(self._send_one, batch))
 
     def close(self) -> None:
+        if self._threads is not None:
+            self._threads.shutdown(wait=True)
         self._pool.clear()
 
     def _send_one(self, message: Outgoing) -> Outcome:

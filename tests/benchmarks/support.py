@@ -225,15 +225,21 @@ def load(
 
 
 def against_bare(
-    port: int, method: str, path: str, token: str, seconds: float, round_seconds: float = 1.5
+    port: int,
+    method: str,
+    path: str,
+    token: str,
+    seconds: float,
+    round_seconds: float = 1.5,
+    bare_path: str = "/bench/bare",
 ) -> tuple[LoadResult, LoadResult]:
-    """Load results of the bare DRF endpoint and of `method path` with the bearer token, on one
-    server: each warmed up for a second (imports, connections, caches), then measured in turn,
-    `seconds` in all for each, in rounds of about `round_seconds` (at least three). Taking turns
+    """Load results of the bare DRF endpoint (`bare_path`) and of `method path` with the bearer
+    token, on one server: each warmed up for a second (imports, connections, caches), then measured
+    in turn, `seconds` in all for each, in rounds of about `round_seconds` (at least three). Taking turns
     spreads the machine's swings (other tenants of the host, the kernel's own work) over both,
     where one long stretch of each could give one of them all of a slow spell; on these machines
     one round's ratio alone varied by 0.33-0.69, so the ratio is taken over many rounds."""
-    bare = http_request(method, "/bench/bare")
+    bare = http_request(method, bare_path)
     endpoint = http_request(method, path, {"Authorization": f"Bearer {token}"})
     load(port, bare, seconds=1)
     load(port, endpoint, seconds=1)

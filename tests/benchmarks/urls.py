@@ -1,7 +1,9 @@
 from django.urls import path
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from campaigns.models import MESSAGE_CHANNELS, Campaign
 from config.urls import urlpatterns as real_urlpatterns
 
 
@@ -18,4 +20,52 @@ class BareView(APIView):
         return Response({"ok": True})
 
 
-urlpatterns = [path("bench/bare", BareView.as_view()), *real_urlpatterns]
+class BareCampaignsView(APIView):
+    """The baseline of the services API's campaign list: a plain DRF endpoint (no auth, no
+    throttle, no paging) returning the workspace's newest 10 message campaigns as plain dicts."""
+
+    authentication_classes = []
+    permission_classes = []
+    throttle_classes = []
+    renderer_classes = [JSONRenderer]
+
+    def get(self, request, workspace_id):
+        campaigns = (
+            Campaign.unscoped.filter(workspace_id=workspace_id, channel__in=MESSAGE_CHANNELS)
+            .select_related("message_settings")
+            .order_by("-created_at", "-id")[:10]
+        )
+        return Response({"data": [_campaign_dict(campaign) for campaign in campaigns]})
+
+
+def _campaign_dict(campaign: Campaign) -> dict:
+    settings = campaign.message_settings
+    return {
+        "uuid": str(campaign.pk),
+        "name": campaign.name,
+        "status": campaign.status,
+        "sending_type": campaign.channel,
+        "schedule_type": settings.schedule_type,
+        "schedule_rrule": settings.schedule_rrule,
+        "template": settings.template,
+        "webpush_title": settings.webpush_title,
+        "webpush_body": settings.webpush_body,
+        "webpush_target_url": settings.webpush_target_url,
+        "webpush_icon": settings.webpush_icon,
+        "webpush_image": settings.webpush_image,
+        "sender": settings.sender,
+        "recipient_lists": ",".join(settings.recipient_lists),
+        "query_type": settings.query_type,
+        "query": settings.query,
+        "created_dt": campaign.created_at.isoformat(),
+        "updated_dt": campaign.updated_at.isoformat(),
+        "next_dt": settings.next_at.isoformat() if settings.next_at else None,
+        "last_dt": settings.last_at.isoformat() if settings.last_at else None,
+    }
+
+
+urlpatterns = [
+    path("bench/bare", BareView.as_view()),
+    path("bench/bare-campaigns/<uuid:workspace_id>", BareCampaignsView.as_view()),
+    *real_urlpatterns,
+]

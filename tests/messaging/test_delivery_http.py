@@ -1,5 +1,7 @@
 """messaging.delivery.http against a real gateway on 127.0.0.1 (tests/messaging/gateway.py)."""
 
+import multiprocessing
+import threading
 import time
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
@@ -7,7 +9,7 @@ from email.utils import format_datetime
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from messaging.delivery import Outgoing, Result
+from messaging.delivery import Outgoing, Result, backend_for, reset_backends
 from messaging.delivery.http import HttpGatewayBackend, retry_after_seconds
 from tests.messaging.gateway import Answer
 
@@ -152,6 +154,40 @@ def test_connections_are_kept_open_between_sends(gateway):
 
     first, second = gateway.received
     assert first.client_port == second.client_port
+
+
+def test_one_by_one_the_posting_threads_are_kept_between_sends(gateway):
+    gateway_backend = backend(gateway.url, pool_size=3)
+    before = set(threading.enumerate())
+
+    def posting_threads() -> set:
+        return {t for t in set(threading.enumerate()) - before if t.name.startswith("gateway")}
+
+    gateway_backend.send(outgoing(3))
+    first = posting_threads()
+    gateway_backend.send(outgoing(3))
+
+    assert len(first) == 3 and posting_threads() == first
+    gateway_backend.close()
+    assert not posting_threads()
+
+
+def test_a_forked_process_builds_its_own_backend(settings, gateway):
+    settings.MESSAGING_BACKENDS = {}
+    settings.MESSAGING_DEFAULT_BACKEND = ""
+    settings.MESSAGING_GATEWAY_URL = gateway.url
+    reset_backends()
+    parent = backend_for("sms")
+    parent.send(outgoing(2))  # its connections and threads are up
+    context = multiprocessing.get_context("fork")
+    ours, theirs = context.Pipe()
+
+    child = context.Process(target=lambda: theirs.send(backend_for("sms") is parent))
+    child.start()
+    child.join(10)
+
+    assert ours.recv() is False
+    reset_backends()
 
 
 def test_one_by_one_a_send_takes_one_message_per_pooled_connection():

@@ -364,6 +364,54 @@ def test_list_filters_and_sorts(client, campaigns_url, three):
     assert names("sort=name:desc") == ["C", "B", "A"]
 
 
+ORM_ORDER = {
+    "created_dt": "created_at",
+    "updated_dt": "updated_at",
+    "name": "name",
+    "next_dt": "message_settings__next_at",
+    "last_dt": "message_settings__last_at",
+}
+
+
+@pytest.mark.parametrize("key", ORM_ORDER)
+@pytest.mark.parametrize("descending", [False, True])
+def test_list_sorts_as_the_database_orders_the_column(client, campaigns_url, company, group, key, descending):
+    # given: equal names, and firings set, past and missing (nulls sort as the database sorts them)
+    for name, status in (("B", "active"), ("A", "draft"), ("B", "draft"), ("C", "active")):
+        create(client, campaigns_url, sms(group, name=name, status=status))
+    fired = Campaign.objects.for_company(company).filter(name="C").get()
+    fired.message_settings.last_at = timezone.now() - timedelta(days=1)
+    fired.message_settings.save(update_fields=["last_at"])
+    sign = "-" if descending else ""
+    expected = Campaign.objects.for_company(company).order_by(f"{sign}{ORM_ORDER[key]}", f"{sign}id")
+
+    # when
+    response = client.get(f"{campaigns_url}?sort={key}:{'desc' if descending else 'asc'}")
+
+    # then
+    assert [c["uuid"] for c in response.json()["data"]] == [str(c.pk) for c in expected]
+
+
+def test_a_page_past_the_end_is_empty_with_the_total(client, campaigns_url, three):
+    pagination = client.get(f"{campaigns_url}?page_size=2&page_number=5").json()["meta"]["pagination"]
+
+    assert pagination["count"] == 0 and pagination["total"] == 3 and pagination["totalPages"] == 2
+
+
+def test_an_empty_workspace_lists_nothing_with_a_total_of_zero(client, campaigns_url):
+    body = client.get(campaigns_url).json()
+
+    assert body["data"] == [] and body["meta"]["pagination"]["total"] == 0
+
+
+def test_a_list_page_costs_two_queries(client, campaigns_url, three, django_assert_num_queries):
+    # the credential with the path's workspace, then the page with its total
+    with django_assert_num_queries(2):
+        response = client.get(f"{campaigns_url}?status=draft&sort=name")
+
+    assert response.json()["meta"]["pagination"]["total"] == 2
+
+
 @pytest.mark.parametrize(
     ("query", "field"),
     [

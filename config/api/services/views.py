@@ -1,13 +1,12 @@
 """The base of every services API view: OAuth2 client credentials, the Error shape, rate limits,
-and the workspace of the path (`serviceUuid`) checked against the principal: another company's
-workspace, or one the application is not bound to, is 404 like a missing one."""
+and the workspace of the path (`serviceUuid`), which the authenticator finds with the token:
+another company's workspace, or one the application is not bound to, is 404 like a missing one."""
 
 from rest_framework.views import APIView
 
 from accounts.errors import WorkspaceNotFound
 from accounts.principal import Principal
 from accounts.roles import MESSAGE_CAMPAIGN_READ, MESSAGE_CAMPAIGN_WRITE
-from accounts.selectors import get_workspace_for_company
 from config.api.parsers import JSONParser, refuse_oversized_body
 from config.api.permissions import HasRight
 from config.api.services.authentication import OAuthClientAuthentication
@@ -30,7 +29,7 @@ class ServicesAPIView(APIView):
 
     principal: Principal | None = None
     company = None
-    workspace = None  # the path's workspace, one of the principal's
+    workspace = None  # the path's workspace (the principal's)
 
     def get_authenticators(self):
         return _AUTHENTICATORS
@@ -46,9 +45,6 @@ class ServicesAPIView(APIView):
         super().initial(request, *args, **kwargs)
         self.principal = request.auth
         self.company = self.principal.company
-        self.workspace = get_workspace_for_company(
-            company=self.company, workspace_id=kwargs.get("serviceUuid")
-        )
-        bound = self.principal.workspace
-        if bound is not None and bound.pk != self.workspace.pk:
+        self.workspace = self.principal.workspace
+        if self.workspace is None:
             raise WorkspaceNotFound()
