@@ -20,39 +20,15 @@ set -euo pipefail
 BASE=${BASE%/}
 export GROUP
 POLL_SECONDS=${POLL_SECONDS:-60}
-WORK=$(mktemp -d)
-trap 'rm -rf "$WORK"' EXIT
-export RUN=$(date +%Y%m%d-%H%M%S)-$$
-STEP=start
-TOKEN=
-STATUS=
+HERE=$(cd "$(dirname "$0")" && pwd)
+. "$HERE/lib.sh"
 
-fail() {
-  echo "FAILED at step '$STEP': $*" >&2
-  if [ -s "$WORK/body" ]; then
-    echo "response body:" >&2
-    head -c 3000 "$WORK/body" >&2
-    echo >&2
-  fi
-  exit 1
-}
-trap 'fail "command failed at line $LINENO"' ERR
-
-step() {
-  STEP=$1
-  printf '\n== %s: %s\n' "$1" "$2"
-}
-
-# call METHOD PATH EXPECTED_STATUS [curl arguments...]: the response body goes to $WORK/body; a
-# status other than EXPECTED_STATUS fails the step. Bearer token once there is one.
+# call METHOD PATH EXPECTED_STATUS [curl arguments...]: a request (examples/lib.sh) whose
+# status other than EXPECTED_STATUS fails the step.
 call() {
   local method=$1 path=$2 expected=$3
   shift 3
-  local auth=()
-  if [ -n "$TOKEN" ]; then auth=(-H "Authorization: Bearer $TOKEN"); fi
-  : >"$WORK/body"
-  STATUS=$(curl -sS -o "$WORK/body" -w '%{http_code}' -X "$method" ${auth[@]+"${auth[@]}"} "$@" "$BASE$path") ||
-    fail "curl could not complete $method $BASE$path"
+  request "$method" "$path" "$@"
   [ "$STATUS" = "$expected" ] || fail "$method $path answered HTTP $STATUS, expected $expected"
 }
 

@@ -17,40 +17,7 @@ export KEY
 VOUCHER=${VOUCHER-SAVE20}
 POLL_SECONDS=${POLL_SECONDS:-60}
 HERE=$(cd "$(dirname "$0")" && pwd)
-WORK=$(mktemp -d)
-trap 'rm -rf "$WORK"' EXIT
-export RUN=$(date +%Y%m%d-%H%M%S)-$$ # names made here are unique per run
-STEP=start
-TOKEN=
-STATUS=
-
-fail() {
-  echo "FAILED at step '$STEP': $*" >&2
-  if [ -s "$WORK/body" ]; then
-    echo "response body:" >&2
-    head -c 3000 "$WORK/body" >&2
-    echo >&2
-  fi
-  exit 1
-}
-trap 'fail "command failed at line $LINENO"' ERR
-
-step() {
-  STEP=$1
-  printf '\n== %s: %s\n' "$1" "$2"
-}
-
-# request METHOD PATH [curl arguments...]: the response body goes to $WORK/body, its status
-# to $STATUS. Bearer token when logged in.
-request() {
-  local method=$1 path=$2
-  shift 2
-  local auth=()
-  if [ -n "$TOKEN" ]; then auth=(-H "Authorization: Bearer $TOKEN"); fi
-  : >"$WORK/body"
-  STATUS=$(curl -sS -o "$WORK/body" -w '%{http_code}' -X "$method" ${auth[@]+"${auth[@]}"} "$@" "$BASE$path") ||
-    fail "curl could not complete $method $BASE$path"
-}
+. "$HERE/lib.sh"
 
 # call METHOD PATH EXPECTED_STATUS [curl arguments...]: a request that must answer
 # EXPECTED_STATUS with the envelope's success true and (for JSON) data that is not null: the

@@ -1,0 +1,37 @@
+# Sourced by the walkthrough scripts (examples/walkthrough.sh, examples/messages.sh): a scratch
+# directory, names unique per run, steps, failing with the step and the last response, and one
+# HTTP request helper that sends the bearer token once there is one.
+WORK=$(mktemp -d)
+trap 'rm -rf "$WORK"' EXIT
+export RUN=$(date +%Y%m%d-%H%M%S)-$$ # names made here are unique per run
+STEP=start
+TOKEN=
+STATUS=
+
+fail() {
+  echo "FAILED at step '$STEP': $*" >&2
+  if [ -s "$WORK/body" ]; then
+    echo "response body:" >&2
+    head -c 3000 "$WORK/body" >&2
+    echo >&2
+  fi
+  exit 1
+}
+trap 'fail "command failed at line $LINENO"' ERR
+
+step() {
+  STEP=$1
+  printf '\n== %s: %s\n' "$1" "$2"
+}
+
+# request METHOD PATH [curl arguments...]: the response body goes to $WORK/body, its status
+# to $STATUS. Bearer token when there is one.
+request() {
+  local method=$1 path=$2
+  shift 2
+  local auth=()
+  if [ -n "$TOKEN" ]; then auth=(-H "Authorization: Bearer $TOKEN"); fi
+  : >"$WORK/body"
+  STATUS=$(curl -sS -o "$WORK/body" -w '%{http_code}' -X "$method" ${auth[@]+"${auth[@]}"} "$@" "$BASE$path") ||
+    fail "curl could not complete $method $BASE$path"
+}
