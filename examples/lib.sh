@@ -1,6 +1,6 @@
 # Sourced by the walkthrough scripts (examples/walkthrough.sh, examples/messages.sh): a scratch
-# directory, names unique per run, steps, failing with the step and the last response, and one
-# HTTP request helper that sends the bearer token once there is one.
+# directory, names unique per run, steps, failing with the step and the last response, one
+# HTTP request helper that sends the bearer token once there is one, and a JSON reader.
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 export RUN=$(date +%Y%m%d-%H%M%S)-$$ # names made here are unique per run
@@ -34,4 +34,29 @@ request() {
   : >"$WORK/body"
   STATUS=$(curl -sS -o "$WORK/body" -w '%{http_code}' -X "$method" ${auth[@]+"${auth[@]}"} "$@" "$BASE$path") ||
     fail "curl could not complete $method $BASE$path"
+}
+
+# get PATH: a value of the JSON response body by a dotted path (data.items.0.id); JSON for
+# objects and lists, text for the rest, empty for null or missing.
+get() {
+  python3 - "$WORK/body" "$1" <<'PY'
+import json, sys
+try:
+    value = json.load(open(sys.argv[1], encoding="utf-8"))
+except ValueError:  # not JSON (a file, an HTML error page)
+    value = None
+for key in filter(None, sys.argv[2].split(".")):
+    if isinstance(value, list):
+        value = value[int(key)] if key.isdigit() and int(key) < len(value) else None
+    elif isinstance(value, dict):
+        value = value.get(key)
+    else:
+        value = None
+if value is None:
+    print("")
+elif isinstance(value, (dict, list, bool)):
+    print(json.dumps(value))
+else:
+    print(value)
+PY
 }

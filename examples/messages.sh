@@ -32,31 +32,6 @@ call() {
   [ "$STATUS" = "$expected" ] || fail "$method $path answered HTTP $STATUS, expected $expected"
 }
 
-# get PATH: a value of the JSON response body by a dotted path (data.tasks.0.status); JSON for
-# objects and lists, text for the rest, empty for null or missing.
-get() {
-  python3 - "$WORK/body" "$1" <<'PY'
-import json, sys
-try:
-    value = json.load(open(sys.argv[1], encoding="utf-8"))
-except ValueError:
-    value = None
-for key in filter(None, sys.argv[2].split(".")):
-    if isinstance(value, list):
-        value = value[int(key)] if key.isdigit() and int(key) < len(value) else None
-    elif isinstance(value, dict):
-        value = value.get(key)
-    else:
-        value = None
-if value is None:
-    print("")
-elif isinstance(value, (dict, list, bool)):
-    print(json.dumps(value))
-else:
-    print(value)
-PY
-}
-
 wait_until() {
   local what=$1
   shift

@@ -30,31 +30,6 @@ call() {
   envelope_ok || fail "$method $path: $(get message)"
 }
 
-# get PATH: a value of the JSON response body by a dotted path (data.items.0.id); JSON for
-# objects and lists, text for the rest, empty for null or missing.
-get() {
-  python3 - "$WORK/body" "$1" <<'PY'
-import json, sys
-try:
-    value = json.load(open(sys.argv[1], encoding="utf-8"))
-except ValueError:  # not JSON (a file, an HTML error page)
-    value = None
-for key in filter(None, sys.argv[2].split(".")):
-    if isinstance(value, list):
-        value = value[int(key)] if key.isdigit() and int(key) < len(value) else None
-    elif isinstance(value, dict):
-        value = value.get(key)
-    else:
-        value = None
-if value is None:
-    print("")
-elif isinstance(value, (dict, list, bool)):
-    print(json.dumps(value))
-else:
-    print(value)
-PY
-}
-
 envelope_ok() {
   python3 - "$WORK/body" <<'PY'
 import json, sys
