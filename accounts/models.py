@@ -1,8 +1,8 @@
 import uuid
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
-from django.db import models
-from django.db.models import Q
+from django.db import IntegrityError, models, transaction
+from django.db.models import Max, Q
 from django.utils import timezone
 from oauth2_provider.models import AbstractApplication
 
@@ -20,6 +20,8 @@ class Company(models.Model):
         default=False,
         help_text="May schedule campaigns without paying from the balance: an order is invoiced by email.",
     )
+    # The company's integer number (campaign API v2's CompanyID), given in order of creation.
+    number = models.PositiveIntegerField(unique=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     api_logging_until = models.DateTimeField(
         null=True,
@@ -34,6 +36,24 @@ class Company(models.Model):
 
     def __str__(self):
         return self.name
+
+    def save(self, *args, **kwargs):
+        if self.number is not None:
+            return super().save(*args, **kwargs)
+        # The next number; two companies made at once are told apart by the unique constraint,
+        # and the one that lost takes the number after.
+        for attempt in range(NUMBER_ATTEMPTS):
+            self.number = (Company.objects.aggregate(last=Max("number"))["last"] or 0) + 1
+            try:
+                with transaction.atomic():
+                    return super().save(*args, **kwargs)
+            except IntegrityError:
+                self.number = None
+                if attempt == NUMBER_ATTEMPTS - 1:
+                    raise
+
+
+NUMBER_ATTEMPTS = 5
 
 
 class Workspace(TenantModel):

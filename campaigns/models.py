@@ -81,6 +81,8 @@ class Campaign(TenantModel):
         NONE = "none"
         GROUP = "group"
         SINGLE = "single"
+        # A message campaign of campaign API v2: its own list of clients (messaging.CampaignClient).
+        CLIENTS = "clients"
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     company = models.ForeignKey(
@@ -153,7 +155,7 @@ class Campaign(TenantModel):
             ),
             # The list's total, filtered or not, counted from the index alone.
             models.Index(
-                fields=["workspace", "company", "channel", "status"],
+                fields=["workspace", "company", "channel", "status", "selection"],
                 condition=models.Q(workspace__isnull=False),
                 name="campaign_workspace_count",
             ),
@@ -228,6 +230,14 @@ class MessageSettings(models.Model):
     activated_at = models.DateTimeField(null=True, blank=True, help_text="When the schedule began.")
     next_at = models.DateTimeField(null=True, blank=True)
     last_at = models.DateTimeField(null=True, blank=True)
+    # The campaign's messages by status, moved with every change of a message's status
+    # (messaging.counters), so no read counts them: total written, sent (sent or delivered since),
+    # delivered, failed; and the last failure's reason.
+    total_messages = models.PositiveIntegerField(default=0)
+    sent_count = models.PositiveIntegerField(default=0)
+    delivered_count = models.PositiveIntegerField(default=0)
+    failed_count = models.PositiveIntegerField(default=0)
+    last_error = models.CharField(max_length=300, blank=True)
 
     class Meta:
         verbose_name_plural = "message settings"

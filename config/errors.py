@@ -74,3 +74,7 @@ class PayloadTooLarge(DomainError):
 
 class Unprocessable(DomainError):
     pass
+
+
+class UpstreamError(DomainError):
+    """An outside service the request needed (a channel's gateway) refused or did not answer."""

@@ -465,6 +465,8 @@ MESSAGING_EMAIL_SUBJECT = env.str("MESSAGING_EMAIL_SUBJECT", default="")
 MESSAGING_EMAIL_TIMEOUT_SECONDS = env.float("MESSAGING_EMAIL_TIMEOUT_SECONDS", default=30.0)
 # Tries per message before it fails (the waits between them back off exponentially).
 MESSAGING_MAX_ATTEMPTS = env.int("MESSAGING_MAX_ATTEMPTS", default=5)
+# How long a resend through campaign API v2 (the client waits) may wait for the gateway.
+MESSAGING_RESEND_TIMEOUT_SECONDS = env.float("MESSAGING_RESEND_TIMEOUT_SECONDS", default=5.0)
 # Messages per second per channel, across all workers together (0: unlimited). The variable
 # ("sms=100;email=0") overrides the channels it names.
 MESSAGING_RATE_PER_SECOND = {

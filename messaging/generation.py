@@ -26,8 +26,8 @@ from django.utils import timezone
 
 from config.errors import DomainError
 from config.leases import expired_before, lease_left
-from messaging import rendering
-from messaging.models import Message, Occurrence
+from messaging import counters, rendering
+from messaging.models import CampaignClient, Message, Occurrence
 from messaging.segmentation import targeted_recipients
 
 logger = logging.getLogger("postroom.messaging")
@@ -69,7 +69,7 @@ def occurrence_generate(*, occurrence_id) -> None:
     occurrence.refresh_from_db()  # the checkpoint as the last run left it
     try:
         plan = BatchPlan.of(occurrence)
-        _refresh_statistics(plan.rows.model)
+        _refresh_statistics(plan)
         while _commit_batch(occurrence, plan):
             pass
     except GenerationSuperseded:
@@ -174,19 +174,31 @@ MESSAGE_EXPRESSIONS = ("address", "body", "payload", "status", "last_error")
 
 @dataclass(frozen=True)
 class BatchPlan:
-    """What every batch of an occurrence selects: its targeted recipients with each message's
-    columns as expressions, and the values that are the same for all its messages."""
+    """What every batch of an occurrence selects: its targeted rows (recipients, or a client
+    campaign's clients) with each message's columns as expressions, and the values that are the
+    same for all its messages."""
 
-    rows: QuerySet  # the targeted recipients, annotated with MESSAGE_EXPRESSIONS
+    rows: QuerySet  # the targeted rows, annotated with MESSAGE_EXPRESSIONS
+    key: str  # the rows' key, in batch order: "id" (recipients) or "position" (clients)
     company_id: uuid.UUID
     campaign_id: uuid.UUID
     occurrence_id: int
     channel: str
 
+    @property
+    def for_clients(self) -> bool:
+        return self.key == "position"
+
+    @property
+    def checkpoint_field(self) -> str:
+        return "checkpoint_client" if self.for_clients else "checkpoint_recipient_id"
+
     @classmethod
     def of(cls, occurrence: Occurrence) -> "BatchPlan":
         content, targeting = occurrence.content or {}, occurrence.targeting or {}
         channel = content.get("channel") or occurrence.campaign.channel
+        if targeting.get("clients"):
+            return cls._of_clients(occurrence, content, channel)
         recipients = targeted_recipients(
             company=occurrence.company,
             group_ids=list(targeting.get("recipient_lists") or []),
@@ -204,7 +216,24 @@ class BatchPlan:
             )
             .values("id", *MESSAGE_EXPRESSIONS)
         )
-        return cls(rows, occurrence.company_id, occurrence.campaign_id, occurrence.pk, channel)
+        return cls(rows, "id", occurrence.company_id, occurrence.campaign_id, occurrence.pk, channel)
+
+    @classmethod
+    def _of_clients(cls, occurrence: Occurrence, content: dict, channel: str) -> "BatchPlan":
+        """A client campaign's clients, each with its number as the address (always given)."""
+        body, payload = rendering.client_body_and_payload(content)
+        rows = (
+            CampaignClient.objects.filter(campaign_id=occurrence.campaign_id)
+            .annotate(
+                address=F("account_id"),
+                body=body,
+                payload=payload,
+                status=Value(QUEUED),
+                last_error=Value(""),
+            )
+            .values("position", *MESSAGE_EXPRESSIONS)
+        )
+        return cls(rows, "position", occurrence.company_id, occurrence.campaign_id, occurrence.pk, channel)
 
 
 @dataclass(frozen=True)
@@ -212,35 +241,45 @@ class BatchResult:
     targeted: int
     without_address: int
     generated: int
-    last_recipient_id: uuid.UUID | None
+    generated_failed: int  # of the messages written, those written failed (no address)
+    last_key: uuid.UUID | int | None  # the batch's last recipient id or client position
 
 
 def _commit_batch(occurrence: Occurrence, plan: BatchPlan) -> bool:
     """Write the next batch with the occurrence's progress and checkpoint, in one transaction;
     whether there may be more."""
     size = settings.MESSAGING_GENERATION_BATCH
-    after = occurrence.checkpoint_recipient_id
+    checkpoint = plan.checkpoint_field
+    after = getattr(occurrence, checkpoint)
     now = timezone.now()
     with transaction.atomic():
         # Only while the checkpoint is where this run left it (and the row locked until commit):
         # two runs of one occurrence cannot both commit a batch.
         held = Occurrence.unscoped.filter(
-            pk=occurrence.pk, status=Occurrence.Status.GENERATING, checkpoint_recipient_id=after
+            pk=occurrence.pk, status=Occurrence.Status.GENERATING, **{checkpoint: after}
         ).update(heartbeat_at=now)
         if not held:
             raise GenerationSuperseded()
         result = _insert_batch(plan, after=after, size=size, now=now)
         finished = result.targeted < size
+        last = result.last_key if result.last_key is not None else after
         progress = {
             "targeted": F("targeted") + result.targeted,
             "without_address": F("without_address") + result.without_address,
             "generated": F("generated") + result.generated,
-            "checkpoint_recipient_id": result.last_recipient_id or after,
+            checkpoint: last,
         }
         if finished:
             progress.update(status=Occurrence.Status.GENERATED, finished_at=now)
         Occurrence.unscoped.filter(pk=occurrence.pk).update(**progress)
-    occurrence.checkpoint_recipient_id = result.last_recipient_id or after
+        counters.move_many(
+            [
+                (plan.campaign_id, counters.NEW, QUEUED, result.generated - result.generated_failed),
+                (plan.campaign_id, counters.NEW, FAILED, result.generated_failed),
+            ],
+            error=NO_ADDRESS,
+        )
+    setattr(occurrence, checkpoint, last)
     return not finished
 
 
@@ -251,14 +290,17 @@ WHERE relname = ANY(%s) AND n_mod_since_analyze > 1000 + n_live_tup / 10
 """
 
 
-def _refresh_statistics(recipient_model) -> None:
-    """On PostgreSQL, analyze the recipients' and memberships' tables first if they changed much
-    since they were last analyzed (an import of a million recipients a moment ago, before
-    autovacuum came round). Planned from stale statistics, a batch's ORDER BY id LIMIT n may read
-    and sort every remaining recipient, for every batch."""
+def _refresh_statistics(plan: BatchPlan) -> None:
+    """On PostgreSQL, analyze the tables a batch reads first if they changed much since they were
+    last analyzed (an import of a million recipients a moment ago, before autovacuum came round).
+    Planned from stale statistics, a batch's ORDER BY id LIMIT n may read and sort every
+    remaining recipient, for every batch."""
     if connection.vendor != "postgresql":
         return
-    tables = [recipient_model._meta.db_table, recipient_model.groups.through._meta.db_table]
+    model = plan.rows.model
+    tables = [model._meta.db_table]
+    if not plan.for_clients:
+        tables.append(model.groups.through._meta.db_table)
     with connection.cursor() as cursor:
         cursor.execute(STALE_STATISTICS, [tables])
         for (table,) in cursor.fetchall():
@@ -266,12 +308,12 @@ def _refresh_statistics(recipient_model) -> None:
 
 
 def _batch_select(plan: BatchPlan, *, after: uuid.UUID | None, size: int) -> tuple[str, tuple]:
-    """The SQL and parameters of the batch's SELECT: the next `size` targeted recipients after
-    `after` by id, with their messages' columns (id, *MESSAGE_EXPRESSIONS). Taken from the
-    queryset with Query.sql_with_params(), the one Django internal this module relies on (how
-    the ORM's SQL is handed to a hand-written INSERT ... SELECT); tests/messaging pin it."""
-    rows = plan.rows if after is None else plan.rows.filter(pk__gt=after)
-    return rows.order_by("pk")[:size].query.sql_with_params()
+    """The SQL and parameters of the batch's SELECT: the next `size` targeted rows after `after`
+    by key, with their messages' columns (key, *MESSAGE_EXPRESSIONS). Taken from the queryset
+    with Query.sql_with_params(), the one Django internal this module relies on (how the ORM's
+    SQL is handed to a hand-written INSERT ... SELECT); tests/messaging pin it."""
+    rows = plan.rows if after is None else plan.rows.filter(**{f"{plan.key}__gt": after})
+    return rows.order_by(plan.key)[:size].query.sql_with_params()
 
 
 # Random 30 upper-case hex digits, unique by the table's constraint. On PostgreSQL from random()
@@ -286,37 +328,44 @@ MESSAGE_KEY_SQL = {
     "sqlite": "upper(hex(randomblob(15)))",
 }
 INSERT_COLUMNS = (
-    "company_id, campaign_id, occurrence_id, recipient_id, channel, address, body, payload, status, "
-    "attempts, last_error, message_key, next_attempt_at, provider_id, created_at"
+    "company_id, campaign_id, occurrence_id, recipient_id, client, channel, address, body, payload, "
+    "status, attempts, last_error, message_key, next_attempt_at, provider_id, created_at"
 )
-# Queued messages are due at once; failed ones never.
+# Queued messages are due at once; failed ones never. {target}: the row's key in the recipient_id
+# or the client column, NULL in the other.
 INSERT_VALUES = (
-    "%s, %s, %s, b.id, %s, b.address, b.body, b.payload, b.status, 0, b.last_error, {key}, "
+    "%s, %s, %s, {target}, %s, b.address, b.body, b.payload, b.status, 0, b.last_error, {key}, "
     "CASE WHEN b.status = 'queued' THEN %s END, '', %s"
 )
-ON_CONFLICT = "ON CONFLICT (campaign_id, occurrence_id, recipient_id) DO NOTHING"
+TARGETS = {"id": "b.id, NULL", "position": "NULL, b.position"}
+ON_CONFLICT = {
+    "id": "ON CONFLICT (campaign_id, occurrence_id, recipient_id) DO NOTHING",
+    "position": "ON CONFLICT (campaign_id, occurrence_id, client) WHERE client IS NOT NULL DO NOTHING",
+}
 
 # One statement: the batch (materialized: it is read more than once), its messages written, and
 # what the progress needs back.
 INSERT_BATCH_POSTGRESQL = """
 WITH b AS MATERIALIZED ({select}),
 written AS (
-    INSERT INTO {table} ({columns}) SELECT {values} FROM b {on_conflict} RETURNING 1
+    INSERT INTO {table} ({columns}) SELECT {values} FROM b {on_conflict} RETURNING status
 )
 SELECT (SELECT count(*) FROM b), (SELECT count(*) FROM b WHERE b.status = 'failed'),
-    (SELECT b.id FROM b ORDER BY b.id DESC LIMIT 1), (SELECT count(*) FROM written)
+    (SELECT b.{key_column} FROM b ORDER BY b.{key_column} DESC LIMIT 1), (SELECT count(*) FROM written),
+    (SELECT count(*) FROM written WHERE written.status = 'failed')
 """
-# SQLite has no INSERT inside WITH: the batch's figures first, then its messages. `WHERE true`
-# tells its parser the ON CONFLICT belongs to the INSERT, not to a join of the SELECT.
+# SQLite has no INSERT inside WITH: the batch's figures first, then its messages, the failed and
+# the queued ones apart (so each count written is exact). `WHERE` also tells its parser the ON
+# CONFLICT belongs to the INSERT, not to a join of the SELECT.
 SUMMARY_BATCH_SQLITE = """
-SELECT count(*), coalesce(sum(b.status = 'failed'), 0), max(b.id) FROM ({select}) AS b
+SELECT count(*), coalesce(sum(b.status = 'failed'), 0), max(b.{key_column}) FROM ({select}) AS b
 """
 INSERT_BATCH_SQLITE = (
-    "INSERT INTO {table} ({columns}) SELECT {values} FROM ({select}) AS b WHERE true {on_conflict}"
+    "INSERT INTO {table} ({columns}) SELECT {values} FROM ({select}) AS b WHERE b.status = %s {on_conflict}"
 )
 
 
-def _insert_batch(plan: BatchPlan, *, after: uuid.UUID | None, size: int, now) -> BatchResult:
+def _insert_batch(plan: BatchPlan, *, after, size: int, now) -> BatchResult:
     select, select_params = _batch_select(plan, after=after, size=size)
     constants = (
         _db_value("company", plan.company_id),
@@ -330,20 +379,24 @@ def _insert_batch(plan: BatchPlan, *, after: uuid.UUID | None, size: int, now) -
         "select": select,
         "table": Message._meta.db_table,
         "columns": INSERT_COLUMNS,
-        "values": INSERT_VALUES.format(key=MESSAGE_KEY_SQL[connection.vendor]),
-        "on_conflict": ON_CONFLICT,
+        "values": INSERT_VALUES.format(target=TARGETS[plan.key], key=MESSAGE_KEY_SQL[connection.vendor]),
+        "on_conflict": ON_CONFLICT[plan.key],
+        "key_column": plan.key,
     }
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(INSERT_BATCH_POSTGRESQL.format(**parts), (*select_params, *constants))
-            targeted, without_address, last_id, generated = cursor.fetchone()
+            targeted, without_address, last_key, generated, generated_failed = cursor.fetchone()
         else:
             cursor.execute(SUMMARY_BATCH_SQLITE.format(**parts), select_params)
-            targeted, without_address, last_id = cursor.fetchone()
-            cursor.execute(INSERT_BATCH_SQLITE.format(**parts), (*constants, *select_params))
-            generated = cursor.rowcount
-    recipient_key = Message._meta.get_field("recipient_id")
-    return BatchResult(targeted, without_address, generated, recipient_key.to_python(last_id))
+            targeted, without_address, last_key = cursor.fetchone()
+            insert = INSERT_BATCH_SQLITE.format(**parts)
+            cursor.execute(insert, (*constants, *select_params, FAILED))
+            generated_failed = cursor.rowcount
+            cursor.execute(insert, (*constants, *select_params, QUEUED))
+            generated = generated_failed + cursor.rowcount
+    key_field = Message._meta.get_field("client" if plan.for_clients else "recipient_id")
+    return BatchResult(targeted, without_address, generated, generated_failed, key_field.to_python(last_key))
 
 
 def _db_value(field_name: str, value):

@@ -42,8 +42,10 @@ class Occurrence(TenantModel):
     targeted = models.PositiveIntegerField(default=0)
     generated = models.PositiveIntegerField(default=0)
     without_address = models.PositiveIntegerField(default=0)
-    # The last recipient (by id) whose message is committed: a rerun resumes after it.
+    # The last recipient (by id), or client (by position), whose message is committed: a rerun
+    # resumes after it.
     checkpoint_recipient_id = models.UUIDField(null=True, blank=True)
+    checkpoint_client = models.PositiveIntegerField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     failure_reason = models.CharField(max_length=300, blank=True)
     heartbeat_at = models.DateTimeField(default=timezone.now)
@@ -69,7 +71,8 @@ class Occurrence(TenantModel):
 
 
 class Message(TenantModel):
-    """One generated message: a recipient of one firing of a message campaign.
+    """One generated message: a recipient (or a client, for a campaign of campaign API v2) of one
+    firing of a message campaign.
 
     Written set-based by messaging.generation (no per-row Python). Its campaign and occurrence are
     plain references without database constraints: deleting a campaign must not wait for a
@@ -95,7 +98,9 @@ class Message(TenantModel):
     occurrence = models.ForeignKey(
         Occurrence, on_delete=models.DO_NOTHING, related_name="+", db_index=False, db_constraint=False
     )
-    recipient_id = models.UUIDField()
+    recipient_id = models.UUIDField(null=True, blank=True)
+    # A client campaign's message names its client (CampaignClient.position) instead.
+    client = models.PositiveIntegerField(null=True, blank=True)
     channel = models.CharField(max_length=20)
     address = models.CharField(max_length=254, blank=True)
     body = models.TextField(blank=True)
@@ -116,6 +121,12 @@ class Message(TenantModel):
         constraints = [
             models.UniqueConstraint(
                 fields=["campaign", "occurrence", "recipient_id"], name="message_once_per_recipient"
+            ),
+            # Also the index of a client campaign's messages in client order.
+            models.UniqueConstraint(
+                fields=["campaign", "occurrence", "client"],
+                condition=Q(client__isnull=False),
+                name="message_once_per_client",
             ),
             models.UniqueConstraint(fields=["message_key"], name="message_key_unique"),
         ]
@@ -142,3 +153,49 @@ class CampaignPurge(models.Model):
 
     def __str__(self):
         return str(self.campaign_id)
+
+
+class ClientCampaign(TenantModel):
+    """A message campaign of campaign API v2: its integer ID, what it was made from (a message
+    template, a Message text and a JSON message) and when it sends. Its clients are
+    CampaignClient rows; its Campaign (selection `clients`) fires once, at `send_at`."""
+
+    id = models.BigAutoField(primary_key=True, help_text="The campaign API v2 ID.")
+    company = models.ForeignKey(
+        "accounts.Company", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    campaign = models.OneToOneField(
+        "campaigns.Campaign", on_delete=models.CASCADE, related_name="client_campaign"
+    )
+    # The template as it was when the campaign was made (it may change or go later).
+    template_id = models.UUIDField(null=True, blank=True, help_text="The TempMsgID.")
+    template_name = models.CharField(max_length=200, blank=True)
+    language = models.CharField(max_length=20, blank=True)
+    message = models.TextField(blank=True, help_text="The text, with {{1}}..{{n}} variables.")
+    json = models.TextField(blank=True, help_text="The JSON message, with <accountID> and {{n}}.")
+    send_at = models.DateTimeField()
+    client_count = models.PositiveIntegerField(default=0)
+
+    class Meta(TenantModel.Meta):
+        # The company's campaigns newest first (getAll).
+        indexes = [models.Index(fields=["company", "-id"], name="client_campaign_company")]
+
+    def __str__(self):
+        return f"#{self.pk}"
+
+
+class CampaignClient(models.Model):
+    """One client of a client campaign, in the order given: its number (E.164, with +) and the
+    params of its {{n}} variables. Written by COPY on PostgreSQL; its key (campaign, position) is
+    the only index."""
+
+    pk = models.CompositePrimaryKey("campaign", "position")
+    campaign = models.ForeignKey(
+        "campaigns.Campaign", on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
+    )
+    position = models.PositiveIntegerField()
+    account_id = models.CharField(max_length=16)
+    params = models.JSONField(default=list)
+
+    def __str__(self):
+        return f"{self.campaign_id} #{self.position}"

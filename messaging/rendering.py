@@ -10,6 +10,8 @@ written.
 
 import json
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.db.models import Expression, F, Func, JSONField, TextField, Value
 from django.db.models.fields.json import KeyTextTransform
@@ -31,13 +33,29 @@ TEXT_CHANNELS = frozenset({"sms", "webpush"})
 WEBPUSH_FIELDS = ("title", "body", "target_url", "icon", "image")
 
 
-def template_parts(text: str) -> list[str]:
+@dataclass(frozen=True)
+class Variables:
+    """How a template names its variables (a pattern whose first matching group is the name) and
+    what each name reads from the row a message is rendered for."""
+
+    pattern: re.Pattern
+    value: Callable[[str], Expression]
+
+
+def template_parts(text: str, variables: Variables | None = None) -> list[str]:
     """Literals and variable names, alternating: [literal, name, literal, ..., literal]."""
-    return VARIABLE.split(text)
+    pattern = (variables or RECIPIENT_VARIABLES).pattern
+    parts, start = [], 0
+    for match in pattern.finditer(text):
+        name = next(group for group in match.groups() if group is not None)
+        parts += [text[start : match.start()], name]
+        start = match.end()
+    parts.append(text[start:])
+    return parts
 
 
-def has_variables(text: str) -> bool:
-    return VARIABLE.search(text) is not None
+def has_variables(text: str, variables: Variables | None = None) -> bool:
+    return (variables or RECIPIENT_VARIABLES).pattern.search(text) is not None
 
 
 def variable_value(name: str) -> Expression:
@@ -45,11 +63,30 @@ def variable_value(name: str) -> Expression:
     return Coalesce(value, Value(""), output_field=TextField())
 
 
-def rendered_text(text: str) -> Expression:
-    """The template with every variable replaced by the recipient's value."""
+# A recipient's template: {first_name}, {city}, {a_custom_field}.
+RECIPIENT_VARIABLES = Variables(VARIABLE, variable_value)
+# A client campaign's (campaign API v2): {{1}}..{{n}} are the client's params, <accountID> its number.
+CLIENT_VARIABLE = re.compile(r"\{\{\s*(\d{1,4})\s*\}\}|<(accountID)>")
+
+
+def client_value(name: str) -> Expression:
+    if name == "accountID":
+        return F("account_id")
+    index = int(name) - 1
+    if index < 0:
+        return Value("", output_field=TextField())
+    return Coalesce(KeyTextTransform(str(index), "params"), Value(""), output_field=TextField())
+
+
+CLIENT_VARIABLES = Variables(CLIENT_VARIABLE, client_value)
+
+
+def rendered_text(text: str, variables: Variables | None = None) -> Expression:
+    """The template with every variable replaced by the row's value."""
+    variables = variables or RECIPIENT_VARIABLES
     pieces = [
-        variable_value(part) if index % 2 else Value(part)
-        for index, part in enumerate(template_parts(text))
+        variables.value(part) if index % 2 else Value(part)
+        for index, part in enumerate(template_parts(text, variables))
         if index % 2 or part
     ]
     return _joined(pieces)
@@ -87,13 +124,13 @@ class JSONQuoted(Func):
         )
 
 
-def rendered_json(document) -> Expression:
+def rendered_json(document, variables: Variables | None = None) -> Expression:
     """The JSON document (parsed) with the variables in its string values filled in, as JSON.
 
     Built as the document's JSON text: the parts without variables are written out here, once;
     each string value with variables is rendered and JSON-quoted by the database."""
     chunks: list = []
-    _json_chunks(document, chunks)
+    _json_chunks(document, chunks, variables or RECIPIENT_VARIABLES)
     pieces = []
     for chunk in chunks:
         if isinstance(chunk, str) and pieces and isinstance(pieces[-1], str):
@@ -104,22 +141,22 @@ def rendered_json(document) -> Expression:
     return Cast(_joined(expressions), JSONField())
 
 
-def _json_chunks(node, out: list) -> None:
+def _json_chunks(node, out: list, variables: Variables) -> None:
     if isinstance(node, dict):
         out.append("{")
         for index, (key, value) in enumerate(node.items()):
             out.append(("," if index else "") + _dumped(key) + ":")
-            _json_chunks(value, out)
+            _json_chunks(value, out, variables)
         out.append("}")
     elif isinstance(node, list):
         out.append("[")
         for index, value in enumerate(node):
             if index:
                 out.append(",")
-            _json_chunks(value, out)
+            _json_chunks(value, out, variables)
         out.append("]")
-    elif isinstance(node, str) and has_variables(node):
-        out.append(JSONQuoted(rendered_text(node)))
+    elif isinstance(node, str) and has_variables(node, variables):
+        out.append(JSONQuoted(rendered_text(node, variables)))
     else:
         out.append(_dumped(node))
 
@@ -157,3 +194,14 @@ def body_and_payload(channel: str, content: dict) -> tuple[Expression, Expressio
     if document is None:
         return rendered_text(template), no_payload
     return Value("", output_field=TextField()), rendered_json(document)
+
+
+def client_body_and_payload(content: dict) -> tuple[Expression, Expression]:
+    """A client campaign's message: the text and the JSON message (content's "message" and
+    "template"), each with the client's number and params filled in."""
+    document = json_document(content.get("template") or "")
+    payload = rendered_json(document, CLIENT_VARIABLES) if document is not None else None
+    return (
+        rendered_text(content.get("message") or "", CLIENT_VARIABLES),
+        payload if payload is not None else Cast(Value(None), JSONField()),
+    )

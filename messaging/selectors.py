@@ -5,17 +5,23 @@ import json
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from enum import StrEnum
 
 from django.db import connection
-from django.db.models import Count, F, Window
+from django.db.models import Count, F, OuterRef, Subquery, Window
 from django.db.models.functions import RowNumber
 from django.utils.dateparse import parse_datetime
 
 from campaigns.models import MESSAGE_CHANNELS, Campaign, MessageSettings, MessageStatus
 from config.db import fetch_all, fetch_one, for_reading
 from config.errors import InvalidInput
-from messaging.errors import MessageCampaignNotFound, MessagingErrorCode
-from messaging.models import Message, Occurrence
+from messaging.errors import (
+    ClientCampaignNotFound,
+    MessageCampaignNotFound,
+    MessageNotFound,
+    MessagingErrorCode,
+)
+from messaging.models import ClientCampaign, Message, Occurrence
 
 # The services API's sort keys -> columns of the list's query (c: the campaign, s: its settings).
 SORT_COLUMNS = {
@@ -36,10 +42,15 @@ def _as_uuid(value) -> uuid.UUID | None:
 
 
 def message_campaigns(*, company, workspace):
-    """The workspace's message campaigns (none for another company's workspace)."""
+    """The workspace's message campaigns of the services API (none for another company's
+    workspace). Campaign API v2's campaigns (their own clients) are managed through that API."""
     if workspace is None or workspace.company_id != company.pk:
         return Campaign.objects.for_company(company).none()
-    return Campaign.objects.for_company(company).filter(workspace=workspace, channel__in=MESSAGE_CHANNELS)
+    return (
+        Campaign.objects.for_company(company)
+        .filter(workspace=workspace, channel__in=MESSAGE_CHANNELS)
+        .exclude(selection=Campaign.Selection.CLIENTS)
+    )
 
 
 def get_message_campaign(*, company, workspace, campaign_id, for_update: bool = False) -> Campaign:
@@ -121,8 +132,16 @@ def _page_filter(company, workspace, sending_type, status) -> tuple[str, list]:
     """The list's WHERE, for a table alias `{t}`, and its parameters."""
     prep = Campaign._meta.pk.get_db_prep_value
     channels = ", ".join(["%s"] * len(MESSAGE_CHANNELS))
-    where = f"{{t}}.company_id = %s AND {{t}}.workspace_id = %s AND {{t}}.channel IN ({channels})"
-    params = [prep(company.pk, connection), prep(workspace.pk, connection), *MESSAGE_CHANNELS]
+    where = (
+        f"{{t}}.company_id = %s AND {{t}}.workspace_id = %s AND {{t}}.channel IN ({channels}) "
+        "AND {t}.selection <> %s"
+    )
+    params = [
+        prep(company.pk, connection),
+        prep(workspace.pk, connection),
+        *MESSAGE_CHANNELS,
+        Campaign.Selection.CLIENTS.value,
+    ]
     if sending_type:
         where += " AND {t}.channel = %s"
         params.append(sending_type)
@@ -206,3 +225,103 @@ def group_in_active_message_campaign(company, group_id) -> bool:
 
 def message_campaigns_of_company(company):
     return Campaign.objects.for_company(company).filter(channel__in=MESSAGE_CHANNELS)
+
+
+# ---- client campaigns (campaign API v2) ----------------------------------------------------------
+
+
+class ClientCampaignState(StrEnum):
+    """Where a client campaign is, derived from its status and progress (never stored)."""
+
+    SCHEDULED = "scheduled"  # its send time is ahead
+    SENDING = "sending"  # fired: messages being written or sent
+    COMPLETED = "completed"  # every message sent or failed
+    STOPPED = "stopped"
+    DELETED = "deleted"
+
+
+MAX_CLIENT_CAMPAIGN_PAGE = 1000
+
+
+def client_campaign_state(client_campaign: ClientCampaign, occurrence_status: str | None = None) -> str:
+    """`occurrence_status`: its firing's status, when it has fired (None: not known, or none)."""
+    campaign = client_campaign.campaign
+    settings = campaign.message_settings
+    if campaign.status == MessageStatus.STOPPED:
+        return ClientCampaignState.STOPPED
+    if settings.last_at is None:
+        return ClientCampaignState.SCHEDULED
+    if occurrence_status == Occurrence.Status.FAILED:
+        return ClientCampaignState.COMPLETED  # nothing more will be sent; Error says why
+    if occurrence_status in (Occurrence.Status.PENDING, Occurrence.Status.GENERATING):
+        return ClientCampaignState.SENDING
+    written = settings.total_messages
+    settled = settings.sent_count + settings.failed_count
+    if written < client_campaign.client_count or settled < written:
+        return ClientCampaignState.SENDING
+    return ClientCampaignState.COMPLETED
+
+
+def _client_campaigns(company):
+    return ClientCampaign.objects.for_company(company).select_related("campaign__message_settings")
+
+
+def get_client_campaign(*, company, number, for_update: bool = False) -> ClientCampaign:
+    """The company's client campaign by its integer ID (campaign row locked when for_update);
+    ClientCampaignNotFound alike for a missing, deleted or another company's one."""
+    campaigns = _client_campaigns(company)
+    if for_update:
+        campaigns = campaigns.select_for_update(of=("campaign",))
+    found = campaigns.filter(pk=number).first() if isinstance(number, int) and number > 0 else None
+    if found is None:
+        raise ClientCampaignNotFound()
+    return found
+
+
+def client_campaign_page(*, company, limit: int) -> tuple[list[tuple[ClientCampaign, str]], int]:
+    """The company's newest `limit` client campaigns, each with its state; and how many it has."""
+    firing = Occurrence.unscoped.filter(campaign_id=OuterRef("campaign_id")).values("status")[:1]
+    rows = list(_client_campaigns(company).annotate(firing_status=Subquery(firing)).order_by("-id")[:limit])
+    total = len(rows) if len(rows) < limit else ClientCampaign.objects.for_company(company).count()
+    return [(row, client_campaign_state(row, row.firing_status)) for row in rows], total
+
+
+def client_campaign_with_state(client_campaign: ClientCampaign) -> str:
+    firing = Occurrence.unscoped.filter(campaign_id=client_campaign.campaign_id).values_list(
+        "status", flat=True
+    )
+    return client_campaign_state(client_campaign, firing.first())
+
+
+MESSAGE_COLUMNS = (
+    "message_key", "address", "status", "last_error", "attempts", "body", "sent_at", "delivered_at",
+)  # fmt: skip
+
+
+def client_campaign_messages(*, company, number, limit: int) -> tuple[ClientCampaign, list[dict], int]:
+    """A client campaign's first `limit` messages in client order, and how many it has."""
+    client_campaign = get_client_campaign(company=company, number=number)
+    messages = list(
+        Message.objects.for_company(company)
+        .filter(campaign_id=client_campaign.campaign_id, client__isnull=False)
+        .order_by("campaign_id", "occurrence_id", "client")
+        .values(*MESSAGE_COLUMNS)[:limit]
+    )
+    total = client_campaign.campaign.message_settings.total_messages
+    return client_campaign, messages, total
+
+
+def get_message_for_company(*, company, message_key) -> Message:
+    """A message of the company by its key (of a campaign that still exists), with its firing."""
+    key = message_key.strip().upper() if isinstance(message_key, str) else ""
+    found = (
+        Message.objects.for_company(company)
+        .filter(message_key=key, campaign__company=company)
+        .select_related("occurrence")
+        .first()
+        if key
+        else None
+    )
+    if found is None:
+        raise MessageNotFound()
+    return found

@@ -25,6 +25,9 @@ class TemplateErrorCode(StrEnum):
     PDF_PAGE_SIZE_MISMATCH = "pdf_page_size_mismatch"
     PDF_STREAM_INFLATES_TOO_MUCH = "pdf_stream_inflates_too_much"  # params: number, generation, limit
     PDF_INFLATES_TOO_MUCH = "pdf_inflates_too_much"  # params: limit (bytes)
+    # Message templates (field "json" or "body").
+    MESSAGE_TEMPLATE_JSON_INVALID = "message_template_json_invalid"
+    MESSAGE_TEMPLATE_EMPTY = "message_template_empty"
 
 
 class NoLayoutDefined(Unprocessable):

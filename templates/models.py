@@ -1,3 +1,4 @@
+import re
 import uuid
 
 from django.conf import settings
@@ -28,7 +29,24 @@ def template_thumbnail_key(instance, filename: str) -> str:
     return f"templates/{owner}/{uuid.uuid4().hex}/page1.png"
 
 
-class PrintTemplate(models.Model):
+class CompanyOrSharedModel(models.Model):
+    """A template owned by a company or, with no company, made by staff and shared with every
+    company; read through `objects.for_company(company)` (its own and the shared ones)."""
+
+    objects = TemplateScopedManager()
+    unscoped = models.Manager()  # noqa: DJ012 (admin, migrations, tasks)
+
+    class Meta:
+        abstract = True
+        default_manager_name = "unscoped"
+        base_manager_name = "unscoped"
+
+    @property
+    def is_shared(self) -> bool:
+        return self.company_id is None
+
+
+class PrintTemplate(CompanyOrSharedModel):
     """A print design: a checked PDF of one supported format, owned by a company or (no company)
     made by staff and shared with every company."""
 
@@ -56,12 +74,7 @@ class PrintTemplate(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects = TemplateScopedManager()
-    unscoped = models.Manager()  # noqa: DJ012 (admin, migrations, tasks)
-
-    class Meta:
-        default_manager_name = "unscoped"
-        base_manager_name = "unscoped"
+    class Meta(CompanyOrSharedModel.Meta):
         ordering = ["id"]
         indexes = [models.Index(fields=["company", "format_code"], name="template_company_format")]
 
@@ -72,6 +85,45 @@ class PrintTemplate(models.Model):
     def format(self):
         return format_by_code(self.format_code)
 
+
+# A message template's variables: {{1}} .. {{n}}, filled from each client's params in order.
+TEMPLATE_VARIABLE = re.compile(r"\{\{\s*(\d{1,4})\s*\}\}")
+
+
+def variables_needed(*texts: str) -> int:
+    """How many params the texts need: their highest {{n}} (0 without variables)."""
+    return max((int(n) for text in texts if text for n in TEMPLATE_VARIABLE.findall(text)), default=0)
+
+
+class MessageTemplate(CompanyOrSharedModel):
+    """A message template (campaign API v2's TempMsgID): a BODY text with {{1}}..{{n}} variables
+    and the JSON message it is sent as (a WhatsApp template message). Owned by a company or, with
+    no company, made by staff and shared with every company."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False, help_text="The TempMsgID.")
+    company = models.ForeignKey(
+        "accounts.Company",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        help_text="Empty: a shared template, offered to every company.",
+    )
+    name = models.CharField(max_length=200)
+    language = models.CharField(max_length=20, help_text="The language code, e.g. en_US.")
+    body = models.TextField(blank=True, help_text="The BODY text, with {{1}}..{{n}} variables.")
+    json = models.TextField(
+        blank=True, help_text="The JSON message (an object); <accountID> becomes each client's number."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta(CompanyOrSharedModel.Meta):
+        ordering = ["name", "id"]
+
+    def __str__(self):
+        return f"{self.name} ({self.language})"
+
     @property
-    def is_shared(self) -> bool:
-        return self.company_id is None
+    def variable_count(self) -> int:
+        return variables_needed(self.body, self.json)

@@ -1,11 +1,12 @@
 """Reads of print templates, always for a company (its own templates and the shared ones)."""
 
 import re
+import uuid
 from dataclasses import dataclass
 
 from templates.errors import InvalidTemplateFilter, TemplateNotFound
 from templates.formats import FORMATS, Format
-from templates.models import PrintTemplate
+from templates.models import MessageTemplate, PrintTemplate
 
 
 @dataclass(frozen=True)
@@ -74,3 +75,13 @@ def template_page(*, company, offset: int, limit: int, formats: list[Format] | N
         templates = templates.filter(format_code__in=[f.code for f in formats])
     total = templates.count()
     return Page(total, offset, limit, list(templates.order_by("id")[offset : offset + limit]))
+
+
+def message_template_for_company(*, company, template_id) -> MessageTemplate | None:
+    """The message template (its own or a shared one) by its UUID; None when the company has no
+    such template (missing, malformed or another company's)."""
+    try:
+        key = uuid.UUID(str(template_id).strip())
+    except (TypeError, ValueError, AttributeError):
+        return None
+    return MessageTemplate.objects.for_company(company).filter(pk=key).first()

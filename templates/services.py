@@ -2,6 +2,7 @@
 makes it (staff in the admin, or a campaign created from a PDF)."""
 
 import io
+import json
 import logging
 from pathlib import Path
 
@@ -11,7 +12,8 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import ProtectedError
 
-from templates.errors import TemplateInUse
+from config.errors import InvalidInput
+from templates.errors import TemplateErrorCode, TemplateInUse
 from templates.formats import Format
 from templates.models import PrintTemplate
 from templates.pdfcheck import PdfInfo, check_pdf
@@ -88,3 +90,19 @@ def page_one_png(source: Path) -> bytes | None:
         return buffer.getvalue()
     finally:
         document.close()
+
+
+# ---- message templates --------------------------------------------------------------------------
+
+
+def message_template_check(*, body: str, json_text: str) -> None:
+    """A message template has a BODY text or a JSON message or both; the JSON is an object."""
+    if not (body or "").strip() and not (json_text or "").strip():
+        raise InvalidInput(TemplateErrorCode.MESSAGE_TEMPLATE_EMPTY, field="body")
+    if (json_text or "").strip():
+        try:
+            document = json.loads(json_text)
+        except ValueError:
+            document = None
+        if not isinstance(document, dict):
+            raise InvalidInput(TemplateErrorCode.MESSAGE_TEMPLATE_JSON_INVALID, field="json")

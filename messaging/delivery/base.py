@@ -67,3 +67,8 @@ class Backend(abc.ABC):
     def send(self, batch: list[Outgoing]) -> list[Outcome]:
         """One Outcome per message of `batch`, in its order. Never raises for a message's fate:
         an error reaching the provider is that message's `retry` or `failed`."""
+
+    def send_now(self, message: Outgoing, *, timeout: float) -> Outcome:
+        """One message while someone waits for the answer (a resend through an API): a backend
+        that can bound its wait by `timeout` seconds does."""
+        return self.send([message])[0]

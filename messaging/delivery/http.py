@@ -106,9 +106,12 @@ class HttpGatewayBackend(Backend):
             self._threads.shutdown(wait=True)
         self._pool.clear()
 
-    def _send_one(self, message: Outgoing) -> Outcome:
+    def send_now(self, message: Outgoing, *, timeout: float) -> Outcome:
+        return self._send_one(message, timeout=min(timeout, self.timeout))
+
+    def _send_one(self, message: Outgoing, *, timeout: float | None = None) -> Outcome:
         key = message.message_key
-        failure, answer = self._post(_message_json(message), {"Idempotency-Key": key})
+        failure, answer = self._post(_message_json(message), {"Idempotency-Key": key}, timeout=timeout)
         if failure:
             return failure.outcome(key)
         provider_id = answer.get("provider_id") if isinstance(answer, dict) else None
@@ -122,8 +125,12 @@ class HttpGatewayBackend(Backend):
         by_id = {r.get("id"): r for r in results if isinstance(r, dict)} if isinstance(results, list) else {}
         return [_batch_outcome(m.message_key, by_id.get(m.message_key)) for m in batch]
 
-    def _post(self, body: dict, headers: dict) -> "tuple[_Failure | None, object]":
-        """(None, the answer's JSON or None if it is not JSON) for a 2xx; else (why, None)."""
+    def _post(
+        self, body: dict, headers: dict, *, timeout: float | None = None
+    ) -> "tuple[_Failure | None, object]":
+        """(None, the answer's JSON or None if it is not JSON) for a 2xx; else (why, None).
+        `timeout`: a shorter bound than the backend's for this request."""
+        extra = {} if timeout is None else {"timeout": urllib3.Timeout(total=timeout, connect=timeout)}
         try:
             response = self._pool.request(
                 "POST",
@@ -131,8 +138,9 @@ class HttpGatewayBackend(Backend):
                 body=json.dumps(body).encode(),
                 headers={**self._headers, **headers},
                 preload_content=False,
-                pool_timeout=self.timeout,
+                pool_timeout=timeout or self.timeout,
                 redirect=False,
+                **extra,
             )
             try:
                 content = response.read(MAX_ANSWER_BYTES)

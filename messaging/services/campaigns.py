@@ -82,7 +82,7 @@ def message_campaign_create(
         settings = MessageSettings.objects.create(campaign=campaign, **values)
         campaign_status.start(campaign)
         if data.status == MessageStatus.ACTIVE:
-            _activate(campaign, settings, now=now)
+            activate_schedule(campaign, settings, now=now)
     return campaign
 
 
@@ -152,14 +152,14 @@ def _set_status(campaign, settings, status: str, *, now, field: str, by=None) ->
         campaign_status.transition(campaign, MessageStatus.STOPPED, by=by)
     elif status == MessageStatus.ACTIVE:
         if campaign.status == MessageStatus.DRAFT:
-            _activate(campaign, settings, now=now, by=by)
+            activate_schedule(campaign, settings, now=now, by=by)
         else:
             _resume(campaign, settings, now=now, by=by)
     else:
         raise InvalidInput(MessagingErrorCode.STATUS_NOT_SETTABLE, field=field, status=status)
 
 
-def _activate(campaign, settings, *, now, by=None) -> None:
+def activate_schedule(campaign, settings, *, now, by=None) -> None:
     """Draft -> active: the schedule begins now (a `now` or past `once` campaign fires at once)."""
     settings.activated_at = now
     schedule = _schedule_of(settings, activated_at=now)
@@ -169,7 +169,7 @@ def _activate(campaign, settings, *, now, by=None) -> None:
     if settings.next_at is None:
         campaign_status.transition(campaign, MessageStatus.FINISHED, by=by)
     else:
-        _wake_beat_if_due(settings, now)
+        wake_beat_if_due(settings, now)
 
 
 def _resume(campaign, settings, *, now, by=None) -> None:
@@ -181,7 +181,7 @@ def _resume(campaign, settings, *, now, by=None) -> None:
     target = MessageStatus.ACTIVE if settings.next_at is not None else MessageStatus.FINISHED
     if target != campaign.status:
         campaign_status.transition(campaign, target, by=by)
-    _wake_beat_if_due(settings, now)
+    wake_beat_if_due(settings, now)
 
 
 def _schedule_from(campaign, settings, *, now) -> None:
@@ -200,7 +200,7 @@ def _schedule_of(settings, *, activated_at):
     )
 
 
-def _wake_beat_if_due(settings, now) -> None:
+def wake_beat_if_due(settings, now) -> None:
     """A firing due now need not wait for the beat's next tick."""
     if settings.next_at is not None and settings.next_at <= now:
         from messaging.tasks import campaigns_fire_due

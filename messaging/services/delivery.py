@@ -20,6 +20,7 @@ from django.db.models.fields.json import KeyTextTransform
 from django.utils import timezone
 
 from campaigns.models import MessageStatus
+from messaging import counters
 from messaging.delivery import backend_for, ratelimit, retry
 from messaging.delivery.base import Outcome, Outgoing, Result
 from messaging.models import Message
@@ -65,7 +66,9 @@ def _claim(limit: int, now) -> list[dict]:
     return list(
         Message.unscoped.filter(id__in=ids)
         .annotate(sender=KeyTextTransform("sender", "occurrence__content"))
-        .values("id", "message_key", "channel", "address", "body", "payload", "attempts", "sender")
+        .values(
+            "id", "campaign_id", "message_key", "channel", "address", "body", "payload", "attempts", "sender"
+        )
     )
 
 
@@ -98,9 +101,9 @@ def _record(outcomes: list[tuple[dict, Outcome]]) -> Delivered:
     sent, failed, retried = [], defaultdict(list), []
     for row, outcome in outcomes:
         if outcome.result == Result.SENT:
-            sent.append((row["id"], outcome.provider_id))
+            sent.append((row, outcome.provider_id))
         elif outcome.result == Result.FAILED or row["attempts"] >= retry.max_attempts():
-            failed[outcome.error or "failed"].append(row["id"])
+            failed[outcome.error or "failed"].append(row)
         else:
             delay = retry.retry_delay_seconds(row["attempts"], outcome.retry_after)
             retried.append(
@@ -108,31 +111,43 @@ def _record(outcomes: list[tuple[dict, Outcome]]) -> Delivered:
                     id=row["id"], next_attempt_at=now + timedelta(seconds=delay), last_error=outcome.error
                 )
             )
-    queued = Message.unscoped.filter(status=Message.Status.QUEUED)
     with transaction.atomic():
-        plain = [pk for pk, provider_id in sent if not provider_id]
-        if plain:
-            queued.filter(id__in=plain).update(
-                status=Message.Status.SENT, sent_at=now, last_error="", next_attempt_at=None
-            )
-        named = [Message(id=pk, provider_id=provider_id) for pk, provider_id in sent if provider_id]
+        named = [Message(id=row["id"], provider_id=provider_id) for row, provider_id in sent if provider_id]
         if named:
             Message.unscoped.bulk_update(named, ["provider_id"])
-            queued.filter(id__in=[m.id for m in named]).update(
-                status=Message.Status.SENT, sent_at=now, last_error="", next_attempt_at=None
-            )
-        for error, ids in failed.items():
-            queued.filter(id__in=ids).update(
-                status=Message.Status.FAILED, last_error=error[:300], next_attempt_at=None
-            )
+        _settle(
+            [row for row, _ in sent], Message.Status.SENT, sent_at=now, last_error="", next_attempt_at=None
+        )
+        for error, rows in failed.items():
+            _settle(rows, Message.Status.FAILED, last_error=error[:300], next_attempt_at=None)
         if retried:
             Message.unscoped.bulk_update(retried, ["next_attempt_at", "last_error"])
     return Delivered(
         claimed=len(outcomes),
         sent=len(sent),
-        failed=sum(len(ids) for ids in failed.values()),
+        failed=sum(len(rows) for rows in failed.values()),
         retried=len(retried),
     )
+
+
+def _settle(rows: list[dict], status: str, **values) -> None:
+    """The claimed messages (still queued: a lease that ran out may have let another worker
+    settle one first) take `status`, and their campaigns' counters move by what changed: one
+    UPDATE per campaign."""
+    by_campaign = defaultdict(list)
+    for row in rows:
+        by_campaign[row["campaign_id"]].append(row["id"])
+    queued = Message.unscoped.filter(status=Message.Status.QUEUED)
+    moves = [
+        (
+            campaign_id,
+            Message.Status.QUEUED,
+            status,
+            queued.filter(id__in=ids).update(status=status, **values),
+        )
+        for campaign_id, ids in by_campaign.items()
+    ]
+    counters.move_many(moves, error=values.get("last_error", ""))
 
 
 def deliver_for(seconds: float, *, limit: int = CHUNK) -> Delivered:

@@ -33,7 +33,7 @@ def campaigns_fire_due(*, now=None, batch: int = BATCH) -> Fired:
     with transaction.atomic():
         due = list(
             Campaign.unscoped.select_for_update(skip_locked=True, of=("self",))
-            .select_related("message_settings")
+            .select_related("message_settings", "client_campaign")
             .filter(status=MessageStatus.ACTIVE, message_settings__next_at__lte=now)
             .order_by("message_settings__next_at")[:batch]
         )
@@ -58,7 +58,7 @@ def _fire(campaign: Campaign, settings: MessageSettings, *, now) -> Occurrence |
         defaults={
             "company_id": campaign.company_id,
             "content": content_of(campaign, settings),
-            "targeting": targeting_of(settings),
+            "targeting": targeting_of(campaign, settings),
         },
     )
     schedule = schedules.parse_schedule(
@@ -78,14 +78,19 @@ def _fire(campaign: Campaign, settings: MessageSettings, *, now) -> Occurrence |
 
 
 def content_of(campaign: Campaign, settings: MessageSettings) -> dict:
-    return {
+    content = {
         "channel": campaign.channel,
         "sender": settings.sender,
         "template": settings.template,
         **{name: getattr(settings, name) for name in WEBPUSH_FIELDS},
     }
+    if campaign.selection == Campaign.Selection.CLIENTS:
+        content["message"] = campaign.client_campaign.message
+    return content
 
 
-def targeting_of(settings: MessageSettings) -> dict:
+def targeting_of(campaign: Campaign, settings: MessageSettings) -> dict:
+    if campaign.selection == Campaign.Selection.CLIENTS:
+        return {"clients": True}
     segmented = settings.query_type == MessageSettings.QueryType.SEGMENTATION
     return {"recipient_lists": list(settings.recipient_lists), "query": settings.query if segmented else None}

@@ -3,11 +3,13 @@
 Applied set-based and only to messages still `sent`, so a receipt sent twice, or one for a
 message already settled, changes nothing."""
 
+from collections import defaultdict
 from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils import timezone
 
+from messaging import counters
 from messaging.errors import InvalidInput, MessagingErrorCode
 from messaging.models import Message
 
@@ -42,19 +44,37 @@ def receipts_of(data) -> list[Receipt]:
 
 
 def receipts_apply(receipts: list[Receipt]) -> int:
-    """Settle the sent messages the receipts name; how many changed."""
+    """Settle the sent messages the receipts name; how many changed. Their rows are locked first,
+    so each campaign's counters move by exactly the messages that changed."""
     now = timezone.now()
     changed = 0
     sent = Message.unscoped.filter(status=Message.Status.SENT)
     with transaction.atomic():
         delivered = [r.message_key for r in receipts if r.status == "delivered"]
         if delivered:
-            changed += sent.filter(message_key__in=delivered).update(
-                status=Message.Status.DELIVERED, delivered_at=now
+            changed += _settle(
+                sent.filter(message_key__in=delivered), Message.Status.DELIVERED, delivered_at=now
             )
         for receipt in receipts:
             if receipt.status == "failed":
-                changed += sent.filter(message_key=receipt.message_key).update(
-                    status=Message.Status.FAILED, last_error=receipt.error or "failed (receipt)"
+                changed += _settle(
+                    sent.filter(message_key=receipt.message_key),
+                    Message.Status.FAILED,
+                    last_error=receipt.error or "failed (receipt)",
                 )
+    return changed
+
+
+def _settle(messages, status: str, **values) -> int:
+    rows = list(messages.select_for_update(of=("self",)).values_list("id", "campaign_id"))
+    by_campaign = defaultdict(list)
+    for pk, campaign_id in rows:
+        by_campaign[campaign_id].append(pk)
+    changed = 0
+    moves = []
+    for campaign_id, ids in by_campaign.items():
+        count = messages.filter(id__in=ids).update(status=status, **values)
+        moves.append((campaign_id, Message.Status.SENT, status, count))
+        changed += count
+    counters.move_many(moves, error=values.get("last_error", ""))
     return changed

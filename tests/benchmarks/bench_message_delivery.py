@@ -140,7 +140,7 @@ def setup(company_id: str, group_id: str) -> None:
         scheduled_at=timezone.now(),
         status=Occurrence.Status.GENERATED,  # its messages are the benchmark's INSERT
         content=content_of(campaign, settings),
-        targeting=targeting_of(settings),
+        targeting=targeting_of(campaign, settings),
     )
     ids = {"company": company_id, "campaign": str(campaign.pk), "occurrence": occurrence.pk}
     print(json.dumps(ids))

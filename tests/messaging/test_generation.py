@@ -96,9 +96,10 @@ def test_a_batch_is_one_insert_select(company, group, settings):
     with CaptureQueriesContext(connection) as queries:
         occurrence = generate(occurrence)
 
-    # then: three batches, each one statement inserting into the messages' table
+    # then: three batches, each one statement inserting into the messages' table (on SQLite two:
+    # its failed and its queued messages apart)
     inserts = [q["sql"] for q in queries if "INSERT INTO" in q["sql"]]
-    assert len(inserts) == 3
+    assert len(inserts) == (3 if connection.vendor == "postgresql" else 6)
     assert all("ON CONFLICT" in sql and "SELECT" in sql for sql in inserts)
     assert messages(occurrence).count() == 7 == occurrence.generated
 
