@@ -204,3 +204,58 @@ def _oauth_access_sql() -> str:
         company=Company._meta.db_table,
         workspace=Workspace._meta.db_table,
     )
+
+
+def hash_api_key(secret: str) -> str:
+    return hashlib.sha256(secret.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+# Every campaign API v2 request runs this lookup: one hand-written query finds the key, its user,
+# company and default workspace.
+_API_KEY_ACCESS_SQL = """
+    SELECT k.id, u.id, u.email, c.id, c.name, c.currency, c.number, c.provisional_booking_allowed,
+           w.id, w.name
+    FROM accounts_apikey k
+    JOIN accounts_user u ON u.id = k.user_id
+    JOIN accounts_company c ON c.id = k.company_id AND c.id = u.company_id
+    LEFT JOIN accounts_workspace w ON w.company_id = c.id AND w.is_default
+    WHERE k.key_hash = %s AND k.revoked_at IS NULL
+      AND u.is_active AND u.api_access_enabled AND c.is_active
+"""
+
+
+@dataclass(frozen=True)
+class ApiKeyAccess:
+    api_key_id: object
+    user: User  # with its company
+    company: Company
+    workspace: Workspace | None  # the company's default workspace
+
+
+def api_key_access(secret: str) -> ApiKeyAccess | None:
+    """Who a live API key acts for, checked as login checks it (the key not revoked, its user
+    active and approved for API access, the company active); None otherwise, whatever the
+    reason. Keys are stored only as SHA-256 hashes."""
+    row = fetch_one(_API_KEY_ACCESS_SQL, [hash_api_key(secret)])
+    if row is None:
+        return None
+    key_id, user_id, email, company_id, name, currency, number, provisional, workspace_id, workspace_name = (
+        row
+    )
+    company_id = Company._meta.pk.to_python(company_id)
+    company = for_reading(Company, {
+        "id": company_id, "name": name, "currency": currency, "number": number, "is_active": True,
+        "provisional_booking_allowed": bool(provisional),
+    })  # fmt: skip
+    user = for_reading(User, {
+        "id": user_id, "email": email, "company_id": company_id, "is_active": True, "api_access_enabled": True,
+    })  # fmt: skip
+    user.company = company
+    workspace = None
+    if workspace_id is not None:
+        workspace = for_reading(Workspace, {
+            "id": Workspace._meta.pk.to_python(workspace_id), "company_id": company_id, "name": workspace_name,
+            "is_default": True,
+        })  # fmt: skip
+        workspace.company = company
+    return ApiKeyAccess(api_key_id=key_id, user=user, company=company, workspace=workspace)

@@ -1,6 +1,5 @@
 """Every write about companies, workspaces, users, API keys, API sessions and OAuth applications."""
 
-import hashlib
 import secrets
 import uuid
 from dataclasses import dataclass
@@ -39,14 +38,9 @@ from accounts.models import (
 )
 from accounts.oauth import allowed_networks
 from accounts.roles import INTEGRATOR
-from accounts.selectors import get_oauth_application_for_company, get_workspace_for_company
+from accounts.selectors import get_oauth_application_for_company, get_workspace_for_company, hash_api_key
 from accounts.signals import credentials_revoked
 from accounts.tenancy import workspace_of_company
-
-
-def hash_api_key(secret: str) -> str:
-    return hashlib.sha256(secret.encode()).hexdigest()
-
 
 # ---- companies and users ----------------------------------------------------------------------
 

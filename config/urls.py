@@ -7,6 +7,7 @@ from oauth2_provider.views import TokenView
 from config import admin_files, health
 from config.api.services import fallback as services_fallback
 from config.api.v1 import fallback as v1_fallback
+from config.api.v2 import fallback as v2_fallback
 from messaging.api.receipts import views as receipts_views
 
 # The back office names itself, and "View site" opens the API documentation (there is no public site).
@@ -18,6 +19,7 @@ admin.site.site_url = reverse_lazy("docs")
 urlpatterns = [
     path("api/v1/", include("config.api.v1.urls")),
     path("services/", include("config.api.services.urls")),
+    path("v2/campaign/", include("config.api.v2.urls")),
     # The services API's OAuth2 token endpoint (client credentials only: accounts.oauth).
     path("oauth/token/", TokenView.as_view(), name="oauth-token"),
     path("messaging/receipts/", receipts_views.receipts_view, name="messaging-receipts"),
@@ -37,4 +39,6 @@ def handler500(request, *args, **kwargs):
         return v1_fallback.server_error(request)
     if request.path.startswith("/services/"):
         return services_fallback.server_error(request)
+    if request.path.startswith("/v2/campaign/"):
+        return v2_fallback.server_error(request)
     return defaults.server_error(request)

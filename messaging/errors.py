@@ -20,23 +20,6 @@ class MessagingErrorCode(StrEnum):
     SEGMENTATION_QUERY_REQUIRED = "segmentation_query_required"
     TEMPLATE_NOT_JSON = "template_not_json"
     TEMPLATE_VARS_INVALID = "template_vars_invalid"
-    # Client campaigns (campaign API v2: messaging.services.clients), in the order checked.
-    CLIENT_CAMPAIGN_NOT_FOUND = "client_campaign_not_found"
-    FIELD_INVALID = "field_invalid"  # a value of the wrong type or form; params: maximum, when too long
-    NAME_REQUIRED = "name_required"
-    TOO_FEW_CLIENTS = "too_few_clients"  # params: minimum
-    TOO_MANY_CLIENTS = "too_many_clients"  # params: maximum
-    MESSAGE_TEMPLATE_NOT_FOUND = "message_template_not_found"
-    CONTENT_REQUIRED = "content_required"  # neither a JSON message nor a template
-    JSON_NOT_AN_OBJECT = "json_not_an_object"
-    JSON_PARAMS_MISSING = "json_params_missing"  # the first client, for the JSON's variables
-    TEMPLATE_PARAMS_MISSING = "template_params_missing"  # a client, for the template's variables
-    ACCOUNT_ID_INVALID = "account_id_invalid"  # params: position
-    NOT_SCHEDULED = "not_scheduled"  # update: only before the campaign sends
-    # Resending a message (messaging.services.clients).
-    MESSAGE_NOT_FOUND = "message_not_found"
-    ONLY_FAILED_RESENDABLE = "only_failed_resendable"
-    UPSTREAM_FAILED = "upstream_failed"  # the gateway refused or did not answer; params: reason
     # Delivery receipts (messaging.services.receipts).
     RECEIPTS_INVALID = "receipts_invalid"  # params: maximum
     # Lists (messaging.selectors).
@@ -78,19 +61,41 @@ class MessagingErrorCode(StrEnum):
     SCHEDULE_RRULE_NO_FUTURE_FIRING = "schedule_rrule_no_future_firing"  # params: horizon_years
 
 
+class ClientCampaignErrorCode(StrEnum):
+    """Client campaigns (campaign API v2: messaging.services.clients), in the order checked; only
+    that API serves them."""
+
+    CLIENT_CAMPAIGN_NOT_FOUND = "client_campaign_not_found"
+    FIELD_INVALID = "field_invalid"  # a value of the wrong type or form; params: maximum, when too long
+    NAME_REQUIRED = "name_required"
+    TOO_FEW_CLIENTS = "too_few_clients"  # params: minimum
+    TOO_MANY_CLIENTS = "too_many_clients"  # params: maximum
+    MESSAGE_TEMPLATE_NOT_FOUND = "message_template_not_found"
+    CONTENT_REQUIRED = "content_required"  # neither a JSON message nor a template
+    JSON_NOT_AN_OBJECT = "json_not_an_object"
+    JSON_PARAMS_MISSING = "json_params_missing"  # the first client, for the JSON's variables
+    TEMPLATE_PARAMS_MISSING = "template_params_missing"  # a client, for the template's variables
+    ACCOUNT_ID_INVALID = "account_id_invalid"  # params: position
+    NOT_SCHEDULED = "not_scheduled"  # update: only before the campaign sends
+    # Resending a message (messaging.services.clients).
+    MESSAGE_NOT_FOUND = "message_not_found"
+    ONLY_FAILED_RESENDABLE = "only_failed_resendable"
+    UPSTREAM_FAILED = "upstream_failed"  # the gateway refused or did not answer; params: reason
+
+
 class MessageCampaignNotFound(NotFound):
     code = MessagingErrorCode.MESSAGE_CAMPAIGN_NOT_FOUND
 
 
 class ClientCampaignNotFound(NotFound):
-    code = MessagingErrorCode.CLIENT_CAMPAIGN_NOT_FOUND
+    code = ClientCampaignErrorCode.CLIENT_CAMPAIGN_NOT_FOUND
 
 
 class MessageNotFound(NotFound):
-    code = MessagingErrorCode.MESSAGE_NOT_FOUND
+    code = ClientCampaignErrorCode.MESSAGE_NOT_FOUND
 
 
 class UpstreamFailed(UpstreamError):
     """A channel's provider refused a message sent while the client waits, or did not answer."""
 
-    code = MessagingErrorCode.UPSTREAM_FAILED
+    code = ClientCampaignErrorCode.UPSTREAM_FAILED

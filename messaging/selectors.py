@@ -21,7 +21,7 @@ from messaging.errors import (
     MessageNotFound,
     MessagingErrorCode,
 )
-from messaging.models import ClientCampaign, Message, Occurrence
+from messaging.models import CampaignClient, ClientCampaign, Message, Occurrence
 
 # The services API's sort keys -> columns of the list's query (c: the campaign, s: its settings).
 SORT_COLUMNS = {
@@ -291,6 +291,15 @@ def client_campaign_with_state(client_campaign: ClientCampaign) -> str:
         "status", flat=True
     )
     return client_campaign_state(client_campaign, firing.first())
+
+
+def client_campaign_clients(campaign_id) -> list[tuple[str, list[str]]]:
+    """A client campaign's clients in order: [(account_id, params)]."""
+    return list(
+        CampaignClient.objects.filter(campaign_id=campaign_id)
+        .order_by("position")
+        .values_list("account_id", "params")
+    )
 
 
 MESSAGE_COLUMNS = (

@@ -116,17 +116,23 @@ def _reject_constant(name: str):
     raise ValueError(f"{name} is not valid JSON")
 
 
+def parse_json_body(stream, parser_context) -> object:
+    """The body as checked JSON ({} when empty): within the view's size limit, strict, bounded in
+    depth, no lone surrogate."""
+    body = read_limited(stream, parser_context)
+    try:
+        data = json.loads(body.decode("utf-8"), parse_constant=_reject_constant) if body else {}
+    except RecursionError as exc:  # the decoder's own limit, far past MAX_JSON_DEPTH
+        raise ParseError(TOO_DEEP) from exc
+    except ValueError as exc:
+        raise ParseError(f"Malformed JSON: {exc}") from exc
+    check_json_value(data)
+    return data
+
+
 class JSONParser(parsers.JSONParser):
     def parse(self, stream, media_type=None, parser_context=None):
-        body = read_limited(stream, parser_context)
-        try:
-            data = json.loads(body.decode("utf-8"), parse_constant=_reject_constant) if body else {}
-        except RecursionError as exc:  # the decoder's own limit, far past MAX_JSON_DEPTH
-            raise ParseError(TOO_DEEP) from exc
-        except ValueError as exc:
-            raise ParseError(f"Malformed JSON: {exc}") from exc
-        check_json_value(data)
-        return fold_keys(data)
+        return fold_keys(parse_json_body(stream, parser_context))
 
 
 class FormParser(parsers.FormParser):

@@ -23,14 +23,15 @@ from campaigns.models import Campaign, Channel, MessageSettings, MessageStatus
 from messaging import counters
 from messaging.delivery import Outgoing, Result, backend_for
 from messaging.errors import (
+    ClientCampaignErrorCode,
     InvalidInput,
-    MessagingErrorCode,
     RuleViolation,
     UpstreamFailed,
 )
 from messaging.models import CampaignClient, CampaignPurge, ClientCampaign, Message
 from messaging.selectors import (
     ClientCampaignState,
+    client_campaign_clients,
     client_campaign_state,
     get_client_campaign,
     get_message_for_company,
@@ -70,33 +71,40 @@ class ClientCampaignFields:
 
 
 @dataclass(frozen=True)
-class DeletedClientCampaign:
-    """A client campaign as it was when deleted (its rows are gone)."""
+class ClientCampaignWritten:
+    """A client campaign as a write left it, with its clients ([(account_id, params)], in order)."""
 
     client_campaign: ClientCampaign
-    state: ClientCampaignState
+    clients: list[tuple[str, list[str]]]
 
 
-def client_campaign_create(*, company, user, data: ClientCampaignFields, now=None) -> ClientCampaign:
+@dataclass(frozen=True)
+class DeletedClientCampaign(ClientCampaignWritten):
+    """A client campaign as it was when deleted (its rows are gone)."""
+
+    state: ClientCampaignState = ClientCampaignState.DELETED
+
+
+def client_campaign_create(*, company, user, data: ClientCampaignFields, now=None) -> ClientCampaignWritten:
     """Check the request (in the spec's order), then make the campaign with its clients and
     start its schedule: it fires at send_at, or at once when that is absent or past."""
     now = now or timezone.now()
     name = (data.name or "").strip()
     if not name:
-        raise InvalidInput(MessagingErrorCode.NAME_REQUIRED, field="name")
+        raise InvalidInput(ClientCampaignErrorCode.NAME_REQUIRED, field="name")
     if len(name) > MAX_NAME_CHARS:
-        raise InvalidInput(MessagingErrorCode.FIELD_INVALID, field="name", maximum=MAX_NAME_CHARS)
+        raise InvalidInput(ClientCampaignErrorCode.FIELD_INVALID, field="name", maximum=MAX_NAME_CHARS)
     if len(data.clients) < MIN_CLIENTS:
-        raise InvalidInput(MessagingErrorCode.TOO_FEW_CLIENTS, field="clients", minimum=MIN_CLIENTS)
+        raise InvalidInput(ClientCampaignErrorCode.TOO_FEW_CLIENTS, field="clients", minimum=MIN_CLIENTS)
     if len(data.clients) > MAX_CLIENTS:
-        raise InvalidInput(MessagingErrorCode.TOO_MANY_CLIENTS, field="clients", maximum=MAX_CLIENTS)
+        raise InvalidInput(ClientCampaignErrorCode.TOO_MANY_CLIENTS, field="clients", maximum=MAX_CLIENTS)
     template = None
     if data.template_id:
         template = message_template_for_company(company=company, template_id=data.template_id)
         if template is None:
-            raise InvalidInput(MessagingErrorCode.MESSAGE_TEMPLATE_NOT_FOUND, field="template_id")
+            raise InvalidInput(ClientCampaignErrorCode.MESSAGE_TEMPLATE_NOT_FOUND, field="template_id")
     if not data.json and template is None:
-        raise InvalidInput(MessagingErrorCode.CONTENT_REQUIRED, field="json")
+        raise InvalidInput(ClientCampaignErrorCode.CONTENT_REQUIRED, field="json")
     message = data.message or (template.body if template else "")
     json_text = data.json or (template.json if template else "")
     document = _json_message(json_text)
@@ -105,7 +113,7 @@ def client_campaign_create(*, company, user, data: ClientCampaignFields, now=Non
         _account_id(client.account_id, position) for position, client in enumerate(data.clients, 1)
     ]
     if len(message) > MAX_MESSAGE_CHARS:
-        raise InvalidInput(MessagingErrorCode.FIELD_INVALID, field="message", maximum=MAX_MESSAGE_CHARS)
+        raise InvalidInput(ClientCampaignErrorCode.FIELD_INVALID, field="message", maximum=MAX_MESSAGE_CHARS)
     send_at = data.send_at if data.send_at is not None and data.send_at > now else now
     first_params = len(data.clients[0].params)
     body_variables = variables_needed(template.body) if template else first_params
@@ -141,10 +149,14 @@ def client_campaign_create(*, company, user, data: ClientCampaignFields, now=Non
         campaign_status.start(campaign)
         activate_schedule(campaign, settings, now=now)
     client_campaign.campaign = campaign
-    return client_campaign
+    return ClientCampaignWritten(
+        client_campaign, [(a, c.params) for a, c in zip(account_ids, data.clients, strict=True)]
+    )
 
 
-def client_campaign_update(*, company, campaign_number, name: str | None, send_at: datetime | None, now=None):
+def client_campaign_update(
+    *, company, campaign_number, name: str | None, send_at: datetime | None, now=None
+) -> ClientCampaignWritten:
     """Rename a campaign that has not sent yet, or move its send time (a time past sends it at
     once); anything else about it stays. A campaign that is sending, sent, stopped or gone is
     refused, changed in nothing."""
@@ -154,10 +166,10 @@ def client_campaign_update(*, company, campaign_number, name: str | None, send_a
         campaign = client_campaign.campaign
         settings = campaign.message_settings
         if client_campaign_state(client_campaign) != ClientCampaignState.SCHEDULED:
-            raise RuleViolation(MessagingErrorCode.NOT_SCHEDULED, field="id")
+            raise RuleViolation(ClientCampaignErrorCode.NOT_SCHEDULED, field="id")
         name = (name or "").strip()
         if len(name) > MAX_NAME_CHARS:
-            raise InvalidInput(MessagingErrorCode.FIELD_INVALID, field="name", maximum=MAX_NAME_CHARS)
+            raise InvalidInput(ClientCampaignErrorCode.FIELD_INVALID, field="name", maximum=MAX_NAME_CHARS)
         if name:
             campaign.name = name
             campaign.save(update_fields=["name", "updated_at"])
@@ -171,7 +183,7 @@ def client_campaign_update(*, company, campaign_number, name: str | None, send_a
             client_campaign.send_at = send_at
             client_campaign.save(update_fields=["send_at"])
             wake_beat_if_due(settings, now)
-    return client_campaign
+    return ClientCampaignWritten(client_campaign, client_campaign_clients(campaign.pk))
 
 
 def client_campaign_delete(*, company, campaign_number) -> DeletedClientCampaign:
@@ -180,9 +192,10 @@ def client_campaign_delete(*, company, campaign_number) -> DeletedClientCampaign
     with transaction.atomic():
         client_campaign = get_client_campaign(company=company, number=campaign_number, for_update=True)
         campaign = client_campaign.campaign
+        clients = client_campaign_clients(campaign.pk)
         CampaignPurge.objects.get_or_create(campaign_id=campaign.pk, defaults={"company_id": company.pk})
         campaign.delete()  # with its settings, clients, firings and history
-    return DeletedClientCampaign(client_campaign=client_campaign, state=ClientCampaignState.DELETED)
+    return DeletedClientCampaign(client_campaign, clients)
 
 
 def message_resend(*, company, message_key: str, now=None) -> Message:
@@ -191,7 +204,7 @@ def message_resend(*, company, message_key: str, now=None) -> Message:
     a provider that refuses or does not answer is UpstreamFailed."""
     message = get_message_for_company(company=company, message_key=message_key)
     if message.status != Message.Status.FAILED:
-        raise RuleViolation(MessagingErrorCode.ONLY_FAILED_RESENDABLE, field="message_key")
+        raise RuleViolation(ClientCampaignErrorCode.ONLY_FAILED_RESENDABLE, field="message_key")
     sender = (message.occurrence.content or {}).get("sender") or ""
     outcome = backend_for(message.channel).send_now(
         Outgoing(
@@ -232,13 +245,13 @@ def _json_message(json_text: str):
     if not json_text:
         return None
     if len(json_text) > MAX_JSON_CHARS:
-        raise InvalidInput(MessagingErrorCode.FIELD_INVALID, field="json", maximum=MAX_JSON_CHARS)
+        raise InvalidInput(ClientCampaignErrorCode.FIELD_INVALID, field="json", maximum=MAX_JSON_CHARS)
     try:
         document = json.loads(json_text)
     except ValueError:
         document = None
     if not isinstance(document, dict):
-        raise InvalidInput(MessagingErrorCode.JSON_NOT_AN_OBJECT, field="json")
+        raise InvalidInput(ClientCampaignErrorCode.JSON_NOT_AN_OBJECT, field="json")
     return document
 
 
@@ -247,16 +260,16 @@ def _check_params(clients: list[Client], *, json_text: str, template) -> None:
     for every variable of the template (BODY and JSON), or of the JSON message without one.
     More params than needed are fine."""
     if len(clients[0].params) < variables_needed(json_text):
-        raise InvalidInput(MessagingErrorCode.JSON_PARAMS_MISSING, field="params")
+        raise InvalidInput(ClientCampaignErrorCode.JSON_PARAMS_MISSING, field="params")
     needed = variables_needed(template.body, template.json) if template else variables_needed(json_text)
     if needed and any(len(client.params) < needed for client in clients):
-        raise InvalidInput(MessagingErrorCode.TEMPLATE_PARAMS_MISSING, field="params")
+        raise InvalidInput(ClientCampaignErrorCode.TEMPLATE_PARAMS_MISSING, field="params")
 
 
 def _account_id(value: str, position: int) -> str:
     match = ACCOUNT_ID.fullmatch((value or "").strip())
     if match is None:
-        raise InvalidInput(MessagingErrorCode.ACCOUNT_ID_INVALID, field="account_id", position=position)
+        raise InvalidInput(ClientCampaignErrorCode.ACCOUNT_ID_INVALID, field="account_id", position=position)
     return "+" + match.group(1)
 
 

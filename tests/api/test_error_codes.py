@@ -53,8 +53,11 @@ def all_codes() -> dict[str, str]:
     return codes
 
 
-# Enums of the message half, which /api/v1/ never serves: the services surface words them.
-MESSAGE_ENUMS = {"MessagingErrorCode"}
+# Enums of the message half, which /api/v1/ never serves: the services surface words the first,
+# campaign API v2 the second.
+SERVICES_ENUMS = {"MessagingErrorCode"}
+V2_ENUMS = {"ClientCampaignErrorCode"}
+MESSAGE_ENUMS = SERVICES_ENUMS | V2_ENUMS
 
 
 def test_every_domain_code_has_a_v1_wording():
@@ -70,10 +73,27 @@ def test_every_messaging_code_has_a_services_wording():
     from config.api.services.errors import ITEM_TEXT
 
     codes = all_codes()
-    unworded = sorted(code for code, enum in codes.items() if enum in MESSAGE_ENUMS and code not in ITEM_TEXT)
+    unworded = sorted(
+        code for code, enum in codes.items() if enum in SERVICES_ENUMS and code not in ITEM_TEXT
+    )
     assert not unworded, f"codes without a services wording in config/api/services/errors.py: {unworded}"
     stale = sorted(set(ITEM_TEXT) - set(codes))
     assert not stale, f"services wordings for codes no enum defines: {stale}"
+
+
+def test_every_client_campaign_code_has_a_v2_wording():
+    from config.api.v2.errors import TEXT
+
+    codes = all_codes()
+    # field_invalid is worded by its field: `invalid request: <field>`.
+    unworded = sorted(
+        code
+        for code, enum in codes.items()
+        if enum in V2_ENUMS and code not in TEXT and code != "field_invalid"
+    )
+    assert not unworded, f"codes without a v2 wording in config/api/v2/errors.py: {unworded}"
+    stale = sorted(set(TEXT) - set(codes))
+    assert not stale, f"v2 wordings for codes no enum defines: {stale}"
 
 
 def test_every_v1_wording_has_a_code():

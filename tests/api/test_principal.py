@@ -14,6 +14,7 @@ from accounts.principal import SESSION, Principal
 from config.api.jwt import SessionJWTAuthentication
 from config.api.services.views import ServicesAPIView
 from config.api.v1.views import PlatformAPIView, PublicPlatformAPIView
+from config.api.v2.views import V2APIView
 from tests.accounts.factories import UserFactory
 from tests.platform_api import assert_envelope, bearer, login
 
@@ -84,8 +85,11 @@ def test_api_logging_records_the_principal(authed_client, company, staff_user, a
 # ---- every route of every surface is classified -------------------------------------------------
 
 # Routes anyone may call; everything else names the right it needs, per method.
-PUBLIC = {"v1:account-login", "v1:account-refresh", "v1:not-found", "services:not-found", "schema", "docs"}
-SURFACE_BASES = (PlatformAPIView, ServicesAPIView)
+PUBLIC = {
+    "v1:account-login", "v1:account-refresh", "v1:not-found", "services:not-found", "v2:not-found", "schema",
+    "docs",
+}  # fmt: skip
+SURFACE_BASES = (PlatformAPIView, ServicesAPIView, V2APIView)
 SURFACE_PREFIXES = ("api/v1/", "services/", "v2/", "v1/")
 
 

@@ -76,3 +76,12 @@ def group(company):
     ):
         RecipientFactory(company=company, group=group, first_name=first_name, mobile=mobile, email=email)
     return group
+
+
+@pytest.fixture
+def via_gateway(settings, gateway):
+    """Delivery through the HTTP gateway backend to the local fake gateway, unthrottled."""
+    settings.MESSAGING_GATEWAY_URL = gateway.url
+    settings.MESSAGING_DEFAULT_BACKEND = ""
+    settings.MESSAGING_RATE_PER_SECOND = {}
+    return gateway

@@ -21,14 +21,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def via_gateway(settings, gateway):
-    settings.MESSAGING_GATEWAY_URL = gateway.url
-    settings.MESSAGING_DEFAULT_BACKEND = ""
-    settings.MESSAGING_RATE_PER_SECOND = {}
-    return gateway
-
-
-@pytest.fixture
 def occurrence():
     company = CompanyFactory()
     campaign = message_campaign(company=company, group=RecipientGroupFactory(company=company))

@@ -11,7 +11,7 @@ from pikepdf import Name
 from campaigns.pdf import sample_template
 from templates import services
 from templates.formats import format_by_code
-from templates.models import PrintTemplate
+from templates.models import MessageTemplate, PrintTemplate
 
 
 @functools.cache
@@ -89,3 +89,26 @@ class PrintTemplateFactory(factory.django.DjangoModelFactory):
             return services.template_create(
                 company=company, name=name, fmt=format_by_code(format_code), source=path
             )
+
+
+WHATSAPP_JSON = (
+    '{"to": "<accountID>", "type": "template", "template": {"namespace": "ns", "language": '
+    '{"policy": "deterministic", "code": "en_US"}, "name": "order_confirmation", "components": []}}'
+)
+
+
+class MessageTemplateFactory(factory.django.DjangoModelFactory):
+    """A WhatsApp template with two BODY variables."""
+
+    class Meta:
+        model = MessageTemplate
+
+    company = None
+    name = "order_confirmation"
+    language = "en_US"
+    body = "Hello {{1}}, your order {{2}} is confirmed."
+    json = WHATSAPP_JSON
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        return model_class.unscoped.create(*args, **kwargs)

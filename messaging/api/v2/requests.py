@@ -1,0 +1,128 @@
+"""Campaign API v2's requests read into the domain's terms. Keys are case-insensitive (the spec
+mixes `name`, `TempMsgID` and `accountID`); a value of the wrong type or form is BadField, a 400
+`invalid request: <field>` in the spec's spelling. Rules about the values themselves (how many
+clients, which template, enough params) are the domain's (messaging.services.clients)."""
+
+from collections.abc import Mapping
+from datetime import datetime
+
+from django.utils.dateparse import parse_datetime
+
+from config.api.v2.exceptions import BadField
+from messaging.services.clients import MAX_PARAM_CHARS, MAX_PARAMS, Client, ClientCampaignFields
+
+MAX_RESULT_SIZE = 1000
+MAX_ID = 2**63 - 1
+MAX_KEY_CHARS = 100
+
+
+def body_of(data) -> Mapping:
+    if not isinstance(data, Mapping):
+        raise BadField("body")
+    return data
+
+
+def create_fields(data) -> ClientCampaignFields:
+    data = body_of(data)
+    return ClientCampaignFields(
+        name=text(data, "name"),
+        clients=clients_of(data.get("clients")),
+        message=text(data, "message") or "",
+        json=text(data, "JSON") or "",
+        template_id=text(data, "TempMsgID") or "",
+        send_at=send_at_of(data),
+    )
+
+
+def text(data: Mapping, name: str) -> str | None:
+    value = data.get(name)
+    if value is not None and not isinstance(value, str):
+        raise BadField(name)
+    return value
+
+
+def clients_of(value) -> list[Client]:
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise BadField("clients")
+    return [client_of(item) for item in value]
+
+
+def client_of(item) -> Client:
+    if not isinstance(item, dict):
+        raise BadField("clients")
+    fields = {key.lower(): value for key, value in item.items()}
+    account_id = fields.get("accountid")
+    if isinstance(account_id, int) and not isinstance(account_id, bool):
+        account_id = str(account_id)
+    if account_id is not None and not isinstance(account_id, str):
+        raise BadField("accountID")
+    return Client(account_id=account_id or "", params=params_of(fields.get("params")))
+
+
+def params_of(value) -> list[str]:
+    """The params as text: numbers are turned into strings; anything else is refused."""
+    if value is None:
+        return []
+    if not isinstance(value, list) or len(value) > MAX_PARAMS:
+        raise BadField("params")
+    params = []
+    for param in value:
+        if isinstance(param, str):
+            params.append(param)
+        elif isinstance(param, int | float) and not isinstance(param, bool):
+            params.append(str(param))
+        else:
+            raise BadField("params")
+        if len(params[-1]) > MAX_PARAM_CHARS:
+            raise BadField("params")
+    return params
+
+
+def send_at_of(data: Mapping) -> datetime | None:
+    """SendAt: ISO 8601 with an offset (`2025-03-03T14:32:25+03:00`, `...Z`); absent or empty:
+    none."""
+    value = text(data, "SendAt")
+    if not value or not value.strip():
+        return None
+    try:
+        moment = parse_datetime(value.strip())
+    except ValueError:
+        moment = None
+    if moment is None or moment.tzinfo is None:
+        raise BadField("SendAt")
+    return moment
+
+
+def campaign_id_of(value, name: str) -> int:
+    """A campaign's integer ID: a JSON integer, or in a query string its digits."""
+    if isinstance(value, str) and value.strip().isdigit() and len(value.strip()) <= 19:
+        value = int(value.strip())
+    if not isinstance(value, int) or isinstance(value, bool) or not 0 < value <= MAX_ID:
+        raise BadField(name)
+    return value
+
+
+def body_id(data) -> int:
+    value = body_of(data).get("id")
+    if isinstance(value, str):  # only a query string's id is text
+        raise BadField("id")
+    return campaign_id_of(value, "id")
+
+
+def result_size_of(query) -> int:
+    raw = query.get("resultSize")
+    if raw is None or raw == "":
+        return MAX_RESULT_SIZE
+    raw = raw.strip()
+    if not raw.isdigit() or len(raw) > 4 or not 1 <= int(raw) <= MAX_RESULT_SIZE:
+        raise BadField("resultSize")
+    return int(raw)
+
+
+def message_key_of(data) -> str:
+    value = body_of(data).get("messageKey")
+    if not isinstance(value, str) or not value.strip() or len(value) > MAX_KEY_CHARS:
+        raise BadField("messageKey")
+    return value
