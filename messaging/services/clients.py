@@ -250,9 +250,26 @@ def _json_message(json_text: str):
         document = json.loads(json_text)
     except ValueError:
         document = None
-    if not isinstance(document, dict):
+    if not isinstance(document, dict) or _holds_nul(document):
         raise InvalidInput(ClientCampaignErrorCode.JSON_NOT_AN_OBJECT, field="json")
     return document
+
+
+def _holds_nul(document) -> bool:
+    """Whether a key or string of the parsed JSON holds a NUL (`\\u0000`), which no jsonb value
+    can hold. Walks with its own stack: the parser already bounded the depth."""
+    stack = [document]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, str):
+            if "\x00" in node:
+                return True
+        elif isinstance(node, dict):
+            stack.extend(node.keys())
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+    return False
 
 
 def _check_params(clients: list[Client], *, json_text: str, template) -> None:

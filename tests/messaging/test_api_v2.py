@@ -587,3 +587,48 @@ def test_another_companys_campaign_and_messages_are_404(v2, via_gateway):
         {"error": "message not found"},
     )
     assert call(v2, "get", "getAll").json() == {"Campaigns": [], "Total": 0}
+
+
+# ---- hostile input ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("body", "error"),
+    [
+        ({"name": "a\x00b"}, "invalid request: name"),
+        ({"message": "a\x00b"}, "invalid request: message"),
+        ({"clients": [{"accountID": "+966539078942\x00"}] * 2}, "invalid request: accountID"),
+        ({"clients": [{"accountID": "+966539078942", "params": ["a\x00"]}] * 2}, "invalid request: params"),
+        ({"JSON": '{"to": "\\u0000"}'}, "invalid request: JSON"),
+        ({"JSON": '{"\\u0000": 1}'}, "invalid request: JSON"),
+        (
+            {"clients": [{"accountID": "+966539078942", "params": ["x" * 1001]}] * 2},
+            "invalid request: params",
+        ),
+        ({"clients": [{"accountID": "+966539078942", "params": ["x"] * 101}] * 2}, "invalid request: params"),
+        ({"name": "x" * 201}, "invalid request: name"),
+        ({"JSON": '{"a": "' + "x" * 70_000 + '"}'}, "invalid request: JSON"),
+        ({"SendAt": "9999-99-99T99:99:99Z"}, "invalid request: SendAt"),
+    ],
+)
+def test_hostile_values_are_400_and_write_nothing(v2, body, error):
+    response = call(v2, "post", "create", {"name": "x", "clients": CLIENTS, "JSON": WHATSAPP_JSON, **body})
+
+    assert error_of(response) == (400, {"error": error})
+    assert not ClientCampaign.unscoped.exists()
+
+
+def test_deep_nesting_is_400(v2):
+    raw = '{"name": "x", "clients": ' + "[" * 100 + "]" * 100 + "}"
+
+    response = call(v2, "post", "create", raw)
+
+    assert response.status_code == 400 and response.json()["error"].startswith("invalid request: ")
+
+
+def test_huge_numbers_are_400_or_text(v2):
+    huge = call(v2, "post", "create", '{"name": "x", "clients": [], "id": ' + "9" * 5000 + "}")
+    assert huge.status_code == 400
+
+    response = call(v2, "put", "update", {"id": 10**30, "name": "x"})
+    assert error_of(response) == (400, {"error": "invalid request: id"})

@@ -14,6 +14,8 @@ from messaging.services.clients import MAX_PARAM_CHARS, MAX_PARAMS, Client, Clie
 MAX_RESULT_SIZE = 1000
 MAX_ID = 2**63 - 1
 MAX_KEY_CHARS = 100
+# No database text column holds a NUL character, nor does a JSON message's (jsonb) string.
+NUL = "\x00"
 
 
 def body_of(data) -> Mapping:
@@ -36,7 +38,7 @@ def create_fields(data) -> ClientCampaignFields:
 
 def text(data: Mapping, name: str) -> str | None:
     value = data.get(name)
-    if value is not None and not isinstance(value, str):
+    if value is not None and (not isinstance(value, str) or NUL in value):
         raise BadField(name)
     return value
 
@@ -56,7 +58,7 @@ def client_of(item) -> Client:
     account_id = fields.get("accountid")
     if isinstance(account_id, int) and not isinstance(account_id, bool):
         account_id = str(account_id)
-    if account_id is not None and not isinstance(account_id, str):
+    if account_id is not None and (not isinstance(account_id, str) or NUL in account_id):
         raise BadField("accountID")
     return Client(account_id=account_id or "", params=params_of(fields.get("params")))
 
@@ -75,7 +77,7 @@ def params_of(value) -> list[str]:
             params.append(str(param))
         else:
             raise BadField("params")
-        if len(params[-1]) > MAX_PARAM_CHARS:
+        if len(params[-1]) > MAX_PARAM_CHARS or NUL in params[-1]:
             raise BadField("params")
     return params
 
