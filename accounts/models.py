@@ -29,6 +29,16 @@ class Company(models.Model):
         editable=False,
         help_text="API calls of this company are logged until this time (changed through the services).",
     )
+    # The messages export API (/v1/): the api_code its x-auth-context must carry, stored only as a
+    # SHA-256 hash (accounts.services.messages_api_code_rotate makes one and shows it once), and
+    # the rows a month of publishing may write (empty: no limit).
+    messages_api_code_hash = models.CharField(max_length=64, blank=True, editable=False)
+    messages_api_code_prefix = models.CharField(max_length=12, blank=True, editable=False)
+    messages_monthly_row_limit = models.PositiveBigIntegerField(
+        null=True,
+        blank=True,
+        help_text="Messages export: rows a month of publishing may write (empty: no limit).",
+    )
 
     class Meta:
         verbose_name_plural = "companies"

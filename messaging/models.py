@@ -1,3 +1,6 @@
+import uuid
+
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -199,3 +202,109 @@ class CampaignClient(models.Model):
 
     def __str__(self):
         return f"{self.campaign_id} #{self.position}"
+
+
+class MessageExport(TenantModel):
+    """One publish of a message campaign's generated messages (the messages export API's job): CSV
+    pages of at most `page_rows` rows in storage, written in message order by the export task,
+    which records each finished page (`pages`, `rows`, and the last message written) so that a
+    retry resumes after it. The campaign's published pages are those of its `is_current` export:
+    a re-publish becomes current only once complete, in one transaction."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued"
+        RUNNING = "running"
+        DONE = "done"
+        FAILED = "failed"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False, help_text="The job_id.")
+    company = models.ForeignKey(
+        "accounts.Company", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    campaign = models.ForeignKey(
+        "campaigns.Campaign", on_delete=models.CASCADE, related_name="message_exports", db_index=False
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    is_current = models.BooleanField(default=False, help_text="The campaign's published pages.")
+    page_rows = models.PositiveIntegerField()
+    pages = models.PositiveIntegerField(default=0, help_text="Pages written (num_files once done).")
+    rows = models.PositiveBigIntegerField(default=0, help_text="Rows written (total_rows once done).")
+    # The last message (by id) of the last finished page: a retry resumes after it.
+    checkpoint_message_id = models.BigIntegerField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    heartbeat_at = models.DateTimeField(default=timezone.now)
+    error = models.CharField(max_length=300, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    requested_ip = models.GenericIPAddressField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta(TenantModel.Meta):
+        ordering = ["-created_at"]
+        constraints = [
+            # One export at work per campaign: a publish while one runs gets that one back.
+            models.UniqueConstraint(
+                fields=["campaign"],
+                condition=Q(status__in=["queued", "running"]),
+                name="message_export_one_at_work",
+            ),
+            models.UniqueConstraint(
+                fields=["campaign"], condition=Q(is_current=True), name="message_export_one_current"
+            ),
+        ]
+        indexes = [models.Index(fields=["campaign", "-created_at"], name="message_export_campaign")]
+
+    def __str__(self):
+        return f"export {self.pk} ({self.status})"
+
+    def page_key(self, number: int) -> str:
+        """Where page `number` (from 0) is stored."""
+        return f"companies/{self.company_id}/messages/{self.campaign_id}/{self.pk}/page-{number:05d}.csv"
+
+
+class MessagesUsage(models.Model):
+    """A company's use of the messages export API in one month: rows published (checked against
+    Company.messages_monthly_row_limit before a publish) and pages calls."""
+
+    company = models.ForeignKey(
+        "accounts.Company", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    month = models.DateField(help_text="The first day of the month.")
+    rows_published = models.PositiveBigIntegerField(default=0)
+    pages_calls = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name_plural = "messages usage"
+        constraints = [
+            models.UniqueConstraint(fields=["company", "month"], name="messages_usage_once_a_month")
+        ]
+
+    def __str__(self):
+        return f"{self.company_id} {self.month:%Y-%m}"
+
+
+class MessagesApiCall(models.Model):
+    """The audit of the messages export API: who called which endpoint, from which address (the
+    x-ip header), about which job."""
+
+    id = models.BigAutoField(primary_key=True)
+    company = models.ForeignKey(
+        "accounts.Company", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    ip = models.GenericIPAddressField()
+    endpoint = models.CharField(max_length=50)
+    campaign_id = models.UUIDField(null=True, blank=True)
+    job_id = models.UUIDField(null=True, blank=True)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["company", "-at"], name="messages_api_call_company")]
+
+    def __str__(self):
+        return f"{self.endpoint} {self.at:%Y-%m-%d %H:%M}"

@@ -40,6 +40,9 @@ def mint_token_pair(grant: RefreshGrant) -> TokenPair:
     refresh["company_id"] = str(user.company_id)
     refresh["sid"] = str(grant.session.pk)
     refresh["role"] = ",".join(account_selectors.roles_of_user(user=user))
+    # The messages export API's names for the company and the role (its spec's claims).
+    refresh["account_id"] = refresh["company_id"]
+    refresh["role_code"] = refresh["role"]
     access = refresh.access_token
     return TokenPair(
         access=str(access),
