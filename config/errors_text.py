@@ -172,6 +172,10 @@ TEMPLATES = {
         INVALID_PDF,
         "The PDF's streams inflate to more than {limit:size} in all, the limit for one document.",
     ),
+    "message_template_json_invalid": _w(400, "The JSON message must be a JSON object.", VALIDATION_FAILED),
+    "message_template_empty": _w(
+        400, "A message template needs a BODY text, a JSON message or both.", VALIDATION_FAILED
+    ),
 }
 
 BILLING = {
