@@ -132,6 +132,7 @@ class CompanyAdmin(ServiceAdmin):
     form = CompanyForm
     list_display = [
         "name",
+        "number",
         "id",
         "is_active",
         "provisional_booking_allowed",
@@ -141,7 +142,8 @@ class CompanyAdmin(ServiceAdmin):
     ]
     list_filter = ["is_active", "provisional_booking_allowed"]
     search_fields = ["name", "id"]
-    readonly_fields = ["id", "created_at", "api_logging"]
+    # The number is campaign API v2's CompanyID: given at creation, never changed.
+    readonly_fields = ["id", "number", "created_at", "api_logging"]
     inlines = [BalanceInline, ApiLoggingChangeInline]
     actions = [
         "enable_logging_1h",
@@ -172,6 +174,7 @@ class CompanyAdmin(ServiceAdmin):
                 {
                     "fields": [
                         "id",
+                        "number",
                         "name",
                         "currency",
                         "is_active",

@@ -173,8 +173,10 @@ TEMPLATES = {
         "The PDF's streams inflate to more than {limit:size} in all, the limit for one document.",
     ),
     # Message templates, made by staff in the admin (which words them from this table too).
-    "message_template_empty": _null(400, "A message template needs a BODY text or a JSON message."),
-    "message_template_json_invalid": _null(400, "The JSON message must be a JSON object."),
+    "message_template_json_invalid": _w(400, "The JSON message must be a JSON object.", VALIDATION_FAILED),
+    "message_template_empty": _w(
+        400, "A message template needs a BODY text, a JSON message or both.", VALIDATION_FAILED
+    ),
 }
 
 BILLING = {

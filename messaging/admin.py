@@ -1,12 +1,15 @@
 """Back office of the message half: message campaigns (read-only, with their settings, firings and
-status history; stopped, resumed and deleted through messaging.services) and their messages (a
-read-only list built to stay quick on a table of millions). What a campaign sends changes only
-through the services API."""
+status history; stopped, resumed and deleted through messaging.services), the client campaigns of
+campaign API v2 (read-only, with their clients a page at a time; deleted through
+messaging.services) and their messages (a read-only list built to stay quick on a table of
+millions). What a campaign sends changes only through its API."""
 
+import json
 import re
-import uuid
 
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.core.paginator import Paginator
 from django.forms.models import BaseInlineFormSet
 from django.urls import reverse
 from django.utils import timezone
@@ -14,15 +17,17 @@ from django.utils.html import format_html
 
 from campaigns.admin import StatusChangeInline
 from campaigns.models import MESSAGE_CHANNELS, Campaign, Channel, MessageSettings, MessageStatus
-from config.admin import CappedCountPaginator, ServiceAdmin, shortened
+from config.admin import CappedCountPaginator, KeySearch, ServiceAdmin, shortened
 from config.errors import DomainError
 from config.errors_text import staff_text
 from messaging import selectors, services
 from messaging.errors import MessagingErrorCode
-from messaging.models import Message, MessageCampaign, Occurrence
+from messaging.models import ClientCampaign, Message, MessageCampaign, Occurrence
+from messaging.services.clients import client_campaign_delete
 
 MESSAGE_KEY = re.compile(r"[0-9A-Fa-f]{30}")
 ERROR_SHOWN = 60  # characters of a delivery error in the messages list (all of it on hover)
+CLIENTS_PER_PAGE = 100  # of a client campaign's page
 
 # The message half's refusals in the back office's words: v1's table, whose words the admin
 # otherwise speaks (config.errors_text.staff_text), never serves these codes.
@@ -65,6 +70,34 @@ class MessageChannelFilter(admin.SimpleListFilter):
         return queryset.filter(channel=self.value()) if self.value() in MESSAGE_CHANNELS else queryset
 
 
+class CounterColumns:
+    """A campaign's counters (MessageSettings, moved with every message status change: nothing
+    is counted here) as list columns and read-only fields."""
+
+    def settings_of(self, obj) -> MessageSettings:
+        raise NotImplementedError
+
+    @admin.display(description="Total")
+    def total(self, obj):
+        return self.settings_of(obj).total_messages
+
+    @admin.display(description="Sent")
+    def sent(self, obj):
+        return self.settings_of(obj).sent_count
+
+    @admin.display(description="Delivered")
+    def delivered(self, obj):
+        return self.settings_of(obj).delivered_count
+
+    @admin.display(description="Failed")
+    def failed(self, obj):
+        return self.settings_of(obj).failed_count
+
+    @admin.display(description="last error")
+    def last_error(self, obj):
+        return shortened(self.settings_of(obj).last_error, ERROR_SHOWN) or "-"
+
+
 # ---- message campaigns ---------------------------------------------------------------------------
 
 
@@ -88,7 +121,8 @@ class MessageSettingsInline(ReadOnlyInline, admin.StackedInline):
     fields = [
         "schedule_type", "schedule_rrule", "activated_at", "next_at", "last_at", "sender", "template",
         "recipient_lists", "query_type", "query", "webpush_title", "webpush_body", "webpush_target_url",
-        "webpush_icon", "webpush_image",
+        "webpush_icon", "webpush_image", "total_messages", "sent_count", "delivered_count", "failed_count",
+        "last_error",
     ]  # fmt: skip
     readonly_fields = fields
 
@@ -114,13 +148,15 @@ class OccurrenceInline(ReadOnlyInline, admin.TabularInline):
 
 
 @admin.register(MessageCampaign)
-class MessageCampaignAdmin(ServiceAdmin):
+class MessageCampaignAdmin(KeySearch, CounterColumns, ServiceAdmin):
     """Message campaigns of every company, read-only: their content changes only through the
     services API. Staff stop and resume them (the list's actions) and delete them, each through
-    messaging.services, so the schedule and the status history stay right."""
+    messaging.services, so the schedule and the status history stay right. Campaign API v2's
+    campaigns are not here: they have their own page (ClientCampaignAdmin)."""
 
     list_display = [
-        "name", "company", "workspace", "channel", "status", "next_firing", "last_firing", "created_at",
+        "name", "company", "workspace", "channel", "status", "next_firing", "last_firing", "total", "sent",
+        "delivered", "failed", "created_at",
     ]  # fmt: skip
     list_filter = [MessageStatusFilter, MessageChannelFilter, ("company", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["name"]
@@ -137,15 +173,12 @@ class MessageCampaignAdmin(ServiceAdmin):
     readonly_fields = fields
 
     def get_queryset(self, request):
-        return super().get_queryset(request).filter(channel__in=MESSAGE_CHANNELS)
-
-    def get_search_results(self, request, queryset, search_term):
-        """A UUID finds that campaign by its key; anything else searches names."""
-        try:
-            key = uuid.UUID(search_term.strip())
-        except ValueError:
-            return super().get_search_results(request, queryset, search_term)
-        return queryset.filter(pk=key), False
+        return (
+            super()
+            .get_queryset(request)
+            .filter(channel__in=MESSAGE_CHANNELS)
+            .exclude(selection=Campaign.Selection.CLIENTS)
+        )
 
     @admin.display(description="next firing", ordering="message_settings__next_at")
     def next_firing(self, campaign):
@@ -158,6 +191,9 @@ class MessageCampaignAdmin(ServiceAdmin):
     @staticmethod
     def _settings(campaign) -> MessageSettings:
         return getattr(campaign, "message_settings", None) or MessageSettings()
+
+    def settings_of(self, obj) -> MessageSettings:
+        return self._settings(obj)
 
     @admin.display(description="messages")
     def message_counts(self, campaign):
@@ -229,6 +265,103 @@ class MessageCampaignAdmin(ServiceAdmin):
                 self.message_user(request, f"{campaign}: {text}", messages.SUCCESS)
 
 
+# ---- client campaigns (campaign API v2) ------------------------------------------------------------
+
+
+@admin.register(ClientCampaign)
+class ClientCampaignAdmin(KeySearch, CounterColumns, ServiceAdmin):
+    """Campaign API v2's campaigns of every company, read-only: made and changed through that API.
+    Their clients show a page at a time (a campaign has up to 100,000); a delete goes through
+    messaging.services, which stops what is pending and purges the messages later."""
+
+    list_display = [
+        "id", "name", "company", "state", "send_at", "total", "sent", "delivered", "failed", "last_error",
+    ]  # fmt: skip
+    list_display_links = ["id", "name"]
+    list_filter = [("company", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["campaign__name"]
+    search_help_text = "Part of a name, or a campaign's ID."
+    ordering = ["-id"]
+    show_full_result_count = False
+    change_form_template = "messaging/admin/clientcampaign_change_form.html"
+    fields = [
+        "id", "name", "company", "state", "send_at", "created_by", "created_at", "template_id",
+        "template_name", "language", "message", "json", "client_count", "total", "sent", "delivered",
+        "failed", "last_error", "messages_link",
+    ]  # fmt: skip
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        # Each row's state comes from its firing's status, read in the list's own query.
+        # Django skips list_select_related for a queryset that selects related rows already: all here.
+        rows = (
+            super()
+            .get_queryset(request)
+            .select_related("company", "campaign__message_settings", "campaign__created_by")
+        )
+        return selectors.with_firing_status(rows)
+
+    def settings_of(self, obj) -> MessageSettings:
+        return obj.campaign.message_settings
+
+    def search_key(self, term: str):
+        """A whole number is a campaign's ID."""
+        return int(term) if term.isdigit() and len(term) < 19 else None
+
+    @admin.display(description="name", ordering="campaign__name")
+    def name(self, obj):
+        return obj.campaign.name
+
+    @admin.display(description="status")
+    def state(self, obj):
+        return selectors.client_campaign_state(obj, obj.firing_status)
+
+    @admin.display(description="created by")
+    def created_by(self, obj):
+        return obj.campaign.created_by or "-"
+
+    @admin.display(description="created at")
+    def created_at(self, obj):
+        return moment(obj.campaign.created_at)
+
+    @admin.display(description="messages")
+    def messages_link(self, obj):
+        url = f"{reverse('admin:messaging_message_changelist')}?campaign_id={obj.campaign_id}"
+        return format_html('<a href="{}">list them</a>', url)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        obj = self.get_object(request, unquote(object_id))
+        if obj is not None:
+            extra_context = {**(extra_context or {}), **self._clients_page(request, obj)}
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    @staticmethod
+    def _clients_page(request, obj) -> dict:
+        """One page of the clients (?clients_page=N), read by position: positions run 1..n, so a
+        page is a range of the key, never an OFFSET or a COUNT."""
+        paginator = Paginator(range(1, obj.client_count + 1), CLIENTS_PER_PAGE)
+        page = paginator.get_page(request.GET.get("clients_page"))
+        clients = selectors.clients_at(obj, first=page.start_index(), last=page.end_index()) if page else []
+        return {
+            "clients": [
+                (client.position, client.account_id, json.dumps(client.params, ensure_ascii=False))
+                for client in clients
+            ],
+            "clients_page": page,
+            "clients_pages": list(paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1)),
+            "clients_ellipsis": Paginator.ELLIPSIS,
+        }
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def delete_through_service(self, request, obj):
+        client_campaign_delete(company=obj.company, campaign_number=obj.pk)
+
+
 # ---- messages --------------------------------------------------------------------------------------
 
 
@@ -269,22 +402,29 @@ class MessageAdmin(admin.ModelAdmin):
         """The page's campaign names in one query (a message keeps its campaign's id without a
         constraint: the campaign may be deleted, its messages not yet purged)."""
         changelist = super().get_changelist_instance(request)
-        ids = {message.campaign_id for message in changelist.result_list}
-        names = dict(Campaign.unscoped.filter(pk__in=ids).values_list("pk", "name"))
+        found = self._campaigns({message.campaign_id for message in changelist.result_list})
         for message in changelist.result_list:
-            message.campaign_name = names.get(message.campaign_id)
+            message.campaign_ref = found.get(message.campaign_id)
         return changelist
+
+    @staticmethod
+    def _campaigns(ids) -> dict:
+        """campaign id -> (its name, its client campaign's ID or None)."""
+        rows = Campaign.unscoped.filter(pk__in=ids).values_list("pk", "name", "client_campaign__id")
+        return {pk: (name, number) for pk, name, number in rows}
 
     @admin.display(description="campaign")
     def campaign_link(self, message):
-        if not hasattr(message, "campaign_name"):  # the message's own page
-            message.campaign_name = (
-                Campaign.unscoped.filter(pk=message.campaign_id).values_list("name", flat=True).first()
-            )
-        if message.campaign_name is None:
+        if not hasattr(message, "campaign_ref"):  # the message's own page
+            message.campaign_ref = self._campaigns([message.campaign_id]).get(message.campaign_id)
+        if message.campaign_ref is None:
             return f"deleted ({message.campaign_id})"
-        url = reverse("admin:messaging_messagecampaign_change", args=[message.campaign_id])
-        return format_html('<a href="{}">{}</a>', url, message.campaign_name)
+        name, number = message.campaign_ref
+        if number is not None:  # a campaign of campaign API v2: its own page
+            url = reverse("admin:messaging_clientcampaign_change", args=[number])
+        else:
+            url = reverse("admin:messaging_messagecampaign_change", args=[message.campaign_id])
+        return format_html('<a href="{}">{}</a>', url, name)
 
     @admin.display(description="last error")
     def error(self, message):

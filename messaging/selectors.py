@@ -278,12 +278,28 @@ def get_client_campaign(*, company, number, for_update: bool = False) -> ClientC
     return found
 
 
+def with_firing_status(client_campaigns):
+    """The client campaigns, each with its firing's status as `firing_status` (None before it
+    fires), read in the same query: client_campaign_state(row, row.firing_status)."""
+    firing = Occurrence.unscoped.filter(campaign_id=OuterRef("campaign_id")).values("status")[:1]
+    return client_campaigns.annotate(firing_status=Subquery(firing))
+
+
 def client_campaign_page(*, company, limit: int) -> tuple[list[tuple[ClientCampaign, str]], int]:
     """The company's newest `limit` client campaigns, each with its state; and how many it has."""
-    firing = Occurrence.unscoped.filter(campaign_id=OuterRef("campaign_id")).values("status")[:1]
-    rows = list(_client_campaigns(company).annotate(firing_status=Subquery(firing)).order_by("-id")[:limit])
+    rows = list(with_firing_status(_client_campaigns(company)).order_by("-id")[:limit])
     total = len(rows) if len(rows) < limit else ClientCampaign.objects.for_company(company).count()
     return [(row, client_campaign_state(row, row.firing_status)) for row in rows], total
+
+
+def clients_at(client_campaign: ClientCampaign, *, first: int, last: int) -> list[CampaignClient]:
+    """The campaign's clients at positions first..last (positions run 1..client_count), read
+    through the key (campaign, position)."""
+    return list(
+        CampaignClient.objects.filter(
+            campaign_id=client_campaign.campaign_id, position__gte=first, position__lte=last
+        ).order_by("position")
+    )
 
 
 def client_campaign_with_state(client_campaign: ClientCampaign) -> str:

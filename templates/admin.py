@@ -5,11 +5,13 @@ from django import forms
 from django.contrib import admin, messages
 from django.utils.html import format_html
 
-from config.admin import ServiceAdmin
+from config.admin import KeySearch, ServiceAdmin
 from config.admin_files import stored_file_url
+from config.errors import InvalidInput
+from config.errors_text import staff_text
 from templates import services
 from templates.formats import FORMATS, format_by_code
-from templates.models import PrintTemplate
+from templates.models import MessageTemplate, PrintTemplate
 
 
 class TemplateUploadForm(forms.ModelForm):
@@ -35,9 +37,14 @@ class TemplateRenameForm(forms.ModelForm):
         fields = ["name"]
 
 
+@admin.display(description="owner")
+def owner(obj):
+    return obj.company or "shared (all companies)"
+
+
 @admin.register(PrintTemplate)
 class PrintTemplateAdmin(ServiceAdmin):
-    list_display = ["name", "format_code", "page_count", "owner", "id", "thumbnail_tag", "updated_at"]
+    list_display = ["name", "format_code", "page_count", owner, "id", "thumbnail_tag", "updated_at"]
     list_filter = ["format_code", ("company", admin.EmptyFieldListFilter)]
     search_fields = ["name", "company__name"]
     list_select_related = ["company"]
@@ -47,10 +54,6 @@ class PrintTemplateAdmin(ServiceAdmin):
         "created_at", "updated_at",
     ]  # fmt: skip
     stored_file_fields = ["pdf", "thumbnail"]  # opened through config.admin_files
-
-    @admin.display(description="owner")
-    def owner(self, obj):
-        return obj.company or "shared (all companies)"
 
     @admin.display(description="page 1")
     def thumbnail_tag(self, obj):
@@ -103,3 +106,88 @@ class PrintTemplateAdmin(ServiceAdmin):
         obj.__dict__.update(created.__dict__)
         if not created.thumbnail:
             messages.info(request, "Stored without a thumbnail: pypdfium2 is not installed.")
+
+
+# ---- message templates --------------------------------------------------------------------------
+
+
+class MessageTemplateForm(forms.ModelForm):
+    """The template's words, checked by templates.services.message_template_check: its refusal
+    shows on the field at fault (the JSON message, or the BODY when both are empty)."""
+
+    class Meta:
+        model = MessageTemplate
+        fields = ["name", "company", "language", "body", "json"]
+        labels = {"body": "BODY", "json": "JSON message"}
+        help_texts = {"company": "Leave empty to share the template with every company."}
+        widgets = {
+            "body": forms.Textarea(attrs={"rows": 4, "cols": 80}),
+            "json": forms.Textarea(attrs={"rows": 12, "cols": 80, "style": "font-family: monospace"}),
+        }
+
+    def clean(self):
+        cleaned = super().clean()
+        try:
+            services.message_template_check(body=cleaned.get("body", ""), json_text=cleaned.get("json", ""))
+        except InvalidInput as refused:
+            self.add_error(refused.field if refused.field in self.fields else None, staff_text(refused))
+        return cleaned
+
+
+class SharedOrOwnedFilter(admin.SimpleListFilter):
+    title = "shared or owned"
+    parameter_name = "owner"
+
+    def lookups(self, request, model_admin):
+        return [("shared", "shared (all companies)"), ("owned", "owned by a company")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "shared":
+            return queryset.filter(company__isnull=True)
+        if self.value() == "owned":
+            return queryset.filter(company__isnull=False)
+        return queryset
+
+
+@admin.register(MessageTemplate)
+class MessageTemplateAdmin(KeySearch, ServiceAdmin):
+    """Message templates (campaign API v2's TempMsgID): staff make, change and delete them here,
+    each through templates.services."""
+
+    form = MessageTemplateForm
+    list_display = ["name", "language", owner, "variables", "id", "updated_at"]
+    list_filter = [SharedOrOwnedFilter, ("company", admin.RelatedOnlyFieldListFilter), "language"]
+    search_fields = ["name", "company__name"]
+    search_help_text = "Part of a name or a company's name, or a template's UUID (the TempMsgID)."
+    list_select_related = ["company"]
+    raw_id_fields = ["company"]
+
+    def get_fields(self, request, obj=None):
+        fields = ["name", "company", "language", "body", "json"]
+        return fields if obj is None else ["id", *fields, "variables", "created_at", "updated_at"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # Whose a template is stays as it was made: a campaign API key may already use it.
+        return [] if obj is None else ["id", "company", "variables", "created_at", "updated_at"]
+
+    @admin.display(description="variables")
+    def variables(self, obj):
+        return obj.variable_count
+
+    def save_model(self, request, obj, form, change):
+        values = {
+            "name": form.cleaned_data["name"],
+            "language": form.cleaned_data["language"],
+            "body": form.cleaned_data["body"],
+            "json_text": form.cleaned_data["json"],
+        }
+        with self.refusals():
+            if change:
+                services.message_template_update(template=obj, **values)
+                return
+            created = services.message_template_create(company=form.cleaned_data.get("company"), **values)
+        obj.pk = created.pk
+        obj.__dict__.update(created.__dict__)
+
+    def delete_through_service(self, request, obj):
+        services.message_template_delete(template=obj)

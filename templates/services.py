@@ -1,5 +1,6 @@
-"""Every write about print templates. A template's PDF is checked before it is stored, whoever
-makes it (staff in the admin, or a campaign created from a PDF)."""
+"""Every write about templates. A print template's PDF is checked before it is stored, whoever
+makes it (staff in the admin, or a campaign created from a PDF); a message template's BODY and
+JSON message are checked (message_template_check) before it is saved."""
 
 import io
 import json
@@ -15,7 +16,7 @@ from django.db.models import ProtectedError
 from config.errors import InvalidInput
 from templates.errors import TemplateErrorCode, TemplateInUse
 from templates.formats import Format
-from templates.models import PrintTemplate
+from templates.models import MessageTemplate, PrintTemplate
 from templates.pdfcheck import PdfInfo, check_pdf
 
 logger = logging.getLogger(__name__)
@@ -106,3 +107,34 @@ def message_template_check(*, body: str, json_text: str) -> None:
             document = None
         if not isinstance(document, dict):
             raise InvalidInput(TemplateErrorCode.MESSAGE_TEMPLATE_JSON_INVALID, field="json")
+
+
+def message_template_create(
+    *, company, name: str, language: str, body: str = "", json_text: str = ""
+) -> MessageTemplate:
+    """A message template owned by `company`, or shared with every company when it is None
+    (staff only)."""
+    template = MessageTemplate(company=company)
+    return _message_template_save(template, name=name, language=language, body=body, json_text=json_text)
+
+
+def message_template_update(
+    *, template: MessageTemplate, name: str, language: str, body: str = "", json_text: str = ""
+) -> MessageTemplate:
+    """New words for a template; campaigns made from it keep what it was when they were made."""
+    return _message_template_save(template, name=name, language=language, body=body, json_text=json_text)
+
+
+def message_template_delete(*, template: MessageTemplate) -> None:
+    """Campaigns made from a template keep a copy of it, so a template may always go."""
+    template.delete()
+
+
+def _message_template_save(template, *, name, language, body, json_text) -> MessageTemplate:
+    message_template_check(body=body, json_text=json_text)
+    template.name = name.strip()
+    template.language = language.strip()
+    template.body = body or ""
+    template.json = json_text or ""
+    template.save()
+    return template

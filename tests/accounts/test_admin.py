@@ -46,6 +46,20 @@ def test_company_added_in_the_admin_gets_a_balance(admin_client):
     assert company.balance.amount == 0
 
 
+def test_the_company_number_is_shown_never_edited(admin_client, company):
+    url = f"/admin/accounts/company/{company.pk}/change/"
+
+    listing = admin_client.get("/admin/accounts/company/")
+    page = admin_client.get(url)
+    admin_client.post(url, {"name": company.name, "currency": "GBP", "is_active": "on", "number": "999"})
+
+    assert f'<td class="field-number">{company.number}</td>' in listing.text
+    assert re.search(rf'<div class="readonly">{company.number}</div>', page.text)
+    assert 'name="number"' not in page.text
+    company.refresh_from_db()
+    assert company.number != 999
+
+
 def test_enable_api_access_action_approves_api_use(admin_client, api_client):
     # given: a user with a key but no API access
     user = UserFactory(api_access_enabled=False)

@@ -11,6 +11,7 @@ from rest_framework.test import APIClient
 
 from accounts.models import Company, OAuthApplication, Workspace
 from recipients.models import Recipient
+from templates.models import MessageTemplate
 from tests.platform_api import assert_envelope, bearer, login
 
 pytestmark = pytest.mark.django_db
@@ -114,3 +115,26 @@ def test_the_banner_names_the_oauth_client_and_the_messages_walkthrough():
         r"examples/messages\.sh",
         banner,
     )
+
+
+def test_demo_has_a_whatsapp_message_template_with_two_variables():
+    demo = _demo()
+
+    template = MessageTemplate.objects.for_company(Company.objects.get(pk=demo["company_id"])).get(
+        pk=demo["v2_template_id"]
+    )
+    assert str(template.company_id) == demo["company_id"]
+    assert (template.name, template.language, template.variable_count) == ("order_confirmation", "en_US", 2)
+    assert template.body == "Hello {{1}}, your order {{2}} is confirmed."
+    message = json.loads(template.json)
+    assert message["to"] == "<accountID>" and message["type"] == "template"
+    assert message["template"]["name"] == "order_confirmation"
+    assert message["template"]["language"] == {"policy": "deterministic", "code": "en_US"}
+
+
+def test_the_banner_names_the_v2_template():
+    out = StringIO()
+    call_command("demo", stdout=out)
+
+    template_id = re.search(r"v2 template: +(\S+) \(campaign API v2's TempMsgID", out.getvalue()).group(1)
+    assert MessageTemplate.unscoped.get(pk=template_id).name == "order_confirmation"

@@ -13,7 +13,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from campaigns.models import Campaign, MessageStatus
+from campaigns.models import Campaign, MessageSettings, MessageStatus
 from config.admin import CappedCountPaginator
 from messaging import services
 from messaging.models import CampaignPurge, Message, Occurrence
@@ -89,9 +89,23 @@ def test_message_campaigns_are_listed_apart_from_print_ones(admin_client, compan
     assert [c.pk for c in listed(print_list)] == [printed.pk]
     assert list(messages_list.context["cl"].list_display) == [
         "action_checkbox", "name", "company", "workspace", "channel", "status", "next_firing", "last_firing",
-        "created_at",
+        "total", "sent", "delivered", "failed", "created_at",
     ]  # fmt: skip
     assert "Message campaigns" in admin_client.get("/admin/").text
+
+
+def test_the_list_and_the_page_show_the_counters(admin_client, company, workspace, group):
+    campaign = sms_campaign(company, workspace, group)
+    MessageSettings.objects.filter(campaign=campaign).update(
+        total_messages=12, sent_count=9, delivered_count=4, failed_count=3, last_error="number unreachable"
+    )
+
+    listing = re.sub(r"\s+", " ", admin_client.get(CAMPAIGNS).text)
+    page = admin_client.get(f"{CAMPAIGNS}{campaign.pk}/change/").text
+
+    for column, value in [("total", 12), ("sent", 9), ("delivered", 4), ("failed", 3)]:
+        assert f'<td class="field-{column}">{value}</td>' in listing
+    assert "number unreachable" in page and "Delivered count" in page
 
 
 def test_the_list_shows_the_next_firing(admin_client, company, workspace, group):

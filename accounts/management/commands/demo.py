@@ -1,5 +1,5 @@
-"""Create a new demo company with an API user, an API key, an OAuth client of the services API
-and a funded balance.
+"""Create a new demo company with an API user, an API key, an OAuth client of the services API,
+a funded balance and a WhatsApp message template of campaign API v2.
 
 The LAST line on stdout is one JSON object (with --json); scripts and `make run` read it.
 Its keys are a stable contract: company_id, api_key, ... (later features add keys, never rename).
@@ -27,6 +27,24 @@ DEMO_BALANCE = "10000.00"
 SAMPLE_RECIPIENTS = 50
 # Vouchers every demo can use: (code, kind, amount, description). Made once, kept as staff set them.
 DEMO_VOUCHERS = [("SAVE20", Voucher.Kind.PERCENT, "20.00", "Demo: 20% off")]
+# Campaign API v2's TempMsgID of the demo: a WhatsApp template message with two BODY variables.
+V2_TEMPLATE = {
+    "name": "order_confirmation",
+    "language": "en_US",
+    "body": "Hello {{1}}, your order {{2}} is confirmed.",
+    "json_text": json.dumps(
+        {
+            "to": "<accountID>",
+            "type": "template",
+            "template": {
+                "namespace": "postroom_demo",
+                "language": {"policy": "deterministic", "code": "en_US"},
+                "name": "order_confirmation",
+                "components": [],
+            },
+        }
+    ),
+}
 
 
 class Command(BaseCommand):
@@ -62,6 +80,7 @@ class Command(BaseCommand):
                 reason="Demo opening balance",
             )
             templates = self._templates(company)
+            v2_template = template_services.message_template_create(company=company, **V2_TEMPLATE)
             campaign = campaign_services.campaign_create(
                 company=company,
                 by=user,
@@ -100,6 +119,7 @@ class Command(BaseCommand):
             "service_uuid": str(account_selectors.default_workspace(company=company).pk),
             "oauth_client_id": oauth.application.client_id,
             "oauth_client_secret": oauth.client_secret,
+            "v2_template_id": str(v2_template.pk),
         }
         if options["json"]:
             self.stdout.write(json.dumps(result))
@@ -134,6 +154,8 @@ class Command(BaseCommand):
                 f"  default workspace:    {result['service_uuid']} (the services API's serviceUuid)",
                 f"  OAuth client id:      {result['oauth_client_id']}",
                 f"  OAuth client secret:  {result['oauth_client_secret']} (shown once)",
+                f"  v2 template:          {result['v2_template_id']} (campaign API v2's TempMsgID: "
+                f"{V2_TEMPLATE['name']}, {V2_TEMPLATE['language']}, 2 variables)",
                 f"  default group:        {result['default_group_id']} (50 recipients, with email and mobile)",
                 f"  log in:   curl -s -X POST {base}/api/v1/account/login "
                 f"-H 'Content-Type: application/json' -d '{login}'",
