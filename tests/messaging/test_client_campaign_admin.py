@@ -52,7 +52,7 @@ def client_campaign(
             json=WHATSAPP,
             send_at=send_at,
         ),
-    )
+    ).client_campaign
 
 
 def set_counters(campaign: ClientCampaign, **values) -> None:

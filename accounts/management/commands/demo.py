@@ -164,6 +164,8 @@ class Command(BaseCommand):
                 f"  messages walkthrough: BASE={base} CLIENT_ID={result['oauth_client_id']} "
                 f"CLIENT_SECRET={result['oauth_client_secret']} SERVICE={result['service_uuid']} "
                 f"GROUP={result['default_group_id']} examples/messages.sh",
+                f"  campaign v2 walkthrough: BASE={base} KEY={result['api_key']} "
+                f"TEMPLATE={result['v2_template_id']} examples/campaign-v2.sh",
                 f"  API docs: {base}/api/docs/   schema: {base}/api/schema/",
                 f"  admin:    {base}/admin/   (create a staff login: python manage.py createsuperuser)",
                 "",
