@@ -1,29 +1,36 @@
 """The served OpenAPI schema: valid (openapi-spec-validator, drf-spectacular's own validation) with
-no warning, complete for every /api/v1/ and /services/ operation (summary, description, examples,
-the spec's messages for every outcome it documents), and linked from the operations that create an
-object to those that take its id.
+no warning, complete for every /api/v1/, /services/ and /v2/campaign/ operation (summary,
+description, examples, the spec's messages for every outcome it documents), and linked from the
+operations that create an object to those that take its id.
 
 SPEC is the contract (../shared/spec/platform-api-v1.txt) written out: per operation, each status
 its examples show and their messages; SERVICES_SPEC does the same for
-../shared/spec/services-campaign-api.txt. An operation added without a row here fails, as does one
-whose schema leaves out an outcome or words it differently. The services operations' examples and
-real answers are also checked against the schemas they document."""
+../shared/spec/services-campaign-api.txt, V2_SPEC for ../shared/spec/campaign-api-v2.txt. An
+operation added without a row here fails, as does one whose schema leaves out an outcome or words
+it differently. The services and v2 operations' examples and real answers are also checked against
+the schemas they document."""
 
 import json
 import warnings
 
 import pytest
 from django.core.management import call_command
+from django.test import TestCase
 from openapi_schema_validator import OAS30Validator
 from openapi_spec_validator import validate
 from rest_framework.test import APIClient
 
+from accounts import services as account_services
 from accounts.selectors import default_workspace
 from messaging.api.services.schema import CAMPAIGN_UUID, LIST_UUID, OTHER_LIST_UUID
+from messaging.api.v2.schema import MESSAGE_KEY as V2_MESSAGE_KEY
+from messaging.api.v2.schema import TEMPLATE_ID as V2_TEMPLATE_ID
 from messaging.tasks import campaigns_fire_due
-from tests.accounts.factories import CompanyFactory, OAuthApplicationFactory
+from tests.accounts.factories import CompanyFactory, OAuthApplicationFactory, UserFactory
 from tests.messaging.conftest import TOKEN_URL, basic
+from tests.messaging.gateway import Answer
 from tests.recipients.factories import RecipientFactory, RecipientGroupFactory
+from tests.templates.factories import MessageTemplateFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -543,13 +550,96 @@ TOKEN_ERRORS = {
 SERVICES_SECURITY = [{"OAuth2ClientCredentials": ["campaigns"]}]
 
 
-def services_outcomes(name: str) -> dict[int, list[str]]:
+def merged(*tables: dict[int, list[str]]) -> dict[int, list[str]]:
+    """Each status's messages over the tables, in order, once each."""
     outcomes: dict[int, list[str]] = {}
-    for table in (SERVICES_SPEC[name], SERVICES_PLUMBING, SERVICES_BEYOND_SPEC[name]):
+    for table in tables:
         for status, messages in table.items():
             outcomes.setdefault(status, [])
             outcomes[status] += [m for m in messages if m not in outcomes[status]]
     return outcomes
+
+
+def services_outcomes(name: str) -> dict[int, list[str]]:
+    return merged(SERVICES_SPEC[name], SERVICES_PLUMBING, SERVICES_BEYOND_SPEC[name])
+
+
+def outcome_problems(schema, prefix: str, table: dict, outcomes_of, *, message_key: str, example_problem):
+    """(problems, operationIds seen) of the operations under `prefix` against their outcomes
+    (`outcomes_of(operationId)`: status -> messages; `table` names the operations): the statuses
+    each documents, an example (a body but for 204) saying each message and no other error, the
+    description naming each, and each example as `example_problem(status, value)` judges it (a
+    text, or None)."""
+    problems = []
+    seen = set()
+    for path, method, op in operations(schema, prefix):
+        name = op.get("operationId")
+        seen.add(name)
+        if name not in table:
+            problems.append(f"{method.upper()} {path} ({name}): not in its table; add its outcomes")
+            continue
+        wanted = outcomes_of(name)
+        documented = {int(status) for status in op["responses"]}
+        if documented != set(wanted):
+            problems.append(f"{name}: documents {sorted(documented)}, the table says {sorted(wanted)}")
+        for status, messages in wanted.items():
+            response = op["responses"].get(str(status))
+            if response is None:
+                continue
+            examples = examples_of(response)
+            if status == 204:
+                if response.get("content"):
+                    problems.append(f"{name} 204: documents a body")
+            elif not examples:
+                problems.append(f"{name} {status}: no example")
+            for value in examples:
+                problem = example_problem(status, value)
+                if problem:
+                    problems.append(f"{name} {status}: {problem}: {value}")
+            answered = [value.get(message_key) for value in examples]
+            for message in messages:
+                if message not in answered:
+                    problems.append(f"{name} {status}: no example says {message!r}")
+                if message not in response["description"]:
+                    problems.append(f"{name} {status}: the description does not name {message!r}")
+            for message in answered:
+                if status >= 400 and message not in messages:
+                    problems.append(f"{name} {status}: an example says {message!r}, the table does not")
+    return problems, seen
+
+
+def wording_problems(name: str, op: dict, security: list) -> list[str]:
+    """An operation's summary, description, tags, security, JSON request bodies with examples,
+    described responses and described parameters."""
+    problems = [f"{name}: no {key}" for key in ("summary", "description", "tags") if not op.get(key)]
+    if op.get("security") != security:
+        problems.append(f"{name}: security {op.get('security')}")
+    for media, content in op.get("requestBody", {}).get("content", {}).items():
+        if media != "application/json" or not content.get("examples"):
+            problems.append(f"{name}: request body {media} without examples")
+    for status, response in op["responses"].items():
+        if not response.get("description"):
+            problems.append(f"{name} {status}: no description")
+    for parameter in op.get("parameters", []):
+        if not parameter.get("description"):
+            problems.append(f"{name}: parameter {parameter['name']} undescribed")
+    return problems
+
+
+def examples_checked(schema, operations_) -> int:
+    """How many request and answer examples of `operations_` ((path, method, op)) were checked
+    against their schemas (each fails the test when it does not match)."""
+    checked = 0
+    for _, _, op in operations_:
+        bodies = [*op.get("requestBody", {}).get("content", {}).values()]
+        bodies += [
+            media for response in op["responses"].values() for media in response.get("content", {}).values()
+        ]
+        for media in bodies:
+            for example in media.get("examples", {}).values():
+                assert_matches(schema, media["schema"], example["value"])
+                checked += 1
+    return checked
 
 
 def component(schema, ref_or_schema: dict) -> dict:
@@ -579,43 +669,26 @@ def services_and_token_operations(schema):
     yield TOKEN_PATH, "post", schema["paths"][TOKEN_PATH]["post"]
 
 
+def services_example_problem(status: int, value: dict) -> str | None:
+    if status >= 400 and (
+        set(value) != {"code", "message", "items"} or value["code"] != SERVICES_ERROR_CODES[status]
+    ):
+        return "an example that is no Error of its status"
+    if status < 400 and ("data" not in value or set(value) - {"data", "meta"}):
+        return "an example that is no data answer"
+    return None
+
+
 def test_every_services_operation_documents_its_outcomes(schema):
-    problems = []
-    seen = set()
-    for path, method, op in operations(schema, "/services/"):
-        name = op.get("operationId")
-        seen.add(name)
-        if name not in SERVICES_SPEC:
-            problems.append(f"{method.upper()} {path} ({name}): not in SERVICES_SPEC; add its outcomes")
-            continue
-        wanted = services_outcomes(name)
-        documented = {int(status) for status in op["responses"]}
-        if documented != set(wanted):
-            problems.append(f"{name}: documents {sorted(documented)}, the table says {sorted(wanted)}")
-        for status, messages in wanted.items():
-            response = op["responses"].get(str(status))
-            if response is None:
-                continue
-            examples = examples_of(response)
-            if status == 204:
-                if response.get("content"):
-                    problems.append(f"{name} 204: documents a body")
-            elif not examples:
-                problems.append(f"{name} {status}: no example")
-            for value in examples:
-                if status >= 400 and (
-                    set(value) != {"code", "message", "items"}
-                    or value["code"] != SERVICES_ERROR_CODES[status]
-                ):
-                    problems.append(f"{name} {status}: an example that is no Error of its status: {value}")
-                if status < 400 and ("data" not in value or set(value) - {"data", "meta"}):
-                    problems.append(f"{name} {status}: an example that is no data answer")
-            answered = [value.get("message") for value in examples]
-            for message in messages:
-                if message not in answered:
-                    problems.append(f"{name} {status}: no example says {message!r}")
-                if message not in response["description"]:
-                    problems.append(f"{name} {status}: the description does not name {message!r}")
+    problems, seen = outcome_problems(
+        schema,
+        "/services/",
+        SERVICES_SPEC,
+        services_outcomes,
+        message_key="message",
+        example_problem=services_example_problem,
+    )
+
     assert problems == []
     assert seen == set(SERVICES_SPEC)
 
@@ -626,22 +699,10 @@ def test_every_services_operation_is_worded_secured_and_on_the_specs_path(schema
     for path, method, op in operations(schema, "/services/"):
         paths.setdefault(path, set()).add(method)
         name = op["operationId"]
-        for key in ("summary", "description", "tags"):
-            if not op.get(key):
-                problems.append(f"{name}: no {key}")
-        if op.get("security") != SERVICES_SECURITY:
-            problems.append(f"{name}: security {op.get('security')}")
-        for media, content in op.get("requestBody", {}).get("content", {}).items():
-            if media != "application/json" or not content.get("examples"):
-                problems.append(f"{name}: request body {media} without examples")
-        for status, response in op["responses"].items():
-            if not response.get("description"):
-                problems.append(f"{name} {status}: no description")
+        problems += wording_problems(name, op, SERVICES_SECURITY)
         for parameter in op.get("parameters", []):
             if parameter["in"] == "path" and parameter["schema"].get("format") != "uuid":
                 problems.append(f"{name}: path parameter {parameter['name']} is no UUID")
-            if not parameter.get("description"):
-                problems.append(f"{name}: parameter {parameter['name']} undescribed")
     assert problems == []
     assert paths == SERVICES_PATHS
 
@@ -726,17 +787,7 @@ def test_the_token_endpoint_is_documented(schema):
 
 
 def test_every_services_example_matches_its_schema(schema):
-    checked = 0
-    for _, _, op in services_and_token_operations(schema):
-        bodies = [*op.get("requestBody", {}).get("content", {}).values()]
-        bodies += [
-            media for response in op["responses"].values() for media in response.get("content", {}).values()
-        ]
-        for media in bodies:
-            for example in media.get("examples", {}).values():
-                assert_matches(schema, media["schema"], example["value"])
-                checked += 1
-    assert checked > 40
+    assert examples_checked(schema, services_and_token_operations(schema)) > 40
 
 
 class Answers:
@@ -844,3 +895,320 @@ def test_the_services_answer_as_documented(schema):
     assert operations_answered == {(p, m) for p, methods in SERVICES_PATHS.items() for m in methods} | {
         (TOKEN_PATH, "post")
     }
+
+
+# ---- /v2/campaign/ ---------------------------------------------------------------------------------
+
+V2_SPEC = {  # operationId -> {status: the messages of the campaign API v2 spec's outcomes}
+    "v2_campaign_create": {
+        200: [],
+        400: [
+            "invalid request: at least 2 clients required",
+            "invalid request: template not found",
+            "invalid request: JSON or TempMsgID required",
+            "invalid request: not enough params for variables in JSON",
+            "invalid request: each client must have params for all template variables",
+        ],
+    },
+    "v2_campaign_get_all": {200: []},
+    "v2_campaign_messages": {200: []},
+    "v2_campaign_resend": {200: [], 502: ["upstream service call failed"]},
+    "v2_campaign_update": {
+        200: [],
+        400: ["only scheduled campaigns can be updated (name and SendAt fields only)"],
+    },
+    "v2_campaign_delete": {200: []},
+}
+# Beyond the spec's words: what every operation answers (the key, rate limits, a crash), what one
+# that reads a body answers, and each operation's own further outcomes (issue 20's words, and
+# `invalid request: <field>` for a field of the wrong type or form).
+V2_PLUMBING = {401: ["unauthorized"], 429: ["too many requests"], 500: ["internal server error"]}
+V2_BODY = {413: ["request body too large"], 415: ["unsupported media type"]}
+V2_BAD_BODY = ["invalid request: body", "invalid request: malformed JSON"]
+V2_BEYOND_SPEC = {
+    "v2_campaign_create": {
+        400: [
+            "invalid request: name required",
+            "invalid request: at most 100000 clients",
+            "invalid request: JSON",
+            "invalid request: accountID",
+            "invalid request: name",
+            "invalid request: clients",
+            "invalid request: params",
+            "invalid request: TempMsgID",
+            "invalid request: SendAt",
+            "invalid request: message",
+            *V2_BAD_BODY,
+        ],
+        **V2_BODY,
+    },
+    "v2_campaign_get_all": {400: ["invalid request: resultSize"]},
+    "v2_campaign_messages": {
+        400: ["invalid request: campaignID", "invalid request: resultSize"],
+        404: ["campaign not found"],
+    },
+    "v2_campaign_resend": {
+        400: [
+            "invalid request: only failed messages can be resent",
+            "invalid request: messageKey",
+            *V2_BAD_BODY,
+        ],
+        404: ["message not found"],
+        **V2_BODY,
+    },
+    "v2_campaign_update": {
+        400: ["invalid request: id", "invalid request: name", "invalid request: SendAt", *V2_BAD_BODY],
+        404: ["campaign not found"],
+        **V2_BODY,
+    },
+    "v2_campaign_delete": {
+        400: ["invalid request: id", *V2_BAD_BODY],
+        404: ["campaign not found"],
+        **V2_BODY,
+    },
+}
+V2_PATHS = {
+    "/v2/campaign/create": {"post"},
+    "/v2/campaign/getAll": {"get"},
+    "/v2/campaign/getCampMsgs": {"get"},
+    "/v2/campaign/resendMsg": {"post"},
+    "/v2/campaign/update": {"put"},
+    "/v2/campaign/delete": {"delete"},
+}
+V2_SECURITY = [{"V2ApiKey": []}]
+# The spec's structs: each answer's keys exactly, with their types ({} for interface{}).
+V2_CAMPAIGN_RESPONSE = {
+    "ID": "integer", "Name": "string", "TemplateName": "string", "Lang": "string",
+    "CreatedAt": "string", "UpdatedAt": "string", "SendAt": "string", "Status": "string",
+    "AgentID": "integer", "Message": "string", "JSON": "string", "SentCount": "integer",
+    "DeliveredCount": "integer", "FailedCount": "integer", "Total": "integer", "Clients": "array",
+    "CompanyID": "integer", "ReportHeaders": None, "TempMsgID": "string", "Error": "string",
+    "SocketKey": "string",
+}  # fmt: skip
+V2_MESSAGE = {
+    "MessageKey": "string", "AccountID": "string", "Status": "string", "Error": "string",
+    "Attempts": "integer", "Message": "string", "SentAt": "string", "DeliveredAt": "string",
+}  # fmt: skip
+V2_REQUESTS = {  # path -> the keys of its body, as the spec's examples spell them
+    "/v2/campaign/create": {"name", "message", "clients", "JSON", "TempMsgID", "SendAt"},
+    "/v2/campaign/update": {"id", "name", "SendAt"},
+    "/v2/campaign/resendMsg": {"messageKey"},
+    "/v2/campaign/delete": {"id"},
+}
+
+
+def v2_outcomes(name: str) -> dict[int, list[str]]:
+    return merged(V2_SPEC[name], V2_PLUMBING, V2_BEYOND_SPEC[name])
+
+
+def v2_example_problem(status: int, value: dict) -> str | None:
+    if status >= 400 and (set(value) != {"error"} or not isinstance(value["error"], str)):
+        return "an example that is no {error}"
+    if status < 400 and "error" in value:
+        return "a success example that is an error"
+    return None
+
+
+def test_every_v2_operation_documents_its_outcomes(schema):
+    problems, seen = outcome_problems(
+        schema, "/v2/", V2_SPEC, v2_outcomes, message_key="error", example_problem=v2_example_problem
+    )
+
+    assert problems == []
+    assert seen == set(V2_SPEC)
+
+
+def test_every_v2_operation_is_worded_secured_and_on_the_specs_path(schema):
+    problems = []
+    paths = {}
+    for path, method, op in operations(schema, "/v2/"):
+        paths.setdefault(path, set()).add(method)
+        name = op["operationId"]
+        problems += wording_problems(name, op, V2_SECURITY)
+        if op.get("tags") != ["campaign v2"]:
+            problems.append(f"{name}: tags {op.get('tags')}")
+        if bool(op.get("requestBody")) != (path in V2_REQUESTS):
+            problems.append(f"{name}: a request body where the spec has none, or none where it has one")
+    assert problems == []
+    assert paths == V2_PATHS
+
+
+def test_the_v2_key_is_an_api_key_in_the_x_api_key_header(schema):
+    scheme = schema["components"]["securitySchemes"]["V2ApiKey"]
+
+    assert (scheme["type"], scheme["in"], scheme["name"]) == ("apiKey", "header", "X-API-Key")
+
+
+def test_the_v2_parameters_are_the_specs(schema):
+    get_all = parameters_of(schema, "/v2/campaign/getAll", "get")
+    messages = parameters_of(schema, "/v2/campaign/getCampMsgs", "get")
+    delete = parameters_of(schema, "/v2/campaign/delete", "delete")
+
+    result_size = {"type": "integer", "minimum": 1, "maximum": 1000, "default": 1000}
+    assert set(get_all) == {"resultSize"} and get_all["resultSize"]["schema"] == result_size
+    assert not get_all["resultSize"].get("required")
+    assert set(messages) == {"campaignID", "resultSize"}
+    assert messages["resultSize"] == get_all["resultSize"]
+    assert messages["campaignID"]["required"] is True
+    assert messages["campaignID"]["schema"]["type"] == "integer"
+    assert set(delete) == {"id"} and not delete["id"].get("required")
+    assert delete["id"]["schema"]["type"] == "integer"
+    assert "required" not in schema["paths"]["/v2/campaign/delete"]["delete"]["requestBody"]
+
+
+def answer_schema(schema, path: str, method: str, status: int = 200) -> dict:
+    media = schema["paths"][path][method]["responses"][str(status)]["content"]["application/json"]
+    return component(schema, media["schema"])
+
+
+def test_the_v2_bodies_and_answers_are_the_specs_structs(schema):
+    def type_of(prop: dict):
+        return prop.get("type") or component(schema, prop).get("type")
+
+    campaign = answer_schema(schema, "/v2/campaign/create", "post")
+    for path, method in (("/v2/campaign/update", "put"), ("/v2/campaign/delete", "delete")):
+        assert answer_schema(schema, path, method) == campaign
+    listed = answer_schema(schema, "/v2/campaign/getAll", "get")
+    messages = answer_schema(schema, "/v2/campaign/getCampMsgs", "get")
+    message = component(schema, messages["properties"]["Messages"]["items"])
+    client = component(schema, campaign["properties"]["Clients"]["items"])
+    resend = answer_schema(schema, "/v2/campaign/resendMsg", "post")
+
+    assert list(campaign["properties"]) == list(V2_CAMPAIGN_RESPONSE)
+    assert {name: type_of(prop) for name, prop in campaign["properties"].items()} == V2_CAMPAIGN_RESPONSE
+    assert set(campaign["required"]) == set(V2_CAMPAIGN_RESPONSE)
+    assert (
+        campaign["properties"]["Clients"]["nullable"] and campaign["properties"]["ReportHeaders"]["nullable"]
+    )
+    assert list(client["properties"]) == ["AccountID", "Params"]
+    assert list(listed["properties"]) == ["Campaigns", "Total"]
+    assert component(schema, listed["properties"]["Campaigns"]["items"]) == campaign
+    assert list(messages["properties"]) == ["CampaignID", "Messages", "Total"]
+    assert {name: type_of(prop) for name, prop in message["properties"].items()} == V2_MESSAGE
+    assert list(resend["properties"]) == ["MessageKey", "Status"]
+    for path, keys in V2_REQUESTS.items():
+        method = next(iter(V2_PATHS[path]))
+        body = schema["paths"][path][method]["requestBody"]["content"]["application/json"]
+        assert set(component(schema, body["schema"])["properties"]) == keys
+    create_body = schema["paths"]["/v2/campaign/create"]["post"]["requestBody"]["content"]["application/json"]
+    create = component(schema, create_body["schema"])
+    assert (create["properties"]["clients"]["minItems"], create["properties"]["clients"]["maxItems"]) == (
+        2,
+        100_000,
+    )
+    assert set(component(schema, create["properties"]["clients"]["items"])["properties"]) == {
+        "accountID",
+        "params",
+    }
+
+
+def test_every_v2_example_matches_its_schema(schema):
+    assert examples_checked(schema, operations(schema, "/v2/")) > 60
+
+
+def test_the_v2_create_examples_are_the_specs_four(schema):
+    examples = request_examples(schema, "/v2/campaign/create", "post")
+
+    assert [set(body) for body in examples] == [
+        {"name", "clients", "TempMsgID", "SendAt"},
+        {"name", "clients", "TempMsgID", "JSON", "SendAt"},
+        {"name", "clients", "TempMsgID", "JSON", "message", "SendAt"},
+        {"name", "message", "clients", "JSON", "TempMsgID", "SendAt"},
+    ]
+    assert all(len(body["clients"]) == 2 for body in examples)  # the rule table asks for two
+    assert request_examples(schema, "/v2/campaign/delete", "delete") == [{"id": 385}]
+    assert request_examples(schema, "/v2/campaign/update", "put") == [
+        {"id": 387, "name": "test22", "SendAt": "2025-03-04T11:31:25.000Z"}
+    ]
+    assert request_examples(schema, "/v2/campaign/resendMsg", "post") == [
+        {"messageKey": "C030200170205C476A3B882B2702FF"}
+    ]
+
+
+def test_the_v2_api_answers_as_documented(schema, settings, gateway):
+    """Real answers of every v2 operation, each validated against the schema its operation
+    documents for its status (every object closed to other keys), and each error's text one the
+    schema documents for that status; the request examples of the schema are the bodies sent."""
+    settings.MESSAGING_GATEWAY_URL = gateway.url
+    settings.MESSAGING_DEFAULT_BACKEND = ""
+    settings.MESSAGING_RATE_PER_SECOND = {}
+    company = CompanyFactory()
+    key = account_services.api_key_issue(user=UserFactory(company=company)).secret
+    template = MessageTemplateFactory(company=company)
+    answers = Answers(schema)
+    client = APIClient()
+    client.credentials(HTTP_X_API_KEY=key)
+    ids = {V2_TEMPLATE_ID: str(template.pk)}
+
+    def check(response, path: str, method: str, status: int):
+        body = answers.check(response, path, method, status)
+        if status >= 400:
+            documented = schema["paths"][path][method]["responses"][str(status)]
+            assert body["error"] in [value["error"] for value in examples_of(documented)], body
+        return body
+
+    def send(method: str, path: str, body=None, content_type="application/json"):
+        data = json.dumps(body) if body is not None and not isinstance(body, str) else body
+        with TestCase.captureOnCommitCallbacks(execute=True):  # generation and delivery run
+            return getattr(client, method)(path, data, content_type=content_type)
+
+    create, update, delete = "/v2/campaign/create", "/v2/campaign/update", "/v2/campaign/delete"
+    get_all, messages, resend = "/v2/campaign/getAll", "/v2/campaign/getCampMsgs", "/v2/campaign/resendMsg"
+
+    # create: the spec's four examples, sent now (their SendAt is past); every message fails
+    gateway.answer = lambda request: Answer(status=400)
+    created = [
+        check(send("post", create, with_ids(body, ids)), create, "post", 200)
+        for body in request_examples(schema, create, "post")
+    ]
+    check(send("post", create, {}), create, "post", 400)
+    check(send("post", create, {"name": "x", "clients": [], "JSON": "{}"}), create, "post", 400)
+    check(send("post", create, "{"), create, "post", 400)
+    check(send("post", create, "x", content_type="text/plain"), create, "post", 415)
+    check(APIClient().post(create, {}, format="json"), create, "post", 401)
+
+    # getAll and getCampMsgs
+    listed = check(send("get", f"{get_all}?resultSize=2"), get_all, "get", 200)
+    assert listed["Total"] == len(created) and len(listed["Campaigns"]) == 2
+    check(send("get", f"{get_all}?resultSize=0"), get_all, "get", 400)
+    sent = check(send("get", f"{messages}?campaignID={created[0]['ID']}"), messages, "get", 200)
+    assert [m["Status"] for m in sent["Messages"]] == ["failed", "failed"]
+    check(send("get", messages), messages, "get", 400)
+    check(send("get", f"{messages}?campaignID=999999"), messages, "get", 404)
+
+    # resendMsg: the gateway takes the first, fails the second
+    first, second = (m["MessageKey"] for m in sent["Messages"])
+    gateway.answer = lambda request: Answer(status=200)
+    (example,) = request_examples(schema, resend, "post")
+    check(send("post", resend, with_ids(example, {V2_MESSAGE_KEY: first})), resend, "post", 200)
+    check(send("post", resend, {"messageKey": first}), resend, "post", 400)
+    check(send("post", resend, example), resend, "post", 404)
+    gateway.answer = lambda request: Answer(status=500)
+    check(send("post", resend, {"messageKey": second}), resend, "post", 502)
+    too_large = json.dumps({"messageKey": "x" * 1024 * 1024})
+    check(send("post", resend, too_large), resend, "post", 413)
+
+    # update: a campaign still scheduled, then one already sent
+    scheduled = {
+        **with_ids(request_examples(schema, create, "post")[0], ids),
+        "SendAt": "2099-01-01T00:00:00Z",
+    }
+    later = check(send("post", create, scheduled), create, "post", 200)
+    (example,) = request_examples(schema, update, "put")
+    moved = {**example, "id": later["ID"], "SendAt": "2099-02-01T00:00:00Z"}
+    updated = check(send("put", update, moved), update, "put", 200)
+    assert (updated["Name"], updated["Status"]) == (example["name"], "scheduled")
+    check(send("put", update, {"id": created[0]["ID"], "name": "x"}), update, "put", 400)
+    check(send("put", update, {"id": "387"}), update, "put", 400)
+    check(send("put", update, {"id": 999999}), update, "put", 404)
+
+    # delete: by the body's id, then by the query's
+    (example,) = request_examples(schema, delete, "delete")
+    deleted = check(send("delete", delete, {**example, "id": later["ID"]}), delete, "delete", 200)
+    assert deleted["Status"] == "deleted"
+    check(send("delete", delete, {"id": later["ID"]}), delete, "delete", 404)
+    check(send("delete", f"{delete}?id={created[1]['ID']}"), delete, "delete", 200)
+    check(send("delete", f"{delete}?id=abc"), delete, "delete", 400)
+
+    operations_answered = {(path, method) for path, method, _ in answers.seen}
+    assert operations_answered == {(p, m) for p, methods in V2_PATHS.items() for m in methods}

@@ -11,8 +11,10 @@ from pathlib import Path
 
 import pytest
 
+from messaging.api.v2.schema import TEMPLATE_ID as V2_TEMPLATE_ID
 from tests.integration.conftest import ROOT, needs_shared_services
 from tests.recipients.factories import RecipientFactory, RecipientGroupFactory
+from tests.templates.factories import MessageTemplateFactory
 
 pytestmark = [needs_shared_services, pytest.mark.django_db(transaction=True)]
 
@@ -34,11 +36,14 @@ def _seed(kind: str) -> int:
 # The ids stay the same from run to run (pytest-xdist's workers must collect the same tests); the
 # random seed is drawn when the test runs, and printed.
 @pytest.mark.parametrize("kind", ["fixed", "random"])
-def test_no_operation_answers_a_server_error(gunicorn_server, company, tokens, catalogue, kind, tmp_path):
+def test_no_operation_answers_a_server_error(
+    gunicorn_server, company, api_key, tokens, catalogue, kind, tmp_path
+):
     seed = _seed(kind)
     # given: a company with something to find, and rate limits out of the fuzzer's way
     group = RecipientGroupFactory(company=company)
     RecipientFactory.create_batch(3, company=company, group=group)
+    MessageTemplateFactory(company=company, id=V2_TEMPLATE_ID)  # the v2 create examples' TempMsgID
     server = gunicorn_server(workers=2, RATE_LIMIT_READ="100000/minute", RATE_LIMIT_WRITE="100000/minute")
     print(f"schemathesis seed {seed} (replay: SCHEMA_FUZZ_SEED={seed})")
 
@@ -47,7 +52,9 @@ def test_no_operation_answers_a_server_error(gunicorn_server, company, tokens, c
         [
             str(SCHEMATHESIS), "run", f"http://127.0.0.1:{server.port}/api/schema/?format=json",
             "--checks", CHECKS,
+            # The platform API's bearer token, and campaign API v2's key (the same user's).
             "--header", f"Authorization: Bearer {tokens['token']}",
+            "--header", f"X-API-Key: {api_key}",
             "--seed", str(seed), "--max-time", SECONDS,
             # One worker: with two, schemathesis' threads on Python 3.11 now and then trip over
             # the interpreter's AST race (cpython gh-106905), a failure that is not ours.

@@ -12,6 +12,7 @@ from config.api.v2.authentication import ApiKeyAuthentication
 from config.api.v2.exceptions import exception_handler
 from config.api.v2.parsers import JSONParser
 from config.api.v2.renderers import V2Renderer
+from config.api.v2.schema import V2AutoSchema
 
 _AUTHENTICATORS = [ApiKeyAuthentication()]
 
@@ -21,6 +22,7 @@ class V2APIView(APIView):
     parser_classes = [JSONParser]
     permission_classes = [HasRight]
     throttle_classes = [CompanyRateThrottle]
+    schema = V2AutoSchema()
     max_body_bytes: int | None = 1024 * 1024
 
     principal: Principal | None = None

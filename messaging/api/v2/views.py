@@ -5,6 +5,7 @@ from rest_framework.response import Response
 from config.api.v2.views import V2APIView
 from messaging import selectors
 from messaging.api.v2 import requests
+from messaging.api.v2 import schema as docs
 from messaging.api.v2.responses import campaign_response, message_item
 from messaging.services import clients as client_campaigns
 
@@ -15,6 +16,7 @@ MAX_CREATE_BYTES = 64 * 1024 * 1024
 class CreateView(V2APIView):
     max_body_bytes = MAX_CREATE_BYTES
 
+    @docs.campaign_create
     def post(self, request):
         data = requests.create_fields(request.data)
         created = client_campaigns.client_campaign_create(company=self.company, user=request.user, data=data)
@@ -35,6 +37,7 @@ def written_response(written, *, company) -> Response:
 
 
 class GetAllView(V2APIView):
+    @docs.campaign_get_all
     def get(self, request):
         limit = requests.result_size_of(request.query_params)
         rows, total = selectors.client_campaign_page(company=self.company, limit=limit)
@@ -47,6 +50,7 @@ class GetAllView(V2APIView):
 
 
 class CampaignMessagesView(V2APIView):
+    @docs.campaign_messages
     def get(self, request):
         query = request.query_params
         number = requests.campaign_id_of(query.get("campaignID"), "campaignID")
@@ -64,6 +68,7 @@ class CampaignMessagesView(V2APIView):
 
 
 class ResendView(V2APIView):
+    @docs.campaign_resend
     def post(self, request):
         message = client_campaigns.message_resend(
             company=self.company, message_key=requests.message_key_of(request.data)
@@ -72,6 +77,7 @@ class ResendView(V2APIView):
 
 
 class UpdateView(V2APIView):
+    @docs.campaign_update
     def put(self, request):
         data = requests.body_of(request.data)
         number = requests.body_id(data)
@@ -85,6 +91,7 @@ class UpdateView(V2APIView):
 
 
 class DeleteView(V2APIView):
+    @docs.campaign_delete
     def delete(self, request):
         raw = request.query_params.get("id")
         number = requests.campaign_id_of(raw, "id") if raw is not None else requests.body_id(request.data)
