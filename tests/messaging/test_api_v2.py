@@ -2,6 +2,7 @@
 table with the exact message and in order, the other endpoints, X-API-Key, bad input, counters."""
 
 import json
+import re
 import uuid
 from datetime import UTC, timedelta
 
@@ -312,6 +313,7 @@ def test_a_campaign_without_send_at_sends_each_client_its_message(v2, template, 
         "DeliveredAt",
     ]
     assert (first["Status"], first["Attempts"], first["DeliveredAt"]) == ("sent", 1, None)
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", first["SentAt"]), first["SentAt"]
     listed = call(v2, "get", "getAll").json()["Campaigns"][0]
     assert (listed["Status"], listed["SentCount"], listed["Total"]) == ("completed", 2, 2)
 
