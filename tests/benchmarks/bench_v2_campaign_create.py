@@ -185,14 +185,16 @@ def plain_copy(db, rows: list[str]) -> float:
 
 
 def purge(queue: str) -> None:
-    """Drop the run's queue with the tasks it collected (Redis only: elsewhere it lives in the
-    throwaway directory)."""
+    """Delete the run's queue with the tasks it collected (Redis only: elsewhere it lives in the
+    throwaway directory). Declared first: a connection deletes only the bindings it knows of."""
     if not os.environ.get("REDIS_URL"):
         return
-    from kombu import Connection
+    from kombu import Connection, Exchange, Queue
 
     with Connection(os.environ["REDIS_URL"]) as connection:
-        connection.default_channel.queue_delete(queue)
+        bound = Queue(queue, Exchange(queue), routing_key=queue)(connection.default_channel)
+        bound.declare()
+        bound.delete()
 
 
 def _listed(values: list[float]) -> str:
