@@ -324,19 +324,42 @@ def client_campaign_clients(campaign_id) -> list[tuple[str, list[str]]]:
 MESSAGE_COLUMNS = (
     "message_key", "address", "status", "last_error", "attempts", "body", "sent_at", "delivered_at",
 )  # fmt: skip
+_CLIENT_CAMPAIGN_SQL = f"""
+SELECT c.campaign_id, s.total_messages FROM {ClientCampaign._meta.db_table} c
+JOIN {MessageSettings._meta.db_table} s ON s.campaign_id = c.campaign_id
+WHERE c.company_id = %s AND c.id = %s
+"""  # noqa: S608 (table names only)
+# In the order of the index message_once_per_client: the first `limit` rows are read, no more.
+_CLIENT_MESSAGES_SQL = f"""
+SELECT {", ".join(MESSAGE_COLUMNS)} FROM {Message._meta.db_table}
+WHERE company_id = %s AND campaign_id = %s AND client IS NOT NULL
+ORDER BY campaign_id, occurrence_id, client
+LIMIT %s
+"""  # noqa: S608 (column and table names only)
 
 
 def client_campaign_messages(*, company, number, limit: int) -> tuple[ClientCampaign, list[dict], int]:
-    """A client campaign's first `limit` messages in client order, and how many it has."""
-    client_campaign = get_client_campaign(company=company, number=number)
-    messages = list(
-        Message.objects.for_company(company)
-        .filter(campaign_id=client_campaign.campaign_id, client__isnull=False)
-        .order_by("campaign_id", "occurrence_id", "client")
-        .values(*MESSAGE_COLUMNS)[:limit]
-    )
-    total = client_campaign.campaign.message_settings.total_messages
-    return client_campaign, messages, total
+    """A client campaign's first `limit` messages in client order, and how many it has
+    (ClientCampaignNotFound as get_client_campaign). Campaign API v2's most called read of a
+    campaign, so two hand-written queries (config.db): compiling them with the ORM costs more than
+    running them."""
+    found = None
+    company_key = ClientCampaign._meta.get_field("company").get_db_prep_value(company.pk, connection)
+    if isinstance(number, int) and number > 0:
+        found = fetch_one(_CLIENT_CAMPAIGN_SQL, [company_key, number])
+    if found is None:
+        raise ClientCampaignNotFound()
+    campaign_key, total = found
+    rows = fetch_all(_CLIENT_MESSAGES_SQL, [company_key, campaign_key, limit])
+    client_campaign = for_reading(ClientCampaign, {"id": number, "company_id": company.pk})
+    return client_campaign, [_message_of_row(row) for row in rows], total
+
+
+def _message_of_row(row) -> dict:
+    message = dict(zip(MESSAGE_COLUMNS, row, strict=True))
+    message["sent_at"] = _moment(message["sent_at"])
+    message["delivered_at"] = _moment(message["delivered_at"])
+    return message
 
 
 def get_message_for_company(*, company, message_key) -> Message:

@@ -27,6 +27,7 @@ from tests.benchmarks.support import (
     drop_var_dir,
     manage,
     postgres_url,
+    quiet_disk,
     rss_mb,
     skipped,
     vacuum,
@@ -176,12 +177,6 @@ def plain_insert(db, ids: dict) -> float:
     elapsed = time.perf_counter() - started
     db.execute("DROP TABLE bench_plain_message")
     return elapsed
-
-
-def quiet_disk(db) -> None:
-    """Write out what earlier steps left dirty, so no measurement pays for another's writeback."""
-    db.execute("CHECKPOINT")
-    os.sync()
 
 
 def measure(db, env: dict, queue: str, ids: dict) -> dict:

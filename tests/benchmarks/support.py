@@ -232,15 +232,18 @@ def against_bare(
     seconds: float,
     round_seconds: float = 1.5,
     bare_path: str = "/bench/bare",
+    headers: dict | None = None,
 ) -> tuple[LoadResult, LoadResult]:
     """Load results of the bare DRF endpoint (`bare_path`) and of `method path` with the bearer
-    token, on one server: each warmed up for a second (imports, connections, caches), then measured
+    token (or `headers` instead, for a surface with other credentials), on one server: each warmed up for a second (imports, connections, caches), then measured
     in turn, `seconds` in all for each, in rounds of about `round_seconds` (at least three). Taking turns
     spreads the machine's swings (other tenants of the host, the kernel's own work) over both,
     where one long stretch of each could give one of them all of a slow spell; on these machines
     one round's ratio alone varied by 0.33-0.69, so the ratio is taken over many rounds."""
     bare = http_request(method, bare_path)
-    endpoint = http_request(method, path, {"Authorization": f"Bearer {token}"})
+    endpoint = http_request(
+        method, path, headers if headers is not None else {"Authorization": f"Bearer {token}"}
+    )
     load(port, bare, seconds=1)
     load(port, endpoint, seconds=1)
     rounds = max(3, round(seconds / round_seconds))
@@ -260,18 +263,20 @@ def _summed(results: list[LoadResult]) -> LoadResult:
     )
 
 
-def rows_against_bare(name: str, bare: LoadResult, endpoint: LoadResult, target: float) -> list["Row"]:
+def rows_against_bare(
+    name: str, bare: LoadResult, endpoint: LoadResult, target: float, bare_name: str = "bare DRF endpoint"
+) -> list["Row"]:
     """The two table rows of an endpoint measured against bare: its requests/s and the ratio, with
     the range of the rounds' own ratios (how much the machine swung during the run)."""
     assert bare.errors == 0 and endpoint.errors == 0, (bare, endpoint)
     round_ratios = sorted(e / b for b, e in zip(bare.round_rps, endpoint.round_rps, strict=True))
     return [
-        Row("bare DRF endpoint", bare.rps, "req/s"),
+        Row(bare_name, bare.rps, "req/s"),
         Row(
             name,
             endpoint.rps,
             "req/s",
-            baseline_name="bare DRF endpoint",
+            baseline_name=bare_name,
             baseline=bare.rps,
             target=f">= {target:.0%} of bare",
             passed=endpoint.rps / bare.rps >= target,
@@ -281,10 +286,17 @@ def rows_against_bare(name: str, bare: LoadResult, endpoint: LoadResult, target:
 
 
 def call(
-    port: int, method: str, path: str, *, token: str = "", body: bytes = b"", timeout: float = 10
+    port: int,
+    method: str,
+    path: str,
+    *,
+    token: str = "",
+    body: bytes = b"",
+    timeout: float = 10,
+    headers: dict | None = None,
 ) -> tuple[int, dict]:
-    """One JSON API request: (status code, parsed body)."""
-    headers = {"Content-Type": "application/json"} if body else {}
+    """One JSON API request: (status code, parsed body). `headers`: more to send (credentials)."""
+    headers = {**({"Content-Type": "application/json"} if body else {}), **(headers or {})}
     if token:
         headers["Authorization"] = f"Bearer {token}"
     raw = request("127.0.0.1", port, http_request(method, path, headers, body), timeout)
@@ -318,6 +330,13 @@ def vacuum(url: str, *tables: str) -> None:
     with psycopg.connect(url, autocommit=True) as db:
         for table in tables:
             db.execute(f"VACUUM ANALYZE {table}")
+
+
+def quiet_disk(db) -> None:
+    """Write out what earlier steps left dirty, so no measurement pays for another's writeback
+    (`db`: a psycopg connection or a Django cursor, on PostgreSQL)."""
+    db.execute("CHECKPOINT")
+    os.sync()
 
 
 def skipped(name: str, why: str) -> "Row":

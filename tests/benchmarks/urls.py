@@ -5,6 +5,7 @@ from rest_framework.views import APIView
 
 from campaigns.models import MESSAGE_CHANNELS, Campaign
 from config.urls import urlpatterns as real_urlpatterns
+from messaging.models import ClientCampaign, Message
 
 
 class BareView(APIView):
@@ -20,14 +21,18 @@ class BareView(APIView):
         return Response({"ok": True})
 
 
-class BareCampaignsView(APIView):
-    """The baseline of the services API's campaign list: a plain DRF endpoint (no auth, no
-    throttle, no paging) returning the workspace's newest 10 message campaigns as plain dicts."""
+class BareReadView(APIView):
+    """A baseline that reads: a plain DRF endpoint, no auth, no throttle, plain JSON."""
 
     authentication_classes = []
     permission_classes = []
     throttle_classes = []
     renderer_classes = [JSONRenderer]
+
+
+class BareCampaignsView(BareReadView):
+    """The baseline of the services API's campaign list: a plain DRF endpoint (no auth, no
+    throttle, no paging) returning the workspace's newest 10 message campaigns as plain dicts."""
 
     def get(self, request, workspace_id):
         campaigns = (
@@ -64,8 +69,64 @@ def _campaign_dict(campaign: Campaign) -> dict:
     }
 
 
+class BareClientCampaignsView(BareReadView):
+    """The baseline of campaign API v2's getAll?resultSize=100: a plain DRF endpoint (no auth, no
+    throttle) returning the company's newest 100 client campaigns, with their campaign and
+    settings, as plain dicts."""
+
+    def get(self, request, company_id):
+        rows = (
+            ClientCampaign.unscoped.filter(company_id=company_id)
+            .select_related("campaign__message_settings")
+            .order_by("-id")[:100]
+        )
+        return Response({"Campaigns": [_client_campaign_dict(row) for row in rows]})
+
+
+def _client_campaign_dict(row: ClientCampaign) -> dict:
+    campaign, settings = row.campaign, row.campaign.message_settings
+    return {
+        "ID": row.pk,
+        "Name": campaign.name,
+        "Status": campaign.status,
+        "Message": row.message,
+        "JSON": row.json,
+        "SendAt": row.send_at.isoformat(),
+        "CreatedAt": campaign.created_at.isoformat(),
+        "UpdatedAt": campaign.updated_at.isoformat(),
+        "SentCount": settings.sent_count,
+        "DeliveredCount": settings.delivered_count,
+        "FailedCount": settings.failed_count,
+        "Total": settings.total_messages,
+    }
+
+
+class BareClientMessagesView(BareReadView):
+    """The baseline of campaign API v2's getCampMsgs?resultSize=100: a plain DRF endpoint (no auth,
+    no throttle) returning a campaign's first 100 messages in client order as plain dicts."""
+
+    def get(self, request, campaign_id):
+        rows = (
+            Message.unscoped.filter(campaign_id=campaign_id, client__isnull=False)
+            .order_by("campaign_id", "occurrence_id", "client")
+            .values(
+                "message_key",
+                "address",
+                "status",
+                "last_error",
+                "attempts",
+                "body",
+                "sent_at",
+                "delivered_at",
+            )[:100]
+        )
+        return Response({"Messages": list(rows)})
+
+
 urlpatterns = [
     path("bench/bare", BareView.as_view()),
     path("bench/bare-campaigns/<uuid:workspace_id>", BareCampaignsView.as_view()),
+    path("bench/bare-client-campaigns/<uuid:company_id>", BareClientCampaignsView.as_view()),
+    path("bench/bare-client-messages/<uuid:campaign_id>", BareClientMessagesView.as_view()),
     *real_urlpatterns,
 ]

@@ -2,6 +2,7 @@
 table with the exact message and in order, the other endpoints, X-API-Key, bad input, counters."""
 
 import json
+import re
 import uuid
 from datetime import UTC, timedelta
 
@@ -251,6 +252,50 @@ def test_a_body_that_is_not_an_object_is_400(v2, raw):
     assert response.json()["error"].startswith("invalid request: ")
 
 
+def nested(depth: int) -> str:
+    """A JSON object `depth` levels deep: {"a":{"a":...1...}}."""
+    return '{"a":' * depth + "1" + "}" * depth
+
+
+@pytest.mark.parametrize(("depth", "status"), [(63, 200), (64, 400), (2000, 400)])
+def test_a_body_may_nest_64_levels_deep(v2, depth, status):
+    body = json.dumps({"name": "x", "clients": CLIENTS, "JSON": WHATSAPP_JSON})
+    raw = body[:-1] + f', "ignored": {nested(depth)}}}'  # with the body's own object: depth + 1
+
+    response = call(v2, "post", "create", raw)
+
+    assert response.status_code == status, response.content
+    if status == 400:
+        assert response.json() == {"error": "invalid request: malformed JSON"}
+
+
+def test_params_nested_too_deep_are_refused_by_the_parser(v2):
+    clients = [{"accountID": "+966539078942", "params": ["deep"]}, CLIENTS[1]]
+    body = json.dumps({"name": "x", "clients": clients, "JSON": WHATSAPP_JSON})
+
+    response = call(v2, "post", "create", body.replace('"deep"', "[" * 70 + "]" * 70))
+
+    assert error_of(response) == (400, {"error": "invalid request: malformed JSON"})
+
+
+def test_a_backslash_before_u_d800_is_text_not_a_surrogate(v2):
+    clients = [{"accountID": "+966539078942", "params": ["\\ud800", "x"]}, CLIENTS[1]]
+
+    response = create(v2, clients=clients, JSON=WHATSAPP_JSON)
+
+    assert response.status_code == 200, response.content
+    assert response.json()["Clients"][0]["Params"] == ["\\ud800", "x"]
+
+
+def test_a_later_spelling_of_a_client_key_wins(v2):
+    clients = [{"accountID": "call me", "ACCOUNTID": "+966539078942", "params": ["a", "b"]}, CLIENTS[1]]
+
+    response = create(v2, clients=clients, JSON=WHATSAPP_JSON)
+
+    assert response.status_code == 200, response.content
+    assert response.json()["Clients"][0] == {"AccountID": "+966539078942", "Params": ["a", "b"]}
+
+
 def test_numbers_as_params_become_text_and_keys_ignore_case(v2):
     clients = [
         {"ACCOUNTID": 966539078942, "Params": [1, 2.5]},
@@ -312,6 +357,7 @@ def test_a_campaign_without_send_at_sends_each_client_its_message(v2, template, 
         "DeliveredAt",
     ]
     assert (first["Status"], first["Attempts"], first["DeliveredAt"]) == ("sent", 1, None)
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", first["SentAt"]), first["SentAt"]
     listed = call(v2, "get", "getAll").json()["Campaigns"][0]
     assert (listed["Status"], listed["SentCount"], listed["Total"]) == ("completed", 2, 2)
 
