@@ -54,10 +54,11 @@ def all_codes() -> dict[str, str]:
 
 
 # Enums of the message half, which /api/v1/ never serves: the services surface words the first,
-# campaign API v2 the second.
+# campaign API v2 the second, the messages export API (/v1/) the third.
 SERVICES_ENUMS = {"MessagingErrorCode"}
 V2_ENUMS = {"ClientCampaignErrorCode"}
-MESSAGE_ENUMS = SERVICES_ENUMS | V2_ENUMS
+EXPORT_ENUMS = {"ExportErrorCode"}
+MESSAGE_ENUMS = SERVICES_ENUMS | V2_ENUMS | EXPORT_ENUMS
 
 
 def test_every_domain_code_has_a_v1_wording():
