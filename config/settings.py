@@ -561,6 +561,9 @@ SPECTACULAR_SETTINGS = {
         "NewMessageCampaignStatusEnum": "messaging.api.services.schema.NEW_STATUSES",
         "MessageCampaignStatusChangeEnum": "messaging.api.services.schema.STATUS_CHANGES",
         "CampaignTaskStatusEnum": "messaging.api.services.schema.TASK_STATUSES",
+        "SendingTypeEnum": "campaigns.models.MESSAGE_CHANNELS",  # also the export API's `channel`
+        "MessageExportStatusEnum": "messaging.api.export.schema.JOB_STATUSES",
+        "MessageExportPagesStatusEnum": "messaging.api.export.schema.PAGES_STATUSES",
     },
 }
 

@@ -97,6 +97,16 @@ def test_every_client_campaign_code_has_a_v2_wording():
     assert not stale, f"v2 wordings for codes no enum defines: {stale}"
 
 
+def test_every_export_code_has_an_export_wording():
+    from config.api.export.errors import TEXT
+
+    codes = all_codes()
+    unworded = sorted(code for code, enum in codes.items() if enum in EXPORT_ENUMS and code not in TEXT)
+    assert not unworded, f"codes without an export wording in config/api/export/errors.py: {unworded}"
+    stale = sorted(set(TEXT) - set(codes))
+    assert not stale, f"export wordings for codes no enum defines: {stale}"
+
+
 def test_every_v1_wording_has_a_code():
     codes = all_codes()
     stale = sorted(code for code in errors_text.WORDING if code not in codes or codes[code] in MESSAGE_ENUMS)
