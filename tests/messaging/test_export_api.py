@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 import time_machine
 from django.core.files.storage import default_storage
-from django.test import RequestFactory, TestCase
+from django.test import Client, RequestFactory, TestCase
 from django.utils import timezone
 from rest_framework.request import Request
 from rest_framework.test import APIClient
@@ -298,6 +298,14 @@ def test_v1_does_not_swallow_the_other_surfaces(client):
     assert set(platform) == {"success", "message", "data", "errors"}
     assert APIClient().get("/v2/campaign/nothing").json() == {"error": "not found"}
     assert APIClient().post("/api/v1/account/login", {}, format="json").json()["success"] is False
+
+
+@pytest.mark.urls("tests.api.crash_urls")
+@pytest.mark.parametrize("path", ["v1/_test/crash", "v1/_test/crash-plain"])
+def test_a_crash_is_a_500_in_the_envelope_without_internals(path):
+    response = Client(raise_request_exception=False).get(f"/{path}")
+    assert answer(response) == (500, {"message": "Internal server error."})
+    assert b"secret internals" not in response.content
 
 
 @pytest.mark.parametrize("path", ["messages/publish", "messages/pages", "messages/fetch"])
