@@ -26,6 +26,7 @@ An export of a campaign whose generation is still under way waits: the run gives
 (queued) and the task retries later, so no export holds half a firing.
 """
 
+import collections
 import contextlib
 import csv
 import io
@@ -40,7 +41,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.files import File
 from django.core.files.storage import default_storage
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.models import F, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -85,20 +86,24 @@ class Page:
 def export_run(*, export_id) -> str:
     """Write (or resume) one export; its status afterwards. Raises GenerationUnderWay when it
     must wait for its campaign's generation (the job is queued again)."""
+    found = MessageExport.unscoped.filter(pk=export_id).values_list("campaign_id", flat=True).first()
+    if found is not None and _generation_under_way(found):
+        # Waiting is not a start (attempts stay); the fresh heartbeat keeps the sweep away.
+        MessageExport.unscoped.filter(pk=export_id, status=MessageExport.Status.QUEUED).update(
+            heartbeat_at=timezone.now()
+        )
+        raise GenerationUnderWay()
     export = _take(export_id)
     if export is None:
         found = MessageExport.unscoped.filter(pk=export_id).values_list("status", flat=True).first()
         return found or "missing"
-    if _generation_under_way(export):
-        MessageExport.unscoped.filter(pk=export.pk, attempts=export.attempts).update(
-            status=MessageExport.Status.QUEUED, heartbeat_at=timezone.now()
-        )
-        raise GenerationUnderWay()
     try:
+        reader = PageReader(export)
         # A resumed run's first page may be there already, half-written: it is replaced whole.
-        more = _write_next_page(export, replace=export.attempts > 1)
-        while more:
-            more = _write_next_page(export, replace=False)
+        with relaxed_commits():
+            more = _write_next_page(export, reader, replace=export.attempts > 1)
+            while more:
+                more = _write_next_page(export, reader, replace=False)
         _complete(export)
     except ExportSuperseded:
         logger.info("export %s: taken over by another run, this one stops", export.pk)
@@ -135,24 +140,38 @@ def _take(export_id) -> MessageExport | None:
     return MessageExport.unscoped.get(pk=export_id) if taken else None
 
 
-def _generation_under_way(export: MessageExport) -> bool:
-    return Occurrence.unscoped.filter(
-        campaign_id=export.campaign_id, status__in=GENERATION_UNDER_WAY
-    ).exists()
+def _generation_under_way(campaign_id) -> bool:
+    return Occurrence.unscoped.filter(campaign_id=campaign_id, status__in=GENERATION_UNDER_WAY).exists()
 
 
-def _write_next_page(export: MessageExport, *, replace: bool) -> bool:
+def _write_next_page(export: MessageExport, reader: "PageReader", *, replace: bool) -> bool:
     """Write the export's next page and commit it; whether there may be more."""
-    number, after = export.pages, export.checkpoint_message_id
-    key = export.page_key(number)
+    number = export.pages
     with tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES) as buffer:
-        page = read_page(export, after=after, into=buffer)
+        page = reader.read(after=export.checkpoint_message_id, into=buffer)
         if page.rows:
             buffer.seek(0)
-            store_page(key, buffer, replace=replace)
+            store_page(export.page_key(number), buffer, replace=replace)
     if page.rows:
         _commit_page(export, number, page)
-    return page.rows == export.page_rows
+    return page.rows >= export.page_rows
+
+
+@contextlib.contextmanager
+def relaxed_commits():
+    """On PostgreSQL, page commits do not wait for their WAL flush: a database crash may lose the
+    last few, and the resumed run then writes those pages again, alike. (One flush per page would
+    cost more than the page's COPY.) The export's completion commits durably."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SET synchronous_commit TO off")
+    try:
+        yield
+    finally:
+        with contextlib.suppress(DatabaseError), connection.cursor() as cursor:  # a lost connection resets it
+            cursor.execute("RESET synchronous_commit")
 
 
 def _commit_page(export: MessageExport, number: int, page: Page) -> None:
@@ -270,11 +289,14 @@ def queue_export(export_id) -> None:
 # customer_id and message of the page's rows (alias m: the messages table).
 CUSTOMER_ID_SQL = "CASE WHEN m.client IS NOT NULL THEN m.address ELSE m.recipient_id::text END"
 MESSAGE_SQL = "CASE WHEN m.body <> '' OR m.payload IS NULL THEN m.body ELSE m.payload::text END"
+# The next pages' bounds after a message id: each page's last message id and its rows, read from
+# the (campaign, id) index alone.
 BOUNDS_SQL = """
-SELECT count(*), max(p.id) FROM (
-    SELECT m.id FROM {table} m
+SELECT max(p.id), count(*) FROM (
+    SELECT m.id, row_number() OVER (ORDER BY m.id) AS n FROM {table} m
     WHERE m.campaign_id = %s AND m.company_id = %s AND m.id > %s ORDER BY m.id LIMIT %s
 ) AS p
+GROUP BY (p.n - 1) / %s ORDER BY 1
 """
 COPY_SQL = """
 COPY (
@@ -282,51 +304,73 @@ COPY (
     WHERE m.campaign_id = %s AND m.company_id = %s AND m.id > %s AND m.id <= %s ORDER BY m.id
 ) TO STDOUT (FORMAT csv)
 """
+# How many pages' bounds one query finds.
+BOUNDS_AHEAD = 50
 
 
-def read_page(export: MessageExport, *, after: int | None, into) -> Page:
-    """Write the header and the next (at most page_rows) messages after message `after` as CSV
-    into the binary file `into`; how many and the last message's id."""
-    into.write(HEADER.encode())
-    if connection.vendor == "postgresql":
-        return _read_page_postgresql(export, after=after, into=into)
-    return _read_page_iterated(export, after=after, into=into)
+class PageReader:
+    """Reads an export's pages in message id order, each as CSV with its header.
 
+    On PostgreSQL the bounds of the next BOUNDS_AHEAD pages come from one query; each page is
+    then one COPY of its id range (after the previous page's last id, up to its own), whose
+    rows PostgreSQL counts. Elsewhere a server-side cursor feeds the csv module."""
 
-def _read_page_postgresql(export: MessageExport, *, after: int | None, into) -> Page:
-    table = connection.ops.quote_name(Message._meta.db_table)
-    after = after if after is not None else 0
-    keys = (str(export.campaign_id), str(export.company_id), after)
-    # The bounds and the COPY see one snapshot: a message committed between them cannot slip in.
-    snapshot = not connection.in_atomic_block
-    with transaction.atomic(), connection.cursor() as cursor:
-        if snapshot:
-            cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
-        cursor.execute(BOUNDS_SQL.format(table=table), (*keys, export.page_rows))
-        rows, last_id = cursor.fetchone()
-        if rows:
-            statement = COPY_SQL.format(table=table, customer_id=CUSTOMER_ID_SQL, message=MESSAGE_SQL)
-            with cursor.copy(statement, (*keys, last_id)) as copy:
+    def __init__(self, export: MessageExport):
+        self.export = export
+        self.bounds: collections.deque[int] = collections.deque()
+        self.postgresql = connection.vendor == "postgresql"
+        self.table = connection.ops.quote_name(Message._meta.db_table)
+
+    def read(self, *, after: int | None, into) -> Page:
+        """Write the header and the next (at most page_rows) messages after message `after` into
+        the binary file `into`; how many and the last message's id."""
+        into.write(HEADER.encode())
+        if not self.postgresql:
+            return self._read_iterated(after=after, into=into)
+        after = after if after is not None else 0
+        if not self.bounds:
+            self._find_bounds(after)
+        if not self.bounds:
+            return Page(rows=0, last_id=None)
+        last_id = self.bounds.popleft()
+        statement = COPY_SQL.format(table=self.table, customer_id=CUSTOMER_ID_SQL, message=MESSAGE_SQL)
+        with connection.cursor() as cursor:
+            with cursor.copy(statement, (*self._keys(), after, last_id)) as copy:
                 for chunk in copy:
                     into.write(chunk)
-    return Page(rows=rows, last_id=last_id)
+            rows = cursor.rowcount
+        return Page(rows=rows, last_id=last_id)
 
+    def _keys(self) -> tuple[str, str]:
+        return str(self.export.campaign_id), str(self.export.company_id)
 
-def _read_page_iterated(export: MessageExport, *, after: int | None, into) -> Page:
-    text = io.TextIOWrapper(into, encoding="utf-8", newline="", write_through=True)
-    writer = csv.writer(text, lineterminator="\n")
-    messages = Message.unscoped.filter(campaign_id=export.campaign_id, company_id=export.company_id)
-    if after is not None:
-        messages = messages.filter(id__gt=after)
-    columns = ("id", "recipient_id", "client", "address", "body", "payload")
-    rows, last_id = 0, None
-    for last_id, recipient_id, client, address, body, payload in (  # noqa: B007 (the last row's id)
-        messages.order_by("id").values_list(*columns)[: export.page_rows].iterator(chunk_size=SQLITE_CHUNK)
-    ):
-        writer.writerow((_customer_id(recipient_id, client, address), _message(body, payload)))
-        rows += 1
-    text.detach()  # the buffer stays open for the caller
-    return Page(rows=rows, last_id=last_id)
+    def _find_bounds(self, after: int) -> None:
+        page_rows = self.export.page_rows
+        with connection.cursor() as cursor:
+            cursor.execute(
+                BOUNDS_SQL.format(table=self.table),
+                (*self._keys(), after, page_rows * BOUNDS_AHEAD, page_rows),
+            )
+            self.bounds.extend(last_id for last_id, _rows in cursor.fetchall())
+
+    def _read_iterated(self, *, after: int | None, into) -> Page:
+        export = self.export
+        text = io.TextIOWrapper(into, encoding="utf-8", newline="", write_through=True)
+        writer = csv.writer(text, lineterminator="\n")
+        messages = Message.unscoped.filter(campaign_id=export.campaign_id, company_id=export.company_id)
+        if after is not None:
+            messages = messages.filter(id__gt=after)
+        columns = ("id", "recipient_id", "client", "address", "body", "payload")
+        rows, last_id = 0, None
+        for last_id, recipient_id, client, address, body, payload in (  # noqa: B007 (the last row's id)
+            messages.order_by("id")
+            .values_list(*columns)[: export.page_rows]
+            .iterator(chunk_size=SQLITE_CHUNK)
+        ):
+            writer.writerow((_customer_id(recipient_id, client, address), _message(body, payload)))
+            rows += 1
+        text.detach()  # the buffer stays open for the caller
+        return Page(rows=rows, last_id=last_id)
 
 
 def _customer_id(recipient_id: uuid.UUID | None, client: int | None, address: str) -> str:

@@ -136,6 +136,8 @@ class Message(TenantModel):
         # The retention purge reads by created_at through a BRIN index on PostgreSQL (migration
         # 0003), a plain one elsewhere.
         indexes = [
+            # A campaign's messages in id order: the messages export's keyset pages.
+            models.Index(fields=["campaign", "id"], name="message_campaign_id"),
             # Delivery claims queued messages that are due; the index holds only queued rows.
             models.Index(
                 fields=["next_attempt_at", "id"], condition=Q(status="queued"), name="message_queued_due"

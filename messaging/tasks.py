@@ -69,10 +69,12 @@ def message_export_run(self, export_id: str) -> str:
     it looks again every MESSAGES_EXPORT_WAIT_SECONDS."""
     try:
         return exporting.export_run(export_id=export_id)
-    except exporting.GenerationUnderWay as exc:
-        if self.request.is_eager:  # a retry would run at once, again and again: the sweep requeues it
-            return "waiting"
-        raise self.retry(exc=exc, countdown=settings.MESSAGES_EXPORT_WAIT_SECONDS, max_retries=None) from exc
+    except exporting.GenerationUnderWay:
+        # Looked at again later, as a new task (a retry's count would run out); in eager mode
+        # that would run at once, again and again: the stale sweep queues it again there.
+        if not self.request.is_eager:
+            message_export_run.apply_async((export_id,), countdown=settings.MESSAGES_EXPORT_WAIT_SECONDS)
+        return "waiting"
     except Exception as exc:
         if self.request.called_directly or self.request.is_eager or self.request.retries >= self.max_retries:
             exporting.export_give_up(export_id=export_id)

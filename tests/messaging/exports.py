@@ -3,12 +3,15 @@ services and the beat as in production, and the pages read back."""
 
 import csv
 import io
+import json
+import uuid
 
 from django.core.files.storage import default_storage
 
-from messaging.models import Message, MessageExport
+from messaging import counters
+from messaging.models import Message, MessageExport, Occurrence
 from messaging.tasks import campaigns_fire_due
-from tests.messaging.factories import message_campaign
+from tests.messaging.factories import OccurrenceFactory, message_campaign
 from tests.recipients.factories import RecipientFactory, RecipientGroupFactory
 
 IP = "203.0.113.7"
@@ -34,7 +37,8 @@ def expected_rows(campaign) -> list[dict]:
     rows = []
     for message in Message.unscoped.filter(campaign_id=campaign.pk).order_by("id"):
         customer = message.address if message.client is not None else str(message.recipient_id)
-        rows.append({"customer_id": customer, "message": message.body})
+        text = message.body if message.body or message.payload is None else json.dumps(message.payload)
+        rows.append({"customer_id": customer, "message": text})
     return rows
 
 
@@ -50,3 +54,32 @@ def stored_pages(export: MessageExport) -> list[bytes]:
         with default_storage.open(export.page_key(number), "rb") as handle:
             pages.append(handle.read())
     return pages
+
+
+def campaign_with_bulk_messages(company, bodies, *, payloads=None, **extra):
+    """A message campaign (made by the service, not fired) with one generated message per body,
+    written in bulk under one firing, and its counters moved as generation moves them."""
+    campaign = message_campaign(company=company, group=RecipientGroupFactory(company=company), **extra)
+    add_messages(campaign, bodies, payloads=payloads)
+    return campaign
+
+
+def add_messages(campaign, bodies, *, payloads=None) -> Occurrence:
+    """A further firing of the campaign with one generated message per body."""
+    occurrence = OccurrenceFactory(company=campaign.company, campaign=campaign, status="generated")
+    payloads = payloads or [None] * len(bodies)
+    Message.unscoped.bulk_create(
+        Message(
+            company_id=campaign.company_id,
+            campaign_id=campaign.pk,
+            occurrence=occurrence,
+            recipient_id=uuid.uuid4(),
+            channel=campaign.channel,
+            body=body,
+            payload=payload,
+            message_key=uuid.uuid4().hex[:30].upper(),
+        )
+        for body, payload in zip(bodies, payloads, strict=True)
+    )
+    counters.move(campaign.pk, counters.NEW, "queued", len(bodies))
+    return occurrence
