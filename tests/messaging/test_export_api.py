@@ -21,7 +21,12 @@ from config.api.export.authentication import ExportAuthentication
 from messaging.models import MessageExport, MessagesApiCall
 from tests.accounts.factories import UserFactory
 from tests.export_api import BASE, CLIENT_IP, answer, auth_context, call, export_client
-from tests.messaging.exports import campaign_with_messages, csv_rows, expected_rows
+from tests.messaging.exports import (
+    campaign_with_bulk_messages,
+    campaign_with_messages,
+    csv_rows,
+    expected_rows,
+)
 from tests.messaging.factories import message_campaign
 from tests.messaging.test_api_v2 import create
 from tests.platform_api import login
@@ -455,7 +460,7 @@ def test_fetch_before_a_first_publish_is_file_not_found(client, campaign):
 
 def test_json_gives_at_most_1000_rows_and_says_when_it_cut(client, company, settings):
     settings.MESSAGES_EXPORT_PAGE_ROWS = 5000
-    campaign = fired_campaign(company, names=[f"N{i}" for i in range(1001)])
+    campaign = campaign_with_bulk_messages(company, [f"Message {i}" for i in range(1001)])
     call(client, "messages/publish", {"campaign_id": str(campaign.pk)})
     body = {"campaign_id": str(campaign.pk), "file_num": 0, "export_type": "json"}
 
