@@ -2,6 +2,7 @@
 
 import functools
 import hashlib
+import hmac
 import time
 import uuid
 from dataclasses import dataclass
@@ -67,6 +68,11 @@ def get_oauth_application_for_company(
     if found is None:
         raise OAuthApplicationNotFound()
     return found
+
+
+def workspaces_of_company(*, company) -> list[Workspace]:
+    """The company's workspaces, the default one first, then by name."""
+    return list(Workspace.objects.for_company(company)) if company is not None else []
 
 
 def default_workspace(*, company) -> Workspace:
@@ -204,6 +210,27 @@ def _oauth_access_sql() -> str:
         company=Company._meta.db_table,
         workspace=Workspace._meta.db_table,
     )
+
+
+def messages_api_code_matches(*, company, api_code) -> bool:
+    """Whether `api_code` is the company's messages api_code (compared as SHA-256 hashes, in
+    constant time); False when the company has none."""
+    if company is None or not isinstance(api_code, str) or not api_code:
+        return False
+    stored = company.__dict__.get("messages_api_code_hash")
+    if stored is None:  # a company read without the column (a token's principal)
+        stored = (
+            Company.objects.filter(pk=company.pk).values_list("messages_api_code_hash", flat=True).first()
+        )
+    if not stored:
+        return False
+    return hmac.compare_digest(hash_api_key(api_code), stored)
+
+
+def messages_monthly_row_limit(*, company) -> int | None:
+    """The rows a month of messages publishing may write for the company (None: no limit), as
+    staff set it now."""
+    return Company.objects.filter(pk=company.pk).values_list("messages_monthly_row_limit", flat=True).first()
 
 
 def hash_api_key(secret: str) -> str:

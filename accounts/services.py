@@ -141,6 +141,23 @@ def api_key_revoke(*, api_key: ApiKey) -> None:
     ApiKey.unscoped.filter(pk=api_key.pk, revoked_at__isnull=True).update(revoked_at=now)
 
 
+# ---- the messages export API's api_code ---------------------------------------------------------
+
+MESSAGES_API_CODE_PREFIX = "mac_"
+
+
+@transaction.atomic
+def messages_api_code_rotate(*, company: Company) -> str:
+    """A new messages api_code for the company, returned once and stored only as its hash: the
+    old one stops working at once."""
+    code = MESSAGES_API_CODE_PREFIX + secrets.token_urlsafe(32)
+    Company.objects.filter(pk=company.pk).update(
+        messages_api_code_hash=hash_api_key(code), messages_api_code_prefix=code[:12]
+    )
+    company.messages_api_code_hash, company.messages_api_code_prefix = hash_api_key(code), code[:12]
+    return code
+
+
 # ---- API sessions (login, refresh rotation) ---------------------------------------------------
 
 

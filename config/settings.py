@@ -384,6 +384,24 @@ MESSAGING_GENERATION_BATCH = env.int("MESSAGING_GENERATION_BATCH", default=50000
 MESSAGING_GENERATION_LEASE_SECONDS = env.float("MESSAGING_GENERATION_LEASE_SECONDS", default=300)
 MESSAGING_GENERATION_MAX_ATTEMPTS = env.int("MESSAGING_GENERATION_MAX_ATTEMPTS", default=5)
 
+# Messages export (messaging.exporting): rows per CSV page; how long a fetched URL (presigned on
+# S3, a signed download link on local disk) stays valid; the lease a running export renews with
+# every page, past which its worker is presumed gone (the resume-stale-message-exports beat queues
+# it again, to resume after its last page), and how many starts before it is failed instead; how
+# long an export waits before looking again while its campaign's generation still runs; how long
+# a replaced (or failed) export's files stay in storage, at least the URL lifetime, so that a URL
+# handed out just before a re-publish still opens.
+MESSAGES_EXPORT_PAGE_ROWS = env.int("MESSAGES_EXPORT_PAGE_ROWS", default=1000)
+MESSAGES_EXPORT_URL_SECONDS = env.int("MESSAGES_EXPORT_URL_SECONDS", default=3600)
+MESSAGES_EXPORT_LEASE_SECONDS = env.float("MESSAGES_EXPORT_LEASE_SECONDS", default=300)
+MESSAGES_EXPORT_MAX_ATTEMPTS = env.int("MESSAGES_EXPORT_MAX_ATTEMPTS", default=5)
+MESSAGES_EXPORT_WAIT_SECONDS = env.float("MESSAGES_EXPORT_WAIT_SECONDS", default=15)
+MESSAGES_EXPORT_PURGE_DELAY_SECONDS = env.int(
+    "MESSAGES_EXPORT_PURGE_DELAY_SECONDS", default=MESSAGES_EXPORT_URL_SECONDS + 3600
+)
+if MESSAGES_EXPORT_PAGE_ROWS < 1 or MESSAGES_EXPORT_URL_SECONDS < 1:
+    raise ImproperlyConfigured("MESSAGES_EXPORT_PAGE_ROWS and MESSAGES_EXPORT_URL_SECONDS are 1 or more.")
+
 # File library: the largest file an upload may carry (413 beyond), and the most search results.
 FILES_MAX_UPLOAD_BYTES = env.int("FILES_MAX_UPLOAD_BYTES", default=50 * 1024 * 1024)
 FILES_SEARCH_MAX_RESULTS = env.int("FILES_SEARCH_MAX_RESULTS", default=500)
@@ -543,6 +561,9 @@ SPECTACULAR_SETTINGS = {
         "NewMessageCampaignStatusEnum": "messaging.api.services.schema.NEW_STATUSES",
         "MessageCampaignStatusChangeEnum": "messaging.api.services.schema.STATUS_CHANGES",
         "CampaignTaskStatusEnum": "messaging.api.services.schema.TASK_STATUSES",
+        "SendingTypeEnum": "campaigns.models.MESSAGE_CHANNELS",  # also the export API's `channel`
+        "MessageExportStatusEnum": "messaging.api.export.schema.JOB_STATUSES",
+        "MessageExportPagesStatusEnum": "messaging.api.export.schema.PAGES_STATUSES",
     },
 }
 
@@ -596,5 +617,16 @@ CELERY_BEAT_SCHEDULE |= {
     "purge-expired-messages": {
         "task": "messaging.tasks.messages_purge_expired",
         "schedule": timedelta(hours=1),
+    },
+    # Message exports whose worker vanished (lease expired): resumed after their last page, or
+    # failed after MESSAGES_EXPORT_MAX_ATTEMPTS.
+    "resume-stale-message-exports": {
+        "task": "messaging.tasks.message_exports_resume_stale",
+        "schedule": timedelta(seconds=env.float("MESSAGES_EXPORT_SWEEP_SECONDS", default=60)),
+    },
+    # Files of replaced and failed exports, once MESSAGES_EXPORT_PURGE_DELAY_SECONDS have passed.
+    "purge-replaced-message-exports": {
+        "task": "messaging.tasks.message_exports_purge",
+        "schedule": timedelta(minutes=10),
     },
 }

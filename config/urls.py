@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from oauth2_provider.views import TokenView
 
 from config import admin_files, health
+from config.api.export import fallback as export_fallback
 from config.api.services import fallback as services_fallback
 from config.api.v1 import fallback as v1_fallback
 from config.api.v2 import fallback as v2_fallback
@@ -20,6 +21,9 @@ urlpatterns = [
     path("api/v1/", include("config.api.v1.urls")),
     path("services/", include("config.api.services.urls")),
     path("v2/campaign/", include("config.api.v2.urls")),
+    # The messages export API. Django matches a prefix from the start of the path, so /api/v1/
+    # and /v2/ never reach it.
+    path("v1/", include("config.api.export.urls")),
     # The services API's OAuth2 token endpoint (client credentials only: accounts.oauth).
     path("oauth/token/", TokenView.as_view(), name="oauth-token"),
     path("messaging/receipts/", receipts_views.receipts_view, name="messaging-receipts"),
@@ -41,4 +45,6 @@ def handler500(request, *args, **kwargs):
         return services_fallback.server_error(request)
     if request.path.startswith("/v2/campaign/"):
         return v2_fallback.server_error(request)
+    if request.path.startswith("/v1/"):
+        return export_fallback.server_error(request)
     return defaults.server_error(request)

@@ -4,7 +4,15 @@ API surfaces word it. Codes are grouped by the module that raises them."""
 
 from enum import StrEnum
 
-from config.errors import Conflict, InvalidInput, NotFound, RuleViolation, UpstreamError  # noqa: F401
+from config.errors import (  # noqa: F401
+    Conflict,
+    DomainError,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    RuleViolation,
+    UpstreamError,
+)
 
 
 class MessagingErrorCode(StrEnum):
@@ -83,6 +91,21 @@ class ClientCampaignErrorCode(StrEnum):
     UPSTREAM_FAILED = "upstream_failed"  # the gateway refused or did not answer; params: reason
 
 
+class ExportErrorCode(StrEnum):
+    """The messages export (messaging.services.exports, messaging.selectors); only the messages
+    export API (/v1/) serves them."""
+
+    EXPORT_CAMPAIGN_NOT_FOUND = "export_campaign_not_found"
+    # The campaign has no generated messages and no firing under way.
+    EXPORT_NOTHING_TO_PUBLISH = "export_nothing_to_publish"
+    # The month's published rows and the campaign's would pass the company's monthly row limit;
+    # params: limit, used, requested.
+    EXPORT_USAGE_LIMIT_EXCEEDED = "export_usage_limit_exceeded"
+    EXPORT_FILE_NOT_FOUND = "export_file_not_found"
+    EXPORT_PAGE_UNREADABLE = "export_page_unreadable"  # a stored page cannot be read or parsed
+    EXPORT_DOWNLOAD_REFUSED = "export_download_refused"  # a download token expired or altered
+
+
 class MessageCampaignNotFound(NotFound):
     code = MessagingErrorCode.MESSAGE_CAMPAIGN_NOT_FOUND
 
@@ -99,3 +122,31 @@ class UpstreamFailed(UpstreamError):
     """A channel's provider refused a message sent while the client waits, or did not answer."""
 
     code = ClientCampaignErrorCode.UPSTREAM_FAILED
+
+
+class ExportCampaignNotFound(NotFound):
+    """Not a message campaign of the company (missing, malformed, print, another company's)."""
+
+    code = ExportErrorCode.EXPORT_CAMPAIGN_NOT_FOUND
+
+
+class NothingToPublish(RuleViolation):
+    code = ExportErrorCode.EXPORT_NOTHING_TO_PUBLISH
+
+
+class UsageLimitExceeded(RuleViolation):
+    code = ExportErrorCode.EXPORT_USAGE_LIMIT_EXCEEDED
+
+
+class ExportFileNotFound(NotFound):
+    code = ExportErrorCode.EXPORT_FILE_NOT_FOUND
+
+
+class ExportPageUnreadable(DomainError):
+    """A stored page that cannot be read or parsed: the platform's fault, not the request's."""
+
+    code = ExportErrorCode.EXPORT_PAGE_UNREADABLE
+
+
+class DownloadRefused(Forbidden):
+    code = ExportErrorCode.EXPORT_DOWNLOAD_REFUSED

@@ -136,6 +136,8 @@ class Message(TenantModel):
         # The retention purge reads by created_at through a BRIN index on PostgreSQL (migration
         # 0003), a plain one elsewhere.
         indexes = [
+            # A campaign's messages in id order: the messages export's keyset pages.
+            models.Index(fields=["campaign", "id"], name="message_campaign_id"),
             # Delivery claims queued messages that are due; the index holds only queued rows.
             models.Index(
                 fields=["next_attempt_at", "id"], condition=Q(status="queued"), name="message_queued_due"
@@ -234,6 +236,9 @@ class MessageExport(TenantModel):
     attempts = models.PositiveSmallIntegerField(default=0)
     heartbeat_at = models.DateTimeField(default=timezone.now)
     error = models.CharField(max_length=300, blank=True)
+    # When the files of a replaced (no longer current) or failed export are removed from storage
+    # (messaging.tasks.message_exports_purge); None otherwise, and once they are gone.
+    files_purge_at = models.DateTimeField(null=True, blank=True)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -255,7 +260,20 @@ class MessageExport(TenantModel):
                 fields=["campaign"], condition=Q(is_current=True), name="message_export_one_current"
             ),
         ]
-        indexes = [models.Index(fields=["campaign", "-created_at"], name="message_export_campaign")]
+        indexes = [
+            models.Index(fields=["campaign", "-created_at"], name="message_export_campaign"),
+            # The purge's scan and the stale-lease sweep's: few rows each.
+            models.Index(
+                fields=["files_purge_at"],
+                condition=Q(files_purge_at__isnull=False),
+                name="message_export_purge",
+            ),
+            models.Index(
+                fields=["heartbeat_at"],
+                condition=Q(status__in=["queued", "running"]),
+                name="message_export_at_work",
+            ),
+        ]
 
     def __str__(self):
         return f"export {self.pk} ({self.status})"

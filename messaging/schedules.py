@@ -157,6 +157,41 @@ def resume_firing(schedule: Schedule, *, now: datetime, already_fired: bool) -> 
     return now.astimezone(UTC) if schedule.kind == "now" else schedule.dtstart
 
 
+def last_firing(schedule: Schedule, *, activated_at: datetime | None) -> datetime | None:
+    """The schedule's final firing: the one firing of `now` (at activation; None before it) and
+    `once`; for `scheduled`, the last firing of a rule that ends (COUNT or UNTIL), else None
+    (open-ended)."""
+    if schedule.kind == "now":
+        return activated_at.astimezone(UTC) if activated_at is not None else None
+    if schedule.kind == "once":
+        return schedule.dtstart
+    return _last_of_rule(schedule.rrule_text)
+
+
+@lru_cache(maxsize=512)
+def _last_of_rule(text: str) -> datetime | None:
+    recurrence = _compile(text, None)
+    zone = recurrence.zone
+    if recurrence.count is not None:
+        # A COUNT rule counts from its DTSTART: walked whole (COUNT is capped).
+        last = None
+        for last in _occurrences(recurrence, recurrence.dtstart, _LATEST_WALL):  # noqa: B007
+            pass
+        return _instant(last, zone) if last is not None else None
+    if recurrence.until is None:
+        return None
+    # Backwards from UNTIL in doubling windows: the last firing usually lies just before it.
+    until, width = recurrence.until, timedelta(days=1)
+    while True:
+        start = max(until - width, recurrence.dtstart)
+        walls = list(_occurrences(recurrence, start, until))
+        if walls:
+            return _instant(walls[-1], zone)
+        if start <= recurrence.dtstart:
+            return None
+        width *= 2
+
+
 # Reading the input
 
 

@@ -2,26 +2,31 @@
 of its workspaces."""
 
 import json
+import re
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
 
 from django.db import connection
-from django.db.models import F, OuterRef, Subquery, Window
+from django.db.models import Count, Exists, F, OuterRef, Subquery, Window
 from django.db.models.functions import RowNumber
+from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from accounts.selectors import workspaces_of_company
 from campaigns.models import MESSAGE_CHANNELS, Campaign, MessageSettings, MessageStatus
 from config.db import fetch_all, fetch_one, for_reading
 from config.errors import InvalidInput
+from messaging import schedules
 from messaging.errors import (
     ClientCampaignNotFound,
+    ExportCampaignNotFound,
     MessageCampaignNotFound,
     MessageNotFound,
     MessagingErrorCode,
 )
-from messaging.models import CampaignClient, ClientCampaign, Message, Occurrence
+from messaging.models import CampaignClient, ClientCampaign, Message, MessageExport, Occurrence
 
 # The services API's sort keys -> columns of the list's query (c: the campaign, s: its settings).
 SORT_COLUMNS = {
@@ -376,3 +381,172 @@ def get_message_for_company(*, company, message_key) -> Message:
     if found is None:
         raise MessageNotFound()
     return found
+
+
+# ---- the messages export (/v1/) ------------------------------------------------------------------
+
+
+class ExportStage(StrEnum):
+    """Where a message campaign stands for the messages export API (derived, never stored)."""
+
+    DRAFT = "Draft"  # nothing generated yet
+    GENERATING = "Generating"  # a firing's messages are being written
+    READY_TO_PUBLISH = "Ready to Publish"  # messages that no finished export holds
+    PUBLISHING = "Publishing"  # an export at work
+    PUBLISHED = "Published"  # the current export holds every message
+
+
+EXPORT_AT_WORK = (MessageExport.Status.QUEUED, MessageExport.Status.RUNNING)
+GENERATION_UNDER_WAY = (Occurrence.Status.PENDING, Occurrence.Status.GENERATING)
+_DIGITS = re.compile(r"[0-9]{1,18}")
+
+
+def get_exportable_campaign(*, company, campaign_id) -> Campaign:
+    """A message campaign of the company, with its settings, by its UUID (text or uuid) or by its
+    campaign API v2 ID (an int or a string of digits); ExportCampaignNotFound alike for a missing,
+    malformed, print or another company's one."""
+    campaigns = message_campaigns_of_company(company).select_related("message_settings")
+    found = None
+    if isinstance(campaign_id, int) and not isinstance(campaign_id, bool):
+        number = campaign_id
+    elif isinstance(campaign_id, str) and _DIGITS.fullmatch(campaign_id.strip()):
+        number = int(campaign_id.strip())
+    else:
+        number = None
+    if number is not None:
+        if 0 < number < 2**63:
+            found = campaigns.filter(client_campaign__pk=number).first()
+    elif (key := _as_uuid(campaign_id)) is not None:
+        found = campaigns.filter(pk=key).first()
+    if found is None:
+        raise ExportCampaignNotFound()
+    return found
+
+
+def settings_of(campaign: Campaign) -> MessageSettings | None:
+    try:
+        return campaign.message_settings
+    except MessageSettings.DoesNotExist:
+        return None
+
+
+def export_stage(
+    *, total_messages: int, generating: bool, export_at_work: bool, published_rows: int | None
+) -> ExportStage:
+    """`published_rows`: the rows of the campaign's current export (None: never published). New
+    messages since (a later firing) make it Ready to Publish again."""
+    if export_at_work:
+        return ExportStage.PUBLISHING
+    if generating:
+        return ExportStage.GENERATING
+    if not total_messages:
+        return ExportStage.DRAFT
+    if published_rows is not None and published_rows == total_messages:
+        return ExportStage.PUBLISHED
+    return ExportStage.READY_TO_PUBLISH
+
+
+def campaigns_by_workspace(*, company) -> list[dict]:
+    """Every workspace of the company with its message campaigns (the services API's and
+    campaign API v2's), newest first: id, name, channel, status, export stage, first and last
+    firing (ISO 8601; the last None while open-ended) and messages written. Two queries."""
+    workspaces = workspaces_of_company(company=company)
+    by_workspace: dict = {workspace.pk: [] for workspace in workspaces}
+    default = next((workspace.pk for workspace in workspaces if workspace.is_default), None)
+    for campaign in _exportable_campaigns_annotated(company):
+        # A message campaign always has a workspace; one made without (by hand) shows in the default.
+        entries = by_workspace.get(campaign.workspace_id, by_workspace.get(default))
+        if entries is not None:
+            entries.append(_campaign_entry(campaign))
+    return [
+        {
+            "workspace_id": str(workspace.pk),
+            "workspace_name": workspace.name,
+            "campaigns": by_workspace[workspace.pk],
+        }
+        for workspace in workspaces
+    ]
+
+
+def _exportable_campaigns_annotated(company):
+    of_campaign = {"campaign_id": OuterRef("pk")}
+    first_firing = Occurrence.unscoped.filter(**of_campaign).order_by("scheduled_at").values("scheduled_at")
+    exports = MessageExport.unscoped.filter(**of_campaign)
+    return (
+        message_campaigns_of_company(company)
+        .select_related("message_settings")
+        .annotate(
+            first_fired_at=Subquery(first_firing[:1]),
+            generating=Exists(Occurrence.unscoped.filter(**of_campaign, status__in=GENERATION_UNDER_WAY)),
+            export_at_work=Exists(exports.filter(status__in=EXPORT_AT_WORK)),
+            published_rows=Subquery(exports.filter(is_current=True).values("rows")[:1]),
+        )
+        .order_by("-created_at", "-id")
+    )
+
+
+def _campaign_entry(campaign: Campaign) -> dict:
+    settings = settings_of(campaign)
+    total = settings.total_messages if settings is not None else 0
+    stage = export_stage(
+        total_messages=total,
+        generating=campaign.generating,
+        export_at_work=campaign.export_at_work,
+        published_rows=campaign.published_rows,
+    )
+    start = campaign.first_fired_at or (settings.next_at if settings is not None else None)
+    if start is None and settings is not None:
+        start = _planned_firing(settings)
+    return {
+        "campaign_id": str(campaign.pk),
+        "name": campaign.name,
+        "channel": campaign.channel,
+        "status": campaign.status,
+        "stage": stage.value,
+        "start_date": _iso(start),
+        "end_date": _iso(_final_firing(campaign, settings)),
+        "total_messages": total,
+    }
+
+
+def _iso(moment: datetime | None) -> str | None:
+    if moment is None:
+        return None
+    return _moment(moment).astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def _schedule(settings: MessageSettings, activated_at: datetime) -> schedules.Schedule | None:
+    try:
+        return schedules.parse_schedule(
+            schedule_type=settings.schedule_type,
+            schedule_rrule=settings.schedule_rrule,
+            activated_at=activated_at,
+        )
+    except InvalidInput:  # stored before a rule tightened: no date rather than a failed list
+        return None
+
+
+def _planned_firing(settings: MessageSettings) -> datetime | None:
+    """A draft's firing when its schedule names one (a `once` time)."""
+    if settings.schedule_type != MessageSettings.ScheduleType.ONCE:
+        return None
+    schedule = _schedule(settings, timezone.now())
+    return schedule.dtstart if schedule is not None else None
+
+
+def _final_firing(campaign: Campaign, settings: MessageSettings | None) -> datetime | None:
+    """The last firing: made already when nothing is left to fire (finished, stopped), planned
+    for a `now` or `once` one still to fire and for a rule that ends; None while open-ended."""
+    if settings is None:
+        return None
+    if settings.next_at is None:
+        if campaign.status == MessageStatus.DRAFT:
+            return _planned_firing(settings)
+        return settings.last_at
+    if settings.schedule_type != MessageSettings.ScheduleType.SCHEDULED:
+        return settings.next_at
+    rule = settings.schedule_rrule.upper()
+    if "COUNT=" not in rule and "UNTIL=" not in rule:
+        return None
+    schedule = _schedule(settings, settings.activated_at or timezone.now())
+    return schedules.last_firing(schedule, activated_at=settings.activated_at) if schedule else None

@@ -1,8 +1,9 @@
 """Background work of messaging: thin tasks that take ids and call a service."""
 
 from celery import shared_task
+from django.conf import settings
 
-from messaging import generation
+from messaging import exporting, generation
 from messaging.services import delivery, firing, purge
 
 
@@ -59,3 +60,35 @@ def occurrences_resume_stale() -> dict:
 def messages_purge_expired() -> int:
     """Remove messages past their retention, in batches."""
     return purge.messages_purge_expired()
+
+
+@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=3, default_retry_delay=15)
+def message_export_run(self, export_id: str) -> str:
+    """Write (or resume) one export of a campaign's messages. Idempotent: a redelivered or retried
+    task continues after the export's last committed page; while the campaign's generation runs,
+    it looks again every MESSAGES_EXPORT_WAIT_SECONDS."""
+    try:
+        return exporting.export_run(export_id=export_id)
+    except exporting.GenerationUnderWay:
+        # Looked at again later, as a new task (a retry's count would run out); in eager mode
+        # that would run at once, again and again: the stale sweep queues it again there.
+        if not self.request.is_eager:
+            message_export_run.apply_async((export_id,), countdown=settings.MESSAGES_EXPORT_WAIT_SECONDS)
+        return "waiting"
+    except Exception as exc:
+        if self.request.called_directly or self.request.is_eager or self.request.retries >= self.max_retries:
+            exporting.export_give_up(export_id=export_id)
+            raise
+        raise self.retry(exc=exc) from exc
+
+
+@shared_task(acks_late=True)
+def message_exports_resume_stale() -> dict:
+    """Beat: exports whose worker vanished (their lease ran out) are queued again or failed."""
+    return exporting.exports_resume_stale()
+
+
+@shared_task(acks_late=True)
+def message_exports_purge() -> int:
+    """Beat: the files of replaced and failed exports, once their time has come."""
+    return exporting.exports_purge()

@@ -7,12 +7,13 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from messaging import exporting
 from messaging.models import CampaignPurge, Message
 
 
 def campaign_messages_purge(*, batch: int | None = None, max_batches: int = 100) -> int:
     """Delete up to max_batches x batch messages of deleted campaigns; how many went. A campaign's
-    purge row goes once its last message has."""
+    purge row goes once its last message has, and its exported pages with it."""
     batch = batch or settings.MESSAGING_PURGE_BATCH
     removed = 0
     for purge in CampaignPurge.objects.order_by("requested_at")[:100]:
@@ -28,6 +29,10 @@ def campaign_messages_purge(*, batch: int | None = None, max_batches: int = 100)
                 if ids:
                     removed += Message.unscoped.filter(id__in=ids).delete()[0]
                 if len(ids) < batch:
+                    # Its exports' rows went with the campaign; their files go now.
+                    exporting.remove_folder(
+                        exporting.campaign_folder(company_id=purge.company_id, campaign_id=purge.campaign_id)
+                    )
                     purge.delete()
                     break
         if max_batches <= 0:

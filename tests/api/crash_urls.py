@@ -3,6 +3,7 @@
 from django.urls import path
 
 from config import urls as real_urls
+from config.api.export.views import PublicExportAPIView
 from config.api.v1.views import PlatformAPIView
 
 
@@ -14,6 +15,11 @@ class CrashingView(PlatformAPIView):
         raise RuntimeError("secret internals: password=hunter2")
 
 
+class CrashingExportView(PublicExportAPIView):
+    def get(self, request):
+        raise RuntimeError("secret internals: password=hunter2")
+
+
 def crashing_django_view(request):
     raise RuntimeError("secret internals outside DRF")
 
@@ -21,6 +27,8 @@ def crashing_django_view(request):
 urlpatterns = [
     path("api/v1/_test/crash", CrashingView.as_view()),
     path("api/v1/_test/crash-plain", crashing_django_view),
+    path("v1/_test/crash", CrashingExportView.as_view()),
+    path("v1/_test/crash-plain", crashing_django_view),
     *real_urls.urlpatterns,
 ]
 handler500 = real_urls.handler500

@@ -54,10 +54,11 @@ def all_codes() -> dict[str, str]:
 
 
 # Enums of the message half, which /api/v1/ never serves: the services surface words the first,
-# campaign API v2 the second.
+# campaign API v2 the second, the messages export API (/v1/) the third.
 SERVICES_ENUMS = {"MessagingErrorCode"}
 V2_ENUMS = {"ClientCampaignErrorCode"}
-MESSAGE_ENUMS = SERVICES_ENUMS | V2_ENUMS
+EXPORT_ENUMS = {"ExportErrorCode"}
+MESSAGE_ENUMS = SERVICES_ENUMS | V2_ENUMS | EXPORT_ENUMS
 
 
 def test_every_domain_code_has_a_v1_wording():
@@ -94,6 +95,16 @@ def test_every_client_campaign_code_has_a_v2_wording():
     assert not unworded, f"codes without a v2 wording in config/api/v2/errors.py: {unworded}"
     stale = sorted(set(TEXT) - set(codes))
     assert not stale, f"v2 wordings for codes no enum defines: {stale}"
+
+
+def test_every_export_code_has_an_export_wording():
+    from config.api.export.errors import TEXT
+
+    codes = all_codes()
+    unworded = sorted(code for code, enum in codes.items() if enum in EXPORT_ENUMS and code not in TEXT)
+    assert not unworded, f"codes without an export wording in config/api/export/errors.py: {unworded}"
+    stale = sorted(set(TEXT) - set(codes))
+    assert not stale, f"export wordings for codes no enum defines: {stale}"
 
 
 def test_every_v1_wording_has_a_code():

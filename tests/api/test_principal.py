@@ -11,6 +11,7 @@ from rest_framework.views import APIView
 
 from accounts import api_logging, services
 from accounts.principal import SESSION, Principal
+from config.api.export.views import ExportAPIView
 from config.api.jwt import SessionJWTAuthentication
 from config.api.services.views import ServicesAPIView
 from config.api.v1.views import PlatformAPIView, PublicPlatformAPIView
@@ -87,9 +88,9 @@ def test_api_logging_records_the_principal(authed_client, company, staff_user, a
 # Routes anyone may call; everything else names the right it needs, per method.
 PUBLIC = {
     "v1:account-login", "v1:account-refresh", "v1:not-found", "services:not-found", "v2:not-found", "schema",
-    "docs",
+    "docs", "export:not-found", "export:messages-download",
 }  # fmt: skip
-SURFACE_BASES = (PlatformAPIView, ServicesAPIView, V2APIView)
+SURFACE_BASES = (PlatformAPIView, ServicesAPIView, V2APIView, ExportAPIView)
 SURFACE_PREFIXES = ("api/v1/", "services/", "v2/", "v1/")
 
 

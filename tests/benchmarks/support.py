@@ -233,17 +233,18 @@ def against_bare(
     round_seconds: float = 1.5,
     bare_path: str = "/bench/bare",
     headers: dict | None = None,
+    body: bytes = b"",
 ) -> tuple[LoadResult, LoadResult]:
     """Load results of the bare DRF endpoint (`bare_path`) and of `method path` with the bearer
     token (or `headers` instead, for a surface with other credentials), on one server: each warmed up for a second (imports, connections, caches), then measured
     in turn, `seconds` in all for each, in rounds of about `round_seconds` (at least three). Taking turns
     spreads the machine's swings (other tenants of the host, the kernel's own work) over both,
     where one long stretch of each could give one of them all of a slow spell; on these machines
-    one round's ratio alone varied by 0.33-0.69, so the ratio is taken over many rounds."""
+    one round's ratio alone varied by 0.33-0.69, so the ratio is taken over many rounds. `headers`
+    and `body` go with the endpoint's requests (a JSON body, headers beyond the token)."""
     bare = http_request(method, bare_path)
-    endpoint = http_request(
-        method, path, headers if headers is not None else {"Authorization": f"Bearer {token}"}
-    )
+    credentials = {"Authorization": f"Bearer {token}"} if token else {}
+    endpoint = http_request(method, path, {**credentials, **(headers or {})}, body)
     load(port, bare, seconds=1)
     load(port, endpoint, seconds=1)
     rounds = max(3, round(seconds / round_seconds))

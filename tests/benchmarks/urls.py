@@ -1,3 +1,7 @@
+import csv
+import io
+
+from django.core.files.storage import default_storage
 from django.urls import path
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
@@ -5,7 +9,7 @@ from rest_framework.views import APIView
 
 from campaigns.models import MESSAGE_CHANNELS, Campaign
 from config.urls import urlpatterns as real_urlpatterns
-from messaging.models import ClientCampaign, Message
+from messaging.models import ClientCampaign, Message, MessageExport
 
 
 class BareView(APIView):
@@ -123,8 +127,28 @@ class BareClientMessagesView(BareReadView):
         return Response({"Messages": list(rows)})
 
 
+class BareExportPageView(APIView):
+    """The baseline of the messages export API's fetch as json: a plain DRF endpoint (no headers,
+    no throttle, no audit) reading the export's stored page and answering its rows as
+    {customer_id, message} dicts."""
+
+    authentication_classes = []
+    permission_classes = []
+    throttle_classes = []
+    renderer_classes = [JSONRenderer]
+
+    def post(self, request, export_id, number):
+        export = MessageExport.unscoped.get(pk=export_id)
+        with default_storage.open(export.page_key(number), "rb") as page:
+            reader = csv.reader(io.TextIOWrapper(page, encoding="utf-8", newline=""))
+            next(reader)
+            rows = [{"customer_id": customer, "message": message} for customer, message in reader]
+        return Response({"data": rows})
+
+
 urlpatterns = [
     path("bench/bare", BareView.as_view()),
+    path("bench/bare-export-page/<uuid:export_id>/<int:number>", BareExportPageView.as_view()),
     path("bench/bare-campaigns/<uuid:workspace_id>", BareCampaignsView.as_view()),
     path("bench/bare-client-campaigns/<uuid:company_id>", BareClientCampaignsView.as_view()),
     path("bench/bare-client-messages/<uuid:campaign_id>", BareClientMessagesView.as_view()),

@@ -27,8 +27,11 @@ from messaging.api.v2.schema import MESSAGE_KEY as V2_MESSAGE_KEY
 from messaging.api.v2.schema import TEMPLATE_ID as V2_TEMPLATE_ID
 from messaging.tasks import campaigns_fire_due
 from tests.accounts.factories import CompanyFactory, OAuthApplicationFactory, UserFactory
+from tests.export_api import call, export_client
 from tests.messaging.conftest import TOKEN_URL, basic
+from tests.messaging.exports import campaign_with_messages
 from tests.messaging.gateway import Answer
+from tests.platform_api import login
 from tests.recipients.factories import RecipientFactory, RecipientGroupFactory
 from tests.templates.factories import MessageTemplateFactory
 
@@ -1212,3 +1215,144 @@ def test_the_v2_api_answers_as_documented(schema, settings, gateway):
 
     operations_answered = {(path, method) for path, method, _ in answers.seen}
     assert operations_answered == {(p, m) for p, methods in V2_PATHS.items() for m in methods}
+
+
+# ---- /v1/: the messages export API ----------------------------------------------------------------
+
+EXPORT_HEADERS = ["Unauthorized", "auth error"]
+EXPORT_BODY = {
+    400: ["Bad request."],
+    413: ["Request body too large."],
+    415: ["Unsupported media type: send application/json."],
+}
+EXPORT_PLUMBING = {
+    403: EXPORT_HEADERS,
+    429: ["Too many requests."],
+    500: ["Internal server error."],
+    **EXPORT_BODY,
+}
+EXPORT_SPEC = {  # operationId -> {status: the messages of its outcomes}, beyond the plumbing's
+    "export_campaign_all": {200: []},
+    "export_messages_publish": {
+        202: [],
+        401: ["Missing required fields.", "Campaign/details not found."],
+        404: ["Campaign not found."],
+        429: ["Usage limit exceeded.", "Too many requests."],
+    },
+    "export_messages_pages": {200: [], 401: ["Missing required fields."], 404: ["Campaign not found."]},
+    "export_messages_fetch": {
+        200: [],
+        401: ["Missing required fields.", "Invalid export option."],
+        404: ["Campaign not found.", "File not found."],
+        500: ["Failed to parse.", "Internal server error."],
+    },
+}
+EXPORT_DOWNLOAD = "export_messages_download"
+EXPORT_PATHS = {
+    "/v1/campaign/all": {"post"},
+    "/v1/messages/publish": {"post"},
+    "/v1/messages/pages": {"post"},
+    "/v1/messages/fetch": {"post"},
+    "/v1/messages/download/{token}": {"get"},
+}
+EXPORT_REQUIRED = {"ExportBearerJWT": [], "ExportAuthContext": [], "ExportClientIP": []}
+ZERO_UUID = "00000000-0000-0000-0000-000000000000"
+EXPORT_SECURITY = [EXPORT_REQUIRED, {**EXPORT_REQUIRED, "ExportApiKey": []}]
+
+
+def export_outcomes(name: str) -> dict[int, list[str]]:
+    outcomes: dict[int, list[str]] = {status: list(texts) for status, texts in EXPORT_PLUMBING.items()}
+    for status, texts in EXPORT_SPEC[name].items():
+        outcomes[status] = texts or outcomes.get(status, [])
+    return outcomes
+
+
+def test_every_export_operation_documents_its_outcomes(schema):
+    problems, paths = [], {}
+    for path, method, op in operations(schema, "/v1/"):
+        paths.setdefault(path, set()).add(method)
+        name = op.get("operationId")
+        for key in ("summary", "description", "tags"):
+            if not op.get(key):
+                problems.append(f"{name}: no {key}")
+        if name == EXPORT_DOWNLOAD:
+            wanted = {200: [], 403: ["Download link expired or invalid."], 500: ["Internal server error."]}
+            if op.get("security") not in (None, [{}]):
+                problems.append(f"{name}: security {op.get('security')}")
+        elif name in EXPORT_SPEC:
+            wanted = export_outcomes(name)
+            if op.get("security") != EXPORT_SECURITY:
+                problems.append(f"{name}: security {op.get('security')}")
+            if not op["requestBody"]["content"]["application/json"].get("examples"):
+                problems.append(f"{name}: no request example")
+        else:
+            problems.append(f"{method.upper()} {path} ({name}): not in EXPORT_SPEC; add its outcomes")
+            continue
+        documented = {int(status) for status in op["responses"]}
+        if documented != set(wanted):
+            problems.append(f"{name}: documents {sorted(documented)}, the table says {sorted(wanted)}")
+        for status, texts in wanted.items():
+            response = op["responses"].get(str(status))
+            if response is None:
+                continue
+            examples = examples_of(response)
+            if status < 300 and "application/json" in response.get("content", {}) and not examples:
+                problems.append(f"{name} {status}: no example")
+            for value in examples:
+                if status >= 400 and set(value) != {"message"}:
+                    problems.append(f"{name} {status}: an example that is no {{message}}: {value}")
+            for text in texts:
+                if text not in [value.get("message") for value in examples]:
+                    problems.append(f"{name} {status}: no example says {text!r}")
+                if text not in response["description"]:
+                    problems.append(f"{name} {status}: the description does not name {text!r}")
+    assert problems == []
+    assert paths == EXPORT_PATHS
+
+
+def test_every_export_example_matches_its_schema(schema):
+    assert examples_checked(schema, operations(schema, "/v1/")) > 40
+
+
+def test_the_export_answers_as_documented(schema, django_capture_on_commit_callbacks, settings):
+    """Real answers of every /v1/ operation, each validated against the schema its operation
+    documents for its status, with every object closed to other keys."""
+    settings.MESSAGING_DEFAULT_BACKEND = "messaging.delivery.console.ConsoleBackend"  # the firing delivers
+    company = CompanyFactory()
+    user = UserFactory(company=company)
+    token = login(APIClient(), account_services.api_key_issue(user=user).secret)["token"]
+    client = export_client(token, account_services.messages_api_code_rotate(company=company))
+    campaign = campaign_with_messages(
+        company, ["Ada", "Bob, Jr."], capture=django_capture_on_commit_callbacks
+    )
+    ours = {"campaign_id": str(campaign.pk)}
+    answers = Answers(schema)
+
+    def check(path, body, status):
+        return answers.check(call(client, path.removeprefix("/v1/"), body), path, "post", status)
+
+    check("/v1/campaign/all", None, 200)
+    check("/v1/messages/pages", ours, 200)
+    check("/v1/messages/publish", ours, 202)
+    check("/v1/messages/publish", {}, 401)
+    check("/v1/messages/publish", {"campaign_id": ZERO_UUID}, 404)
+    check("/v1/messages/pages", ours, 200)
+    check("/v1/messages/pages", [ours], 400)
+    for export_type in ("utf8", "json"):
+        check("/v1/messages/fetch", {**ours, "file_num": 0, "export_type": export_type}, 200)
+    link = check("/v1/messages/fetch", {**ours, "file_num": 0, "export_type": "url"}, 200)["data"]
+    check("/v1/messages/fetch", {**ours, "file_num": 0, "export_type": "csv"}, 401)
+    check("/v1/messages/fetch", {**ours, "file_num": 5, "export_type": "json"}, 404)
+    answers.check(APIClient().post("/v1/campaign/all"), "/v1/campaign/all", "post", 403)
+    answers.check(
+        client.post("/v1/campaign/all", "x", content_type="text/plain"), "/v1/campaign/all", "post", 415
+    )
+    download = "/v1/messages/download/{token}"
+    response = APIClient().get(link)
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
+    answers.seen.add((download, "get", 200))
+    answers.check(APIClient().get("/v1/messages/download/x:y:z"), download, "get", 403)
+
+    assert {(path, method) for path, method, _ in answers.seen} == {
+        (path, method) for path, methods in EXPORT_PATHS.items() for method in methods
+    }

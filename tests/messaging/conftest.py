@@ -6,6 +6,9 @@ from rest_framework.test import APIClient
 from accounts.selectors import default_workspace
 from tests.accounts.factories import CompanyFactory, OAuthApplicationFactory
 
+# Local disk and S3 (moto's server), for the messages export's tests.
+from tests.files.storages import library_storage, s3_server  # noqa: F401 (fixtures)
+
 # The real worker and beat of tests/integration, for generation's worker tests.
 from tests.integration.conftest import celery_beat_process, celery_worker_process  # noqa: F401 (fixtures)
 from tests.recipients.factories import RecipientFactory, RecipientGroupFactory
