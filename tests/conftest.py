@@ -3,6 +3,7 @@ import uuid
 
 import pytest
 from django.apps import apps as django_apps
+from pytest_django.plugin import pytest_collection_modifyitems as django_test_order
 from rest_framework.test import APIClient
 
 from accounts import api_logging
@@ -19,6 +20,15 @@ from tests.messaging.gateway import closed_port, gateway  # noqa: F401 (fixtures
 from tests.messaging.smtp import mail_server  # noqa: F401 (a fixture)
 from tests.platform_api import bearer, login
 from tests.remote import file_server  # noqa: F401 (a fixture for every test)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items):
+    """Transactional tests last, again. pytest-django puts them after the others, but pytest then
+    groups tests by session-scoped parameters (Playwright's browser_name), which can pull the
+    browser tests, and their flush of the database (seeded catalogue included), in among the
+    others."""
+    django_test_order(items)
 
 
 @pytest.fixture(autouse=True)

@@ -99,7 +99,7 @@ def test_no_header_at_all_is_unauthorized():
 
 
 @pytest.mark.parametrize(
-    "context",
+    "auth_context",
     [
         "",
         "not json",
@@ -121,9 +121,9 @@ def test_no_header_at_all_is_unauthorized():
         "[" * 100_000,
     ],
 )
-def test_a_bad_x_auth_context_is_unauthorized(good, api_code, context):
-    context = context.replace("CODE", api_code)
-    assert post_all(**{**good, "HTTP_X_AUTH_CONTEXT": context}) == UNAUTHORIZED
+def test_a_bad_x_auth_context_is_unauthorized(good, api_code, auth_context):
+    auth_context = auth_context.replace("CODE", api_code)
+    assert post_all(**{**good, "HTTP_X_AUTH_CONTEXT": auth_context}) == UNAUTHORIZED
 
 
 def test_x_auth_context_keys_are_case_insensitive(good, api_code):
