@@ -11,6 +11,7 @@ import json
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from itertools import chain
 
 from django.conf import settings as django_settings
 from django.db import connection, transaction
@@ -49,21 +50,22 @@ MAX_MESSAGE_CHARS = 10_000
 MAX_JSON_CHARS = 64 * 1024
 # E.164: up to 15 digits, the first not 0; the + is optional on the way in and always stored.
 ACCOUNT_ID = re.compile(r"\+?([1-9][0-9]{6,14})")
+# AccountIDs in their stored form, one a line.
+ALL_STORED_ACCOUNT_IDS = re.compile(r"(?:\+[1-9][0-9]{6,14}\n)*")
+# What a JSON string must escape: with none of it in any param, a param list is written as
+# ["param", ...] directly (and needs no escaping in COPY's text format either).
+JSON_ESCAPED = re.compile(r'["\\\x00-\x1f]')
 COPY_BATCH_SQLITE = 5_000
 
 
 @dataclass(frozen=True)
-class Client:
-    account_id: str
-    params: list[str]
-
-
-@dataclass(frozen=True)
 class ClientCampaignFields:
-    """A create request's fields ('' or None: not given)."""
+    """A create request's fields ('' or None: not given). The clients come as two columns, their
+    AccountIDs and their params, in order: a create has up to 100,000 of them."""
 
     name: str | None
-    clients: list[Client]
+    account_ids: list[str]
+    params: list[list[str]]
     message: str = ""
     json: str = ""
     template_id: str = ""
@@ -94,9 +96,10 @@ def client_campaign_create(*, company, user, data: ClientCampaignFields, now=Non
         raise InvalidInput(ClientCampaignErrorCode.NAME_REQUIRED, field="name")
     if len(name) > MAX_NAME_CHARS:
         raise InvalidInput(ClientCampaignErrorCode.FIELD_INVALID, field="name", maximum=MAX_NAME_CHARS)
-    if len(data.clients) < MIN_CLIENTS:
+    client_count = len(data.account_ids)
+    if client_count < MIN_CLIENTS:
         raise InvalidInput(ClientCampaignErrorCode.TOO_FEW_CLIENTS, field="clients", minimum=MIN_CLIENTS)
-    if len(data.clients) > MAX_CLIENTS:
+    if client_count > MAX_CLIENTS:
         raise InvalidInput(ClientCampaignErrorCode.TOO_MANY_CLIENTS, field="clients", maximum=MAX_CLIENTS)
     template = None
     if data.template_id:
@@ -108,14 +111,12 @@ def client_campaign_create(*, company, user, data: ClientCampaignFields, now=Non
     message = data.message or (template.body if template else "")
     json_text = data.json or (template.json if template else "")
     document = _json_message(json_text)
-    _check_params(data.clients, json_text=json_text, template=template)
-    account_ids = [
-        _account_id(client.account_id, position) for position, client in enumerate(data.clients, 1)
-    ]
+    _check_params(data.params, json_text=json_text, template=template)
+    account_ids = _account_ids(data.account_ids)
     if len(message) > MAX_MESSAGE_CHARS:
         raise InvalidInput(ClientCampaignErrorCode.FIELD_INVALID, field="message", maximum=MAX_MESSAGE_CHARS)
     send_at = data.send_at if data.send_at is not None and data.send_at > now else now
-    first_params = len(data.clients[0].params)
+    first_params = len(data.params[0])
     body_variables = variables_needed(template.body) if template else first_params
     with transaction.atomic():
         campaign = Campaign.objects.for_company(company).create(
@@ -125,7 +126,7 @@ def client_campaign_create(*, company, user, data: ClientCampaignFields, now=Non
             name=name,
             status=MessageStatus.DRAFT,
             selection=Campaign.Selection.CLIENTS,
-            recipient_count=len(data.clients),
+            recipient_count=client_count,
             created_by=user,
         )
         settings = MessageSettings.objects.create(
@@ -143,15 +144,13 @@ def client_campaign_create(*, company, user, data: ClientCampaignFields, now=Non
             message=message,
             json=json_text,
             send_at=send_at,
-            client_count=len(data.clients),
+            client_count=client_count,
         )
-        _write_clients(campaign, account_ids, [client.params for client in data.clients])
+        _write_clients(campaign, account_ids, data.params)
         campaign_status.start(campaign)
         activate_schedule(campaign, settings, now=now)
     client_campaign.campaign = campaign
-    return ClientCampaignWritten(
-        client_campaign, [(a, c.params) for a, c in zip(account_ids, data.clients, strict=True)]
-    )
+    return ClientCampaignWritten(client_campaign, list(zip(account_ids, data.params, strict=True)))
 
 
 def client_campaign_update(
@@ -272,15 +271,23 @@ def _holds_nul(document) -> bool:
     return False
 
 
-def _check_params(clients: list[Client], *, json_text: str, template) -> None:
+def _check_params(params: list[list[str]], *, json_text: str, template) -> None:
     """The first client has params for every {{n}} of the JSON message; every client has params
     for every variable of the template (BODY and JSON), or of the JSON message without one.
     More params than needed are fine."""
-    if len(clients[0].params) < variables_needed(json_text):
+    if len(params[0]) < variables_needed(json_text):
         raise InvalidInput(ClientCampaignErrorCode.JSON_PARAMS_MISSING, field="params")
     needed = variables_needed(template.body, template.json) if template else variables_needed(json_text)
-    if needed and any(len(client.params) < needed for client in clients):
+    if needed and min(map(len, params)) < needed:
         raise InvalidInput(ClientCampaignErrorCode.TEMPLATE_PARAMS_MISSING, field="params")
+
+
+def _account_ids(values: list[str]) -> list[str]:
+    """The AccountIDs as stored (E.164 with its +); InvalidInput names the first bad one. When
+    all are already stored's form, as they nearly always are, one match over all of them says so."""
+    if ALL_STORED_ACCOUNT_IDS.fullmatch("\n".join(values) + "\n"):
+        return values
+    return [_account_id(value, position) for position, value in enumerate(values, 1)]
 
 
 def _account_id(value: str, position: int) -> str:
@@ -324,9 +331,18 @@ def _write_clients(campaign: Campaign, account_ids: list[str], params: list[list
             cursor.copy(COPY_CLIENTS.format(table=CampaignClient._meta.db_table)) as copy,
         ):
             campaign_id = campaign.pk
-            dumps = json.dumps
-            for position, (account_id, values) in enumerate(zip(account_ids, params, strict=True), 1):
-                copy.write_row((campaign_id, position, account_id, dumps(values, ensure_ascii=False)))
+            plain = _plain(params)
+            rows = zip(account_ids, _params_json(params, plain=plain), strict=True)
+            if plain:  # nothing to escape in COPY's text format either: the rows as one text
+                copy.write(
+                    "".join(
+                        f"{campaign_id}\t{position}\t{account_id}\t{values}\n"
+                        for position, (account_id, values) in enumerate(rows, 1)
+                    )
+                )
+            else:
+                for position, (account_id, values) in enumerate(rows, 1):
+                    copy.write_row((campaign_id, position, account_id, values))
         return
     CampaignClient.objects.bulk_create(
         (
@@ -335,3 +351,16 @@ def _write_clients(campaign: Campaign, account_ids: list[str], params: list[list
         ),
         batch_size=COPY_BATCH_SQLITE,
     )
+
+
+def _plain(params: list[list[str]]) -> bool:
+    """No param holds a character JSON escapes (a quote, a backslash, a control character)."""
+    return JSON_ESCAPED.search("".join(chain.from_iterable(params))) is None
+
+
+def _params_json(params: list[list[str]], *, plain: bool) -> list[str]:
+    """Each client's params as JSON text: built directly when they are `plain`, which costs a
+    fraction of a json.dumps for each of 100,000 clients."""
+    if not plain:
+        return [json.dumps(values, ensure_ascii=False) for values in params]
+    return ['["' + '", "'.join(values) + '"]' if values else "[]" for values in params]

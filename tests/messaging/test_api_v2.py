@@ -310,6 +310,24 @@ def test_numbers_as_params_become_text_and_keys_ignore_case(v2):
     assert response.json()["Clients"][0] == {"AccountID": "+966539078942", "Params": ["1", "2.5"]}
 
 
+@pytest.mark.parametrize(
+    "params",
+    [
+        ["John", "ORD-1"],  # nothing to escape: written the short way
+        ['say "hi"', "back\\slash", "tab\there", "new\nline", "\u00e9t\u00e9 \U0001f600", ""],
+        [],
+    ],
+)
+def test_params_are_stored_exactly_as_sent(v2, params):
+    clients = [{"accountID": "+966539078942", "params": params}, {"accountID": "966539078943", "params": ["x"]}]
+
+    response = call(v2, "post", "create", {"name": "x", "clients": clients, "JSON": "{}", "SendAt": LATER})
+
+    assert response.status_code == 200, response.content
+    stored = CampaignClient.objects.order_by("position").values_list("account_id", "params")
+    assert list(stored) == [("+966539078942", params), ("+966539078943", ["x"])]
+
+
 def test_at_most_100000_clients(v2, settings):
     clients = [{"accountID": "+966539078942"}] * 100_001
 

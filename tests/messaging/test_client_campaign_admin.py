@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from campaigns.models import Campaign, MessageSettings
 from messaging.models import CampaignClient, CampaignPurge, ClientCampaign, Message, Occurrence
-from messaging.services.clients import Client, ClientCampaignFields, client_campaign_create
+from messaging.services.clients import ClientCampaignFields, client_campaign_create
 from messaging.services.firing import campaigns_fire_due
 from tests.accounts.factories import CompanyFactory, UserFactory
 from tests.admin_support import delete_in_admin, messages_of
@@ -45,9 +45,8 @@ def client_campaign(
         user=UserFactory(company=company),
         data=ClientCampaignFields(
             name=name,
-            clients=[
-                Client(account_id=f"+4477009{n:05d}", params=[f"Ada {n}", f"#{n}"]) for n in range(clients)
-            ],
+            account_ids=[f"+4477009{n:05d}" for n in range(clients)],
+            params=[[f"Ada {n}", f"#{n}"] for n in range(clients)],
             message="Hello {{1}}, order {{2}}",
             json=WHATSAPP,
             send_at=send_at,

@@ -24,7 +24,7 @@ from messaging.errors import (
 )
 from messaging.models import MessageExport, MessagesApiCall, MessagesUsage
 from messaging.selectors import get_exportable_campaign
-from messaging.services.clients import Client, ClientCampaignFields, client_campaign_create
+from messaging.services.clients import ClientCampaignFields, client_campaign_create
 from messaging.services.exports import (
     ExportType,
     download_open,
@@ -177,8 +177,13 @@ def test_a_v2_client_campaign_is_found_by_its_integer_id_and_names_its_clients(
     company, django_capture_on_commit_callbacks
 ):
     # given: a campaign of campaign API v2, fired and generated
-    clients = [Client("+966539078942", ["John"]), Client("966539078943", ["Jane"])]
-    fields = ClientCampaignFields(name="Orders", clients=clients, json=WHATSAPP_JSON, message="Hi {{1}}")
+    fields = ClientCampaignFields(
+        name="Orders",
+        account_ids=["+966539078942", "966539078943"],
+        params=[["John"], ["Jane"]],
+        json=WHATSAPP_JSON,
+        message="Hi {{1}}",
+    )
     with django_capture_on_commit_callbacks(execute=True):
         written = client_campaign_create(company=company, user=None, data=fields)
     with django_capture_on_commit_callbacks(execute=True):

@@ -11,7 +11,7 @@ from accounts import services as account_services
 from messaging.models import MessageExport, Occurrence
 from messaging.selectors import ExportStage, campaigns_by_workspace
 from messaging.services import message_campaign_delete
-from messaging.services.clients import Client, ClientCampaignFields, client_campaign_create
+from messaging.services.clients import ClientCampaignFields, client_campaign_create
 from messaging.services.exports import messages_publish
 from messaging.tasks import (
     campaign_messages_purge,
@@ -102,12 +102,15 @@ def test_every_workspace_with_its_campaigns_in_two_queries(company, django_asser
             schedule_type="scheduled",
             schedule_rrule="FREQ=DAILY;COUNT=3;BYHOUR=9;BYMINUTE=0;BYSECOND=0",
         )
-        clients = [Client("+966539078942", ["John"]), Client("966539078943", ["Jane"])]
         client_campaign_create(
             company=company,
             user=None,
             data=ClientCampaignFields(
-                name="V2", clients=clients, json=WHATSAPP_JSON, send_at=NOW + timedelta(days=2)
+                name="V2",
+                account_ids=["+966539078942", "966539078943"],
+                params=[["John"], ["Jane"]],
+                json=WHATSAPP_JSON,
+                send_at=NOW + timedelta(days=2),
             ),
         )
     in_second = campaign_with_bulk_messages(company, ["a", "b"], name="In second")

@@ -5,11 +5,13 @@ clients, which template, enough params) are the domain's (messaging.services.cli
 
 from collections.abc import Mapping
 from datetime import datetime
+from itertools import chain
+from operator import itemgetter
 
 from django.utils.dateparse import parse_datetime
 
 from config.api.v2.exceptions import BadField
-from messaging.services.clients import MAX_PARAM_CHARS, MAX_PARAMS, Client, ClientCampaignFields
+from messaging.services.clients import MAX_PARAM_CHARS, MAX_PARAMS, ClientCampaignFields
 
 MAX_RESULT_SIZE = 1000
 MAX_ID = 2**63 - 1
@@ -18,6 +20,7 @@ MAX_KEY_CHARS = 100
 NUL = "\x00"
 # A client's keys as the spec spells them, lower-cased (without a call for each of 100,000).
 CLIENT_KEYS = {"accountID": "accountid", "params": "params"}
+ACCOUNT_ID_KEY, PARAMS_KEY = itemgetter("accountID"), itemgetter("params")
 
 
 def body_of(data) -> Mapping:
@@ -28,9 +31,11 @@ def body_of(data) -> Mapping:
 
 def create_fields(data) -> ClientCampaignFields:
     data = body_of(data)
+    account_ids, params = clients_of(data.get("clients"))
     return ClientCampaignFields(
         name=text(data, "name"),
-        clients=clients_of(data.get("clients")),
+        account_ids=account_ids,
+        params=params,
         message=text(data, "message") or "",
         json=text(data, "JSON") or "",
         template_id=text(data, "TempMsgID") or "",
@@ -45,15 +50,46 @@ def text(data: Mapping, name: str) -> str | None:
     return value
 
 
-def clients_of(value) -> list[Client]:
+def clients_of(value) -> tuple[list[str], list[list[str]]]:
+    """The clients' AccountIDs and params, as two lists in their order."""
     if value is None:
-        return []
+        return [], []
     if not isinstance(value, list):
         raise BadField("clients")
-    return [client_of(item) for item in value]
+    columns = spelled_clients(value)
+    if columns is None:
+        clients = [client_of(item) for item in value]
+        columns = [account_id for account_id, _ in clients], [params for _, params in clients]
+    return columns
 
 
-def client_of(item) -> Client:
+def spelled_clients(value: list) -> tuple[list[str], list[list[str]]] | None:
+    """The clients read column by column when they are as the spec's examples have them (nearly
+    always): objects of exactly `accountID` and `params`, text AccountIDs, params a list of text
+    within bounds. None otherwise: client_of then reads them one by one, and says what is wrong.
+    A create of 100,000 clients spends a fraction of the time reading them one by one would."""
+    if set(map(type, value)) != {dict} or set(map(len, value)) != {2}:
+        return None
+    try:
+        account_ids = list(map(ACCOUNT_ID_KEY, value))
+        params = list(map(PARAMS_KEY, value))
+    except KeyError:
+        return None
+    if set(map(type, account_ids)) != {str} or set(map(type, params)) != {list}:
+        return None
+    flat = list(chain.from_iterable(params))
+    if (
+        max(map(len, params)) > MAX_PARAMS
+        or not set(map(type, flat)) <= {str}
+        or max(map(len, flat), default=0) > MAX_PARAM_CHARS
+        or NUL in "".join(account_ids)
+        or NUL in "".join(flat)
+    ):
+        return None
+    return account_ids, params
+
+
+def client_of(item) -> tuple[str, list[str]]:
     if not isinstance(item, dict):
         raise BadField("clients")
     account_id = params = None
@@ -67,7 +103,7 @@ def client_of(item) -> Client:
         account_id = str(account_id)
     if account_id is not None and (not isinstance(account_id, str) or NUL in account_id):
         raise BadField("accountID")
-    return Client(account_id or "", params_of(params))
+    return account_id or "", params_of(params)
 
 
 def params_of(value) -> list[str]:
