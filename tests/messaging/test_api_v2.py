@@ -319,7 +319,10 @@ def test_numbers_as_params_become_text_and_keys_ignore_case(v2):
     ],
 )
 def test_params_are_stored_exactly_as_sent(v2, params):
-    clients = [{"accountID": "+966539078942", "params": params}, {"accountID": "966539078943", "params": ["x"]}]
+    clients = [
+        {"accountID": "+966539078942", "params": params},
+        {"accountID": "966539078943", "params": ["x"]},
+    ]
 
     response = call(v2, "post", "create", {"name": "x", "clients": clients, "JSON": "{}", "SendAt": LATER})
 
@@ -457,7 +460,7 @@ def test_only_failed_messages_are_resent(v2, via_gateway):
     assert error_of(response) == (400, {"error": "invalid request: only failed messages can be resent"})
 
 
-@pytest.mark.parametrize("body", [{}, {"messageKey": 5}, {"messageKey": ""}])
+@pytest.mark.parametrize("body", [{}, {"messageKey": 5}, {"messageKey": ""}, {"messageKey": "k\x00"}])
 def test_resend_needs_a_message_key(v2, body):
     assert error_of(call(v2, "post", "resendMsg", body)) == (400, {"error": "invalid request: messageKey"})
 

@@ -173,6 +173,6 @@ def result_size_of(query) -> int:
 
 def message_key_of(data) -> str:
     value = body_of(data).get("messageKey")
-    if not isinstance(value, str) or not value.strip() or len(value) > MAX_KEY_CHARS:
+    if not isinstance(value, str) or not value.strip() or len(value) > MAX_KEY_CHARS or NUL in value:
         raise BadField("messageKey")
     return value
