@@ -11,7 +11,7 @@ import json
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from itertools import chain
+from itertools import chain, islice
 
 from django.conf import settings as django_settings
 from django.db import connection, transaction
@@ -321,6 +321,8 @@ def _with_body_component(document: dict, variables: int) -> str:
 # ---- writing the clients ----------------------------------------------------------------------
 
 COPY_CLIENTS = "COPY {table} (campaign_id, position, account_id, params) FROM STDIN"
+# Sent a chunk at a time, the rows are parsed and stored by PostgreSQL while the next are built.
+COPY_CHUNK_ROWS = 5_000
 
 
 def _write_clients(campaign: Campaign, account_ids: list[str], params: list[list[str]]) -> None:
@@ -333,13 +335,13 @@ def _write_clients(campaign: Campaign, account_ids: list[str], params: list[list
             campaign_id = campaign.pk
             plain = _plain(params)
             rows = zip(account_ids, _params_json(params, plain=plain), strict=True)
-            if plain:  # nothing to escape in COPY's text format either: the rows as one text
-                copy.write(
-                    "".join(
-                        f"{campaign_id}\t{position}\t{account_id}\t{values}\n"
-                        for position, (account_id, values) in enumerate(rows, 1)
-                    )
+            if plain:  # nothing to escape in COPY's text format either: the rows as text, in chunks
+                lines = (
+                    f"{campaign_id}\t{position}\t{account_id}\t{values}\n"
+                    for position, (account_id, values) in enumerate(rows, 1)
                 )
+                while chunk := "".join(islice(lines, COPY_CHUNK_ROWS)):
+                    copy.write(chunk)
             else:
                 for position, (account_id, values) in enumerate(rows, 1):
                     copy.write_row((campaign_id, position, account_id, values))

@@ -14,6 +14,7 @@ from rest_framework.test import APIClient
 from accounts import services as account_services
 from messaging.models import CampaignClient, CampaignPurge, ClientCampaign, Message
 from messaging.services import delivery
+from messaging.services.clients import COPY_CHUNK_ROWS
 from tests.accounts.factories import CompanyFactory, UserFactory
 from tests.messaging.gateway import Answer
 from tests.messaging.test_delivery_flow import SECRET, post_receipt
@@ -329,6 +330,18 @@ def test_params_are_stored_exactly_as_sent(v2, params):
     assert response.status_code == 200, response.content
     stored = CampaignClient.objects.order_by("position").values_list("account_id", "params")
     assert list(stored) == [("+966539078942", params), ("+966539078943", ["x"])]
+
+
+def test_many_clients_are_stored_in_their_order(v2):
+    # more than one chunk of the COPY that writes them on PostgreSQL
+    count = 2 * COPY_CHUNK_ROWS + 1
+    clients = [{"accountID": f"+4477{i:08d}", "params": [f"Client {i}"]} for i in range(1, count + 1)]
+
+    response = call(v2, "post", "create", {"name": "x", "clients": clients, "JSON": "{}", "SendAt": LATER})
+
+    assert response.status_code == 200, response.content
+    stored = list(CampaignClient.objects.order_by("position").values_list("position", "account_id", "params"))
+    assert stored == [(i, f"+4477{i:08d}", [f"Client {i}"]) for i in range(1, count + 1)]
 
 
 def test_at_most_100000_clients(v2, settings):
