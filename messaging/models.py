@@ -287,6 +287,12 @@ class MessageExport(TenantModel):
         """Where page `number` (from 0) is stored."""
         return f"companies/{self.company_id}/messages/{self.campaign_id}/{self.pk}/page-{number:05d}.csv"
 
+    def files_kept(self) -> bool:
+        """Whether its pages are in storage still: it is current or at work, or its purge is due
+        (messaging.exporting.exports_purge clears `files_purge_at` once they are gone)."""
+        at_work = self.status in (self.Status.QUEUED, self.Status.RUNNING)
+        return self.is_current or at_work or self.files_purge_at is not None
+
 
 class MessagesUsage(models.Model):
     """A company's use of the messages export API in one month: rows published and pages calls.
