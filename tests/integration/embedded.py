@@ -129,12 +129,13 @@ def served_with_demo(where: Path):
         honcho.stop()
 
 
-def run_script(script: Path, honcho: Honcho, **env: str) -> subprocess.CompletedProcess:
+def run_script(script: Path, honcho: Honcho, env: dict, **overrides: str) -> subprocess.CompletedProcess:
     """An examples/ script against `honcho`, as a user runs it: BASE, PATH, HOME, a UTF-8 locale,
-    POLL_SECONDS 60 and `env`, nothing else of this process's environment."""
+    POLL_SECONDS 60, `env` and then `overrides` (a test's wrong value), nothing else of this
+    process's environment."""
     environment = {
         "PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", "/tmp"), "LANG": "C.UTF-8",
-        "BASE": honcho.base_url, "POLL_SECONDS": "60", **env,
+        "BASE": honcho.base_url, "POLL_SECONDS": "60", **env, **overrides,
     }  # fmt: skip
     return subprocess.run(
         [str(script)], env=environment, cwd=ROOT, capture_output=True, text=True, timeout=120

@@ -25,7 +25,7 @@ def served(tmp_path_factory):
 
 
 def _walk(honcho: Honcho, demo: dict, **env: str) -> subprocess.CompletedProcess:
-    return run_script(SCRIPT, honcho, KEY=demo["api_key"], TEMPLATE=demo["v2_template_id"], **env)
+    return run_script(SCRIPT, honcho, {"KEY": demo["api_key"], "TEMPLATE": demo["v2_template_id"]}, **env)
 
 
 def test_the_campaign_v2_walkthrough_runs_every_step_against_make_run(served):

@@ -27,7 +27,7 @@ def _walk(honcho: Honcho, demo: dict, **env: str) -> subprocess.CompletedProcess
     credentials = {
         "KEY": demo["api_key"], "CODE": demo["messages_api_code"], "CAMPAIGN": demo["messages_campaign_id"],
     }  # fmt: skip
-    return run_script(SCRIPT, honcho, **{**credentials, **env})
+    return run_script(SCRIPT, honcho, credentials, **env)
 
 
 def test_a_wrong_api_code_fails_the_campaigns_step(served):

@@ -24,10 +24,11 @@ def served(tmp_path_factory):
 
 
 def _walk(honcho: Honcho, demo: dict, **env: str) -> subprocess.CompletedProcess:
-    return run_script(
-        SCRIPT, honcho, CLIENT_ID=demo["oauth_client_id"], CLIENT_SECRET=demo["oauth_client_secret"],
-        SERVICE=demo["service_uuid"], GROUP=demo["default_group_id"], **env,
-    )  # fmt: skip
+    credentials = {
+        "CLIENT_ID": demo["oauth_client_id"], "CLIENT_SECRET": demo["oauth_client_secret"],
+        "SERVICE": demo["service_uuid"], "GROUP": demo["default_group_id"],
+    }  # fmt: skip
+    return run_script(SCRIPT, honcho, credentials, **env)
 
 
 def test_the_messages_walkthrough_runs_every_step_against_make_run(served):

@@ -27,7 +27,7 @@ def served(tmp_path_factory):
 
 
 def _walk(honcho: Honcho, key: str, **env: str) -> subprocess.CompletedProcess:
-    return run_script(SCRIPT, honcho, KEY=key, POLL_SECONDS="40", **env)
+    return run_script(SCRIPT, honcho, {"KEY": key, "POLL_SECONDS": "40"}, **env)
 
 
 def test_the_walkthrough_runs_every_step_against_make_run(served):
