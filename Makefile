@@ -27,7 +27,9 @@ demo: migrate
 # gunicorn plus a Celery worker with beat (Procfile), started and stopped together by honcho.
 run: demo
 	$(PY) manage.py collectstatic --noinput -v 0
+	rm -rf var/metrics && mkdir -p var/metrics  # /metrics adds up the processes' numbers there
 	PATH="$(abspath $(VENV))/bin:$$PATH" HOST=$(HOST) PORT=$(PORT) WEB_CONCURRENCY=$(WEB_CONCURRENCY) \
+		PROMETHEUS_MULTIPROC_DIR="$(abspath var/metrics)" \
 		$(VENV)/bin/honcho start --port $(PORT) --procfile Procfile
 
 # A worker or beat of its own, beside a web process elsewhere (as docker/ runs them). `make run`

@@ -1,11 +1,49 @@
-"""The Celery app. Tasks live in each app's tasks.py and are found by autodiscovery."""
+"""The Celery app. Tasks live in each app's tasks.py and are found by autodiscovery. Each task's
+outcome is counted for /metrics (config.metrics)."""
 
 import os
 
-from celery import Celery
+from celery import Celery, signals
+from prometheus_client import Counter
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 app = Celery("postroom")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+TASKS = Counter("postroom_celery_tasks", "Celery task runs by task and outcome.", ["task", "outcome"])
+
+
+def _count(sender, outcome: str) -> None:
+    TASKS.labels(getattr(sender, "name", str(sender)), outcome).inc()
+
+
+@signals.task_success.connect
+def _succeeded(sender=None, **kwargs):
+    _count(sender, "succeeded")
+
+
+@signals.task_failure.connect
+def _failed(sender=None, **kwargs):
+    _count(sender, "failed")
+
+
+@signals.task_retry.connect
+def _retried(sender=None, **kwargs):
+    _count(sender, "retried")
+
+
+@signals.worker_ready.connect
+def _serve_metrics(**kwargs):
+    """A worker on a machine of its own serves its processes' numbers itself on
+    CELERY_METRICS_PORT (gathered from PROMETHEUS_MULTIPROC_DIR: its pool's processes count)."""
+    port = os.environ.get("CELERY_METRICS_PORT")
+    if port and os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import CollectorRegistry, multiprocess, start_http_server
+
+        gathered = CollectorRegistry()
+        multiprocess.MultiProcessCollector(gathered)
+        start_http_server(
+            int(port), addr=os.environ.get("CELERY_METRICS_HOST", "127.0.0.1"), registry=gathered
+        )

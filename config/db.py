@@ -26,6 +26,7 @@ from functools import cache
 
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import DEFERRED
+from django_prometheus.db import execute_total
 from psycopg.pq import Format
 
 
@@ -43,6 +44,7 @@ def _fetch(sql: str, params, fetch: str, binary: bool):
     db = connections[DEFAULT_DB_ALIAS]
     if db.vendor == "postgresql" and not (db.queries_logged or db.execute_wrappers):
         db.ensure_connection()
+        execute_total.labels(db.alias, db.vendor).inc()  # as the backend counts its own (/metrics)
         with db.wrap_database_errors:
             return getattr(db.connection.execute(sql, params, binary=binary), fetch)()
     with db.cursor() as cursor:

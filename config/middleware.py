@@ -11,9 +11,23 @@ from accounts import api_logging
 from accounts.principal import SESSION, Principal
 from config.client_address import client_ip
 from config.logging import request_id_var
+from config.metrics import request_observed
 
 # A client may pass its own id (to correlate its logs with ours) if it is short and plain.
 _WELL_FORMED_ID = re.compile(r"^[A-Za-z0-9._:-]{8,128}$")
+
+
+class MetricsMiddleware:
+    """Times every request for /metrics, by the view that answered, its method and status."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        started = time.perf_counter()
+        response = self.get_response(request)
+        request_observed(request, response.status_code, time.perf_counter() - started)
+        return response
 
 
 class RequestIdMiddleware:

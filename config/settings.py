@@ -92,6 +92,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "config.middleware.MetricsMiddleware",  # first: the whole request, timed
     "config.middleware.RequestIdMiddleware",
     "config.middleware.ApiLoggingMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -155,7 +156,15 @@ elif env.bool("DB_PREPARED_STATEMENTS", default=True):
     # once per connection instead of on every call. Switch off behind a transaction-mode pooler
     # that cannot keep prepared statements (PgBouncer before 1.21).
     DATABASES["default"].setdefault("OPTIONS", {}).update(server_side_binding=True, prepare_threshold=2)
+# The same backends, counting queries for /metrics (config.metrics); `connection.vendor` is unchanged.
+DATABASES["default"]["ENGINE"] = {
+    "django.db.backends.postgresql": "django_prometheus.db.backends.postgresql",
+    "django.db.backends.sqlite3": "django_prometheus.db.backends.sqlite3",
+}.get(DATABASES["default"]["ENGINE"], DATABASES["default"]["ENGINE"])
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# /metrics for a scraper: `Authorization: Bearer <METRICS_TOKEN>` (staff may always look).
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
 
 # Cache: Redis when configured (shared by every process), in-memory otherwise.
 if REDIS_URL:

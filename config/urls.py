@@ -4,7 +4,7 @@ from django.views import defaults
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from oauth2_provider.views import TokenView
 
-from config import admin_files, health
+from config import admin_files, health, metrics
 from config.api.export import fallback as export_fallback
 from config.api.services import fallback as services_fallback
 from config.api.v1 import fallback as v1_fallback
@@ -34,6 +34,7 @@ urlpatterns = [
     path("admin/", admin_files.site_urls(admin.site)),
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
+    path("metrics", metrics.metrics, name="metrics"),
 ]
 
 

@@ -25,7 +25,7 @@ TUESDAY_EARLY = datetime(2026, 4, 14, 0, 30, tzinfo=LONDON)
 
 pytestmark = [
     pytest.mark.skipif(
-        settings.DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3",
+        settings.DATABASES["default"]["ENGINE"].endswith(".sqlite3"),
         reason="needs PostgreSQL: SQLite has no row locks and serialises all writes",
     ),
     pytest.mark.django_db(transaction=True),

@@ -23,7 +23,7 @@ SHORT = "Can not schedule campaign. Insufficient balance."
 
 pytestmark = [
     pytest.mark.skipif(
-        settings.DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3",
+        settings.DATABASES["default"]["ENGINE"].endswith(".sqlite3"),
         reason="needs PostgreSQL: SQLite has no row locks and serialises all writes",
     ),
     pytest.mark.django_db(transaction=True),

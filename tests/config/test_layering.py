@@ -15,6 +15,7 @@ EDGES = {
     "config.api",
     "config.middleware",
     "config.health",
+    "config.metrics",
     "config.wsgi",
     "config.asgi",
 }

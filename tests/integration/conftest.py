@@ -20,7 +20,7 @@ from config.celery import app as celery_app
 ROOT = Path(__file__).resolve().parents[2]
 
 needs_real_worker = pytest.mark.skipif(
-    not settings.REDIS_URL or settings.DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3",
+    not settings.REDIS_URL or settings.DATABASES["default"]["ENGINE"].endswith(".sqlite3"),
     reason="a real worker needs REDIS_URL and a shared database (DATABASE_URL on PostgreSQL)",
 )
 
@@ -137,7 +137,7 @@ def wait_until(condition, *, timeout: float = 60, interval: float = 0.2, describ
 
 
 needs_shared_services = pytest.mark.skipif(
-    not settings.REDIS_URL or settings.DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3",
+    not settings.REDIS_URL or settings.DATABASES["default"]["ENGINE"].endswith(".sqlite3"),
     reason="several web processes need REDIS_URL and a shared database (DATABASE_URL on PostgreSQL)",
 )
 

@@ -119,7 +119,7 @@ def test_an_occurrence_snapshots_content_and_targeting(company_and_group):
 
 
 @pytest.mark.skipif(
-    django_settings.DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3",
+    django_settings.DATABASES["default"]["ENGINE"].endswith(".sqlite3"),
     reason="needs PostgreSQL: SKIP LOCKED and row locks",
 )
 @pytest.mark.django_db(transaction=True)
