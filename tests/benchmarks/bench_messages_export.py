@@ -121,7 +121,9 @@ def run() -> list[Row]:
     # measured worker.
     queue = f"bench-export-{uuid.uuid4().hex[:8]}"
     env = bench_env(
-        CELERY_TASK_ALWAYS_EAGER="0", CELERY_TASK_DEFAULT_QUEUE=queue, MESSAGES_EXPORT_PAGE_ROWS=str(PAGE_ROWS)
+        CELERY_TASK_ALWAYS_EAGER="0",
+        CELERY_TASK_DEFAULT_QUEUE=queue,
+        MESSAGES_EXPORT_PAGE_ROWS=str(PAGE_ROWS),
     )
     demo = demo_company(env)  # migrates a new database first
     company = demo["company_id"]
@@ -191,7 +193,9 @@ def measure(db, url: str, env: dict, demo: dict, made: dict, workdir: Path, refe
         worker.reset_peak_rss()
         cpu = cpu_seconds(worker.process.pid)
         started = time.perf_counter()
-        status, reply = call(server.port, "POST", "/v1/messages/publish", token=token, body=body, headers=headers)
+        status, reply = call(
+            server.port, "POST", "/v1/messages/publish", token=token, body=body, headers=headers
+        )
         assert status == 202, (status, reply)
         job = reply["data"]["job_id"]
         while (state := _status(db, job)) not in ("done", "failed"):
@@ -230,7 +234,16 @@ def _psql_copy(url: str, made: dict, path: Path) -> tuple[float, str]:
     select = " ".join(SELECT.format(campaign=made["campaign"], company=made["company"]).split())
     started = time.perf_counter()
     subprocess.run(
-        ["psql", url, "-X", "-q", "-v", "ON_ERROR_STOP=1", "-c", f"\\copy ({select}) TO '{path}' (FORMAT csv)"],
+        [
+            "psql",
+            url,
+            "-X",
+            "-q",
+            "-v",
+            "ON_ERROR_STOP=1",
+            "-c",
+            f"\\copy ({select}) TO '{path}' (FORMAT csv)",
+        ],
         check=True,
     )
     seconds = time.perf_counter() - started

@@ -430,11 +430,19 @@ def test_a_publish_beyond_the_monthly_row_limit_is_refused_and_queues_nothing(
 def _interrupted_after_two_pages(export: MessageExport) -> MessageExport:
     """As a worker killed mid-export leaves it: two pages committed, the third half-written."""
     taken = exporting._take(export.pk)
-    reader = exporting.PageReader(taken)
-    exporting._write_next_page(taken, reader, replace=False)
-    exporting._write_next_page(taken, reader, replace=False)
+    _write_pages(taken, 2)
     default_storage.save(taken.page_key(2), ContentFile(b"customer_id,message\nhalf a row"))
     return taken
+
+
+def _write_pages(export: MessageExport, count: int) -> None:
+    """Write and commit the export's next `count` pages, as its run does."""
+    reader = exporting.PageReader(export)
+    with exporting.PageWriter(export) as writer:
+        pages = reader.read_pages(after=export.checkpoint_message_id)
+        for _ in range(count):
+            writer.put(*next(pages))
+        pages.close()
 
 
 def test_a_resumed_export_rewrites_only_its_unfinished_page_and_ends_with_the_same_files(
@@ -483,7 +491,7 @@ def test_a_run_whose_lease_was_taken_over_stops_without_writing(company, django_
     assert exporting.export_run(export_id=export.pk) == "done"
 
     with pytest.raises(exporting.ExportSuperseded):
-        exporting._write_next_page(stale, exporting.PageReader(stale), replace=False)
+        _write_pages(stale, 1)
     export.refresh_from_db()
     assert (export.pages, export.rows, export.attempts) == (3, 3, 2)
 
