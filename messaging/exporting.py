@@ -495,7 +495,10 @@ def store_page(key: str, content, *, replace: bool) -> None:
     """Store the open binary file `content` at `key` (`replace`: a file may be there already)."""
     if replace:
         default_storage.delete(key)
-    stored = default_storage.save(key, File(content, name=key.rsplit("/", 1)[-1]))
+    # Storage.save() would first ask whether the name is free (on S3 a HEAD request a page, as
+    # slow as the upload); the export's keys are its own, and a file found there after all is
+    # written under another name by local storage (handled below) or replaced on S3.
+    stored = default_storage._save(key, File(content, name=key.rsplit("/", 1)[-1]))
     if stored != key:  # a file was there after all (a run that was not known to have written it)
         default_storage.delete(stored)
         default_storage.delete(key)

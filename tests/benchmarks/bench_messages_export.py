@@ -137,11 +137,10 @@ def run() -> list[Row]:
         with psycopg.connect(url, autocommit=True) as db:
             db.execute(MESSAGES_SQL, {**made, "count": MESSAGES})
             vacuum(url, "messaging_message")
-            reference = _psql_copy(url, made, workdir / "reference.csv")[1]
-            results["local"] = measure(db, url, env, demo, made, workdir, reference, _local_pages(env))
+            results["local"] = measure(db, url, env, demo, made, workdir, _local_pages(env))
             with MotoServer() as s3:
                 s3_env = {**env, **s3.settings()}
-                results["s3"] = measure(db, url, s3_env, demo, made, workdir, reference, s3.pages)
+                results["s3"] = measure(db, url, s3_env, demo, made, workdir, s3.pages)
     finally:  # leave the database as it was
         with psycopg.connect(url, autocommit=True) as db:
             db.execute("DELETE FROM messaging_message WHERE campaign_id = %s", (made["campaign"],))
@@ -179,9 +178,10 @@ def _rows(storage: str, result: dict) -> list[Row]:
     ]
 
 
-def measure(db, url: str, env: dict, demo: dict, made: dict, workdir: Path, reference: str, pages) -> dict:
-    """psql's \\copy, the export through the API and the worker, psql's \\copy again."""
-    before = _psql_copy(url, made, workdir / "before.csv")[0]
+def measure(db, url: str, env: dict, demo: dict, made: dict, workdir: Path, pages) -> dict:
+    """psql's \\copy, the export through the API and the worker (its pages must hold the rows
+    psql wrote), psql's \\copy again."""
+    before, reference = _psql_copy(url, made, workdir / "before.csv")
     headers = {
         "x-auth-context": json.dumps({"api_access": True, "api_code": made["api_code"]}),
         "x-ip": "203.0.113.7",
