@@ -1,6 +1,6 @@
 """The messages export: a campaign's generated messages written to storage as CSV pages.
 
-`export_run` (in the worker) takes a MessageExport (a lease on its row, renewed with every page),
+`export_run` (in the worker) takes a MessageExport (a lease on its row, renewed with every commit),
 then writes pages of at most `page_rows` messages in message id order, each a UTF-8 CSV file with
 the header `customer_id,message` (RFC 4180 quoting, `\\n` line ends as PostgreSQL's COPY writes
 them) at `MessageExport.page_key(n)`:
@@ -9,14 +9,18 @@ them) at `MessageExport.page_key(n)`:
   (its message's address);
 - message: the body, or the JSON message as text when the body is empty.
 
-On PostgreSQL a page is read by keyset: the page's bounds (how many rows, the last id) and one
-`COPY (SELECT ...) TO STDOUT (FORMAT csv)` of exactly those rows, both in one REPEATABLE READ
-snapshot, streamed into a spooled temporary file (memory stays flat, whatever the page size) and
-stored from there. Elsewhere a server-side cursor feeds the csv module. After each page, its
-number, rows and last message id are committed to the job row with a fresh heartbeat, as a
-compare-and-set on the page number and the run's attempt: a run killed mid-way leaves a job that
-a rerun resumes after its last committed page, rewriting at most the unfinished page, and ends
-with the same files. Only the run that took the job (its `attempts`) commits pages.
+On PostgreSQL pages are read by keyset, several at a time: one `COPY (SELECT id, ... WHERE id > %s
+ORDER BY id LIMIT n) TO STDOUT (FORMAT csv)` reads the rows of COPY_ROWS // page_rows pages after
+the last one written. The server sends each row as one message, so the rows are counted into
+pages, and each row's leading id (zero-padded to a fixed width, and taken off) names the page's
+last message. Elsewhere a
+server-side cursor feeds the csv module. Each page goes into a spooled temporary file (memory
+stays flat, whatever the page size) and is stored from there by a few threads while the next
+pages are read. Between two COPYs the pages stored so far are committed to the job row (pages,
+rows, last message id) with a fresh heartbeat, in one compare-and-set on the page number and the
+run's attempt: a run killed mid-way leaves a job that a rerun resumes after its last committed
+page, replacing whatever it finds of the pages after it, and ends with the same files. Only the
+run that took the job (its `attempts`) commits pages.
 
 When the last page is written, the export becomes the campaign's current one in one transaction
 (the previous current export is then replaced: its files stay MESSAGES_EXPORT_PURGE_DELAY_SECONDS
@@ -32,8 +36,10 @@ import concurrent.futures
 import contextlib
 import csv
 import io
+import itertools
 import json
 import logging
+import operator
 import os
 import tempfile
 import uuid
@@ -154,10 +160,10 @@ def _write_pages(export: MessageExport) -> None:
     after = export.checkpoint_message_id
     with PageWriter(export, replace=export.attempts > 1) as writer:
         while True:
-            pages = rows = 0
+            rows = 0
             for page, content in reader.read_pages(after=after):
                 writer.put(page, content)
-                pages, rows, after = pages + 1, rows + page.rows, page.last_id
+                rows, after = rows + page.rows, page.last_id
             writer.commit_stored()  # the connection is free between reads
             if rows < reader.pages_per_read * export.page_rows:
                 return
@@ -374,14 +380,17 @@ def queue_export(export_id) -> None:
 # customer_id and message of the page's rows (alias m: the messages table).
 CUSTOMER_ID_SQL = "CASE WHEN m.client IS NOT NULL THEN m.address ELSE m.recipient_id::text END"
 MESSAGE_SQL = "CASE WHEN m.body <> '' OR m.payload IS NULL THEN m.body ELSE m.payload::text END"
-# The next rows after a message id, each led by its id (an integer: never quoted), which the
-# reader takes off; one COPY reads the rows of several pages.
+# The next rows after a message id, each led by its id, zero-padded to ID_DIGITS (a bigint has 19
+# at most; an integer is never quoted), which the reader takes off; one COPY reads the rows of
+# several pages.
 COPY_SQL = """
 COPY (
-    SELECT m.id, {customer_id}, {message} FROM {table} m
+    SELECT lpad(m.id::text, {id_digits}, '0'), {customer_id}, {message} FROM {table} m
     WHERE m.campaign_id = %s AND m.company_id = %s AND m.id > %s ORDER BY m.id LIMIT %s
 ) TO STDOUT (FORMAT csv)
 """
+ID_DIGITS = 19
+_WITHOUT_ID = operator.itemgetter(slice(ID_DIGITS + 1, None))
 # How many rows one COPY reads at most (whole pages: at least one).
 COPY_ROWS = 50_000
 # Rows are gathered this many at a time before they go into the page's file.
@@ -394,7 +403,7 @@ class PageReader:
 
     On PostgreSQL one keyset COPY reads the rows of COPY_ROWS // page_rows pages; the server
     sends each row as one message, so pages are cut by counting them, and each row's leading id
-    tells the page's last one. Elsewhere a server-side cursor feeds the csv module, a page at a
+    (of a fixed width: taken off by slicing) tells the page's last one. Elsewhere a server-side cursor feeds the csv module, a page at a
     time."""
 
     def __init__(self, export: MessageExport):
@@ -423,25 +432,29 @@ class PageReader:
 
     def _read_copied(self, *, after: int) -> Iterator[tuple[Page, object]]:
         page_rows = self.export.page_rows
-        statement = COPY_SQL.format(table=self.table, customer_id=CUSTOMER_ID_SQL, message=MESSAGE_SQL)
+        statement = COPY_SQL.format(
+            id_digits=ID_DIGITS, table=self.table, customer_id=CUSTOMER_ID_SQL, message=MESSAGE_SQL
+        )
         params = (*self._keys(), after, page_rows * self.pages_per_read)
         with connection.cursor() as cursor, cursor.copy(statement, params) as copy:
-            into, rows, parts, row = None, 0, [], b""
-            for data in copy:
-                row = bytes(data)
-                if into is None:
-                    into = _new_page_file()
-                parts.append(row[row.index(b",") + 1 :])
-                rows += 1
-                if len(parts) == WRITE_ROWS or rows == page_rows:
-                    into.write(b"".join(parts))
-                    parts.clear()
-                if rows == page_rows:
-                    yield Page(rows=rows, last_id=_leading_id(row)), into
-                    into, rows = None, 0
-            if into is not None:
-                into.write(b"".join(parts))
-                yield Page(rows=rows, last_id=_leading_id(row)), into
+            # One row a message, copied out at once (its libpq buffer freed) and gathered WRITE_ROWS
+            # at a time: no Python code of ours runs per row.
+            rows = map(bytes, copy)
+            while True:
+                into, count, last = None, 0, b""
+                while count < page_rows:
+                    batch = list(itertools.islice(rows, min(WRITE_ROWS, page_rows - count)))
+                    if not batch:
+                        break
+                    if into is None:
+                        into = _new_page_file()
+                    into.write(b"".join(map(_WITHOUT_ID, batch)))
+                    count, last = count + len(batch), batch[-1]
+                if not count:
+                    return
+                yield Page(rows=count, last_id=int(last[:ID_DIGITS])), into
+                if count < page_rows:
+                    return
 
     def _keys(self) -> tuple[str, str]:
         return str(self.export.campaign_id), str(self.export.company_id)
@@ -470,10 +483,6 @@ def _new_page_file():
     page = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115 (closed by its taker)
     page.write(HEADER.encode())
     return page
-
-
-def _leading_id(row: bytes) -> int:
-    return int(row[: row.index(b",")])
 
 
 def _customer_id(recipient_id: uuid.UUID | None, client: int | None, address: str) -> str:
