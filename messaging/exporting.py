@@ -13,10 +13,9 @@ On PostgreSQL pages are read by keyset, several at a time: one `COPY (SELECT id,
 ORDER BY id LIMIT n) TO STDOUT (FORMAT csv)` reads the rows of COPY_ROWS // page_rows pages after
 the last one written. The server sends each row as one message, so the rows are counted into
 pages, and each row's leading id (zero-padded to a fixed width, and taken off) names the page's
-last message. Elsewhere a
-server-side cursor feeds the csv module. Each page goes into a spooled temporary file (memory
-stays flat, whatever the page size) and is stored from there by a few threads while the next
-pages are read. Between two COPYs the pages stored so far are committed to the job row (pages,
+last message. Elsewhere a server-side cursor feeds the csv module. Each page goes into a spooled
+temporary file (memory stays flat, whatever the page size) and is stored from there by a few
+threads while the next pages are read. Between two COPYs the pages stored so far are committed to the job row (pages,
 rows, last message id) with a fresh heartbeat, in one compare-and-set on the page number and the
 run's attempt: a run killed mid-way leaves a job that a rerun resumes after its last committed
 page, replacing whatever it finds of the pages after it, and ends with the same files. Only the
