@@ -48,7 +48,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.files import File
-from django.core.files.storage import default_storage
+from django.core.files.storage import default_storage, storages
 from django.db import DatabaseError, connection, transaction
 from django.db.models import F, Q
 from django.db.models.functions import Coalesce
@@ -157,7 +157,7 @@ def _write_pages(export: MessageExport) -> None:
     whole."""
     reader = PageReader(export)
     after = export.checkpoint_message_id
-    with PageWriter(export, replace=export.attempts > 1) as writer:
+    with PageWriter(export) as writer:
         while True:
             rows = 0
             for page, content in reader.read_pages(after=after):
@@ -174,8 +174,8 @@ class PageWriter:
     page order, in one UPDATE each time it is asked to (a killed run redoes the pages stored
     since). Leaving the block commits the rest, or on an error nothing more."""
 
-    def __init__(self, export: MessageExport, *, replace: bool = False):
-        self.export, self.replace = export, replace
+    def __init__(self, export: MessageExport):
+        self.export, self.storage = export, page_storage()
         self.number = export.pages  # the next page's
         self.pool = concurrent.futures.ThreadPoolExecutor(STORE_THREADS, thread_name_prefix="export-store")
         self.in_flight: collections.deque[tuple[Page, concurrent.futures.Future]] = collections.deque()
@@ -211,7 +211,7 @@ class PageWriter:
     def _store(self, key: str, buffer) -> None:
         with buffer:
             buffer.seek(0)
-            store_page(key, buffer, replace=self.replace)
+            store_page(self.storage, key, buffer)
 
     def _collect(self, *, wait_for: int) -> None:
         """Take the stored pages in page order (waiting for the first `wait_for`): a failed
@@ -499,22 +499,32 @@ def _message(body: str, payload) -> str:
 # ---- storage -----------------------------------------------------------------------------------
 
 
-def store_page(key: str, content, *, replace: bool) -> None:
-    """Store the open binary file `content` at `key` (`replace`: a file may be there already)."""
-    if replace:
-        default_storage.delete(key)
-    # Storage.save() would first ask whether the name is free (on S3 a HEAD request a page, as
-    # slow as the upload); the export's keys are its own, and a file found there after all is
-    # written under another name by local storage (handled below) or replaced on S3.
-    stored = default_storage._save(key, File(content, name=key.rsplit("/", 1)[-1]))
-    if stored != key:  # a file was there after all (a run that was not known to have written it)
-        default_storage.delete(stored)
-        default_storage.delete(key)
-        content.seek(0)
-        stored = default_storage.save(key, File(content, name=key.rsplit("/", 1)[-1]))
-        if stored != key:
-            default_storage.delete(stored)
-            raise RuntimeError(f"Storage saved {key} as {stored}.")
+# The option that has each storage backend replace a file already at a key.
+OVERWRITE_OPTIONS = {
+    "django.core.files.storage.FileSystemStorage": "allow_overwrite",
+    "storages.backends.s3.S3Storage": "file_overwrite",
+}
+
+
+def page_storage():
+    """The default storage, made to replace whatever is at a page's key: a page's key is its
+    export's own, and a resumed run rewrites its pages whole. Storage.save() would otherwise
+    first ask whether the name is free, on S3 a HEAD request a page, as slow as the upload."""
+    params = settings.STORAGES["default"]
+    option = OVERWRITE_OPTIONS.get(params["BACKEND"])
+    if option is None:  # a backend we do not know: make room first, as save() would not
+        return default_storage
+    return storages.create_storage({**params, "OPTIONS": {**params.get("OPTIONS", {}), option: True}})
+
+
+def store_page(storage, key: str, content) -> None:
+    """Store the open binary file `content` at `key`, replacing a file there."""
+    if storage is default_storage and storage.exists(key):
+        storage.delete(key)
+    stored = storage.save(key, File(content, name=key.rsplit("/", 1)[-1]))
+    if stored != key:
+        storage.delete(stored)
+        raise RuntimeError(f"Storage saved {key} as {stored}.")
 
 
 def export_folder(export: MessageExport) -> str:
