@@ -1,6 +1,6 @@
 """The messages export: a campaign's generated messages written to storage as CSV pages.
 
-`export_run` (in the worker) takes a MessageExport (a lease on its row, renewed with every page),
+`export_run` (in the worker) takes a MessageExport (a lease on its row, renewed with every commit),
 then writes pages of at most `page_rows` messages in message id order, each a UTF-8 CSV file with
 the header `customer_id,message` (RFC 4180 quoting, `\\n` line ends as PostgreSQL's COPY writes
 them) at `MessageExport.page_key(n)`:
@@ -9,14 +9,17 @@ them) at `MessageExport.page_key(n)`:
   (its message's address);
 - message: the body, or the JSON message as text when the body is empty.
 
-On PostgreSQL a page is read by keyset: the page's bounds (how many rows, the last id) and one
-`COPY (SELECT ...) TO STDOUT (FORMAT csv)` of exactly those rows, both in one REPEATABLE READ
-snapshot, streamed into a spooled temporary file (memory stays flat, whatever the page size) and
-stored from there. Elsewhere a server-side cursor feeds the csv module. After each page, its
-number, rows and last message id are committed to the job row with a fresh heartbeat, as a
-compare-and-set on the page number and the run's attempt: a run killed mid-way leaves a job that
-a rerun resumes after its last committed page, rewriting at most the unfinished page, and ends
-with the same files. Only the run that took the job (its `attempts`) commits pages.
+On PostgreSQL pages are read by keyset, several at a time: one `COPY (SELECT id, ... WHERE id > %s
+ORDER BY id LIMIT n) TO STDOUT (FORMAT csv)` reads the rows of COPY_ROWS // page_rows pages after
+the last one written. The server sends each row as one message, so the rows are counted into
+pages, and each row's leading id (zero-padded to a fixed width, and taken off) names the page's
+last message. Elsewhere a server-side cursor feeds the csv module. Each page goes into a spooled
+temporary file (memory stays flat, whatever the page size) and is stored from there by a few
+threads while the next pages are read. Between two COPYs the pages stored so far are committed to the job row (pages,
+rows, last message id) with a fresh heartbeat, in one compare-and-set on the page number and the
+run's attempt: a run killed mid-way leaves a job that a rerun resumes after its last committed
+page, replacing whatever it finds of the pages after it, and ends with the same files. Only the
+run that took the job (its `attempts`) commits pages.
 
 When the last page is written, the export becomes the campaign's current one in one transaction
 (the previous current export is then replaced: its files stay MESSAGES_EXPORT_PURGE_DELAY_SECONDS
@@ -28,20 +31,24 @@ An export of a campaign whose generation is still under way waits: the run gives
 """
 
 import collections
+import concurrent.futures
 import contextlib
 import csv
 import io
+import itertools
 import json
 import logging
+import operator
 import os
 import tempfile
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
 from django.core.files import File
-from django.core.files.storage import default_storage
+from django.core.files.storage import default_storage, storages
 from django.db import DatabaseError, connection, transaction
 from django.db.models import F, Q
 from django.db.models.functions import Coalesce
@@ -58,6 +65,9 @@ SPOOL_BYTES = 4 * 1024 * 1024
 AT_WORK = (MessageExport.Status.QUEUED, MessageExport.Status.RUNNING)
 GENERATION_UNDER_WAY = (Occurrence.Status.PENDING, Occurrence.Status.GENERATING)
 SQLITE_CHUNK = 2000
+# Pages are stored in threads while the next ones are read, at most PAGES_IN_FLIGHT at once.
+STORE_THREADS = 4
+PAGES_IN_FLIGHT = 16
 
 
 class FailureReason:
@@ -99,12 +109,8 @@ def export_run(*, export_id) -> str:
         found = MessageExport.unscoped.filter(pk=export_id).values_list("status", flat=True).first()
         return found or "missing"
     try:
-        reader = PageReader(export)
-        # A resumed run's first page may be there already, half-written: it is replaced whole.
         with relaxed_commits():
-            more = _write_next_page(export, reader, replace=export.attempts > 1)
-            while more:
-                more = _write_next_page(export, reader, replace=False)
+            _write_pages(export)
         _complete(export)
     except ExportSuperseded:
         logger.info("export %s: taken over by another run, this one stops", export.pk)
@@ -145,17 +151,98 @@ def _generation_under_way(campaign_id) -> bool:
     return Occurrence.unscoped.filter(campaign_id=campaign_id, status__in=GENERATION_UNDER_WAY).exists()
 
 
-def _write_next_page(export: MessageExport, reader: "PageReader", *, replace: bool) -> bool:
-    """Write the export's next page and commit it; whether there may be more."""
-    number = export.pages
-    with tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES) as buffer:
-        page = reader.read(after=export.checkpoint_message_id, into=buffer)
-        if page.rows:
+def _write_pages(export: MessageExport) -> None:
+    """Write the export's pages after its last committed one, and commit them. A resumed run's
+    first pages may be in storage already, half-written or not yet committed: each is replaced
+    whole."""
+    reader = PageReader(export)
+    after = export.checkpoint_message_id
+    with PageWriter(export) as writer:
+        while True:
+            rows = 0
+            for page, content in reader.read_pages(after=after):
+                writer.put(page, content)
+                rows, after = rows + page.rows, page.last_id
+            writer.commit_stored()  # the connection is free between reads
+            if rows < reader.pages_per_read * export.page_rows:
+                return
+
+
+class PageWriter:
+    """Stores pages in STORE_THREADS threads while the next ones are read (at most
+    PAGES_IN_FLIGHT at once: memory stays flat), and commits the stored ones to the job row in
+    page order, in one UPDATE each time it is asked to (a killed run redoes the pages stored
+    since). Leaving the block commits the rest, or on an error nothing more."""
+
+    def __init__(self, export: MessageExport):
+        self.export, self.storage = export, page_storage()
+        self.number = export.pages  # the next page's
+        self.pool = concurrent.futures.ThreadPoolExecutor(STORE_THREADS, thread_name_prefix="export-store")
+        self.in_flight: collections.deque[tuple[Page, concurrent.futures.Future]] = collections.deque()
+        self.stored: list[Page] = []
+
+    def __enter__(self) -> "PageWriter":
+        return self
+
+    def __exit__(self, exc_type, *exc) -> None:
+        if exc_type is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+            return
+        self.flush()
+        self.pool.shutdown(wait=True)
+
+    def put(self, page: Page, content) -> None:
+        """Store the page (its CSV in the open binary file `content`, closed once stored)."""
+        key = self.export.page_key(self.number)
+        self.number += 1
+        self.in_flight.append((page, self.pool.submit(self._store, key, content)))
+        self._collect(wait_for=len(self.in_flight) - PAGES_IN_FLIGHT + 1)
+
+    def commit_stored(self) -> None:
+        """Commit the pages stored so far (those still being stored wait for the next time)."""
+        self._collect(wait_for=0)
+        self._commit()
+
+    def flush(self) -> None:
+        """Wait for the pages being stored and commit them with those stored before."""
+        self._collect(wait_for=len(self.in_flight))
+        self._commit()
+
+    def _store(self, key: str, buffer) -> None:
+        with buffer:
             buffer.seek(0)
-            store_page(export.page_key(number), buffer, replace=replace)
-    if page.rows:
-        _commit_page(export, number, page)
-    return page.rows >= export.page_rows
+            store_page(self.storage, key, buffer)
+
+    def _collect(self, *, wait_for: int) -> None:
+        """Take the stored pages in page order (waiting for the first `wait_for`): a failed
+        store raises here."""
+        while self.in_flight and (wait_for > 0 or self.in_flight[0][1].done()):
+            page, future = self.in_flight.popleft()
+            future.result()
+            self.stored.append(page)
+            wait_for -= 1
+
+    def _commit(self) -> None:
+        """The stored pages, committed as a compare-and-set on the page number and the run."""
+        if not self.stored:
+            return
+        export, pages, rows = self.export, len(self.stored), sum(page.rows for page in self.stored)
+        held = MessageExport.unscoped.filter(
+            pk=export.pk, status=MessageExport.Status.RUNNING, attempts=export.attempts, pages=export.pages
+        ).update(
+            pages=export.pages + pages,
+            rows=F("rows") + rows,
+            checkpoint_message_id=self.stored[-1].last_id,
+            heartbeat_at=timezone.now(),
+        )
+        if not held:
+            raise ExportSuperseded()
+        export.pages, export.rows, export.checkpoint_message_id = (
+            export.pages + pages,
+            export.rows + rows,
+            self.stored[-1].last_id,
+        )
+        self.stored = []
 
 
 @contextlib.contextmanager
@@ -173,24 +260,6 @@ def relaxed_commits():
     finally:
         with contextlib.suppress(DatabaseError), connection.cursor() as cursor:  # a lost connection resets it
             cursor.execute("RESET synchronous_commit")
-
-
-def _commit_page(export: MessageExport, number: int, page: Page) -> None:
-    held = MessageExport.unscoped.filter(
-        pk=export.pk, status=MessageExport.Status.RUNNING, attempts=export.attempts, pages=number
-    ).update(
-        pages=number + 1,
-        rows=F("rows") + page.rows,
-        checkpoint_message_id=page.last_id,
-        heartbeat_at=timezone.now(),
-    )
-    if not held:
-        raise ExportSuperseded()
-    export.pages, export.rows, export.checkpoint_message_id = (
-        number + 1,
-        export.rows + page.rows,
-        page.last_id,
-    )
 
 
 def _complete(export: MessageExport) -> None:
@@ -310,69 +379,84 @@ def queue_export(export_id) -> None:
 # customer_id and message of the page's rows (alias m: the messages table).
 CUSTOMER_ID_SQL = "CASE WHEN m.client IS NOT NULL THEN m.address ELSE m.recipient_id::text END"
 MESSAGE_SQL = "CASE WHEN m.body <> '' OR m.payload IS NULL THEN m.body ELSE m.payload::text END"
-# The next pages' bounds after a message id: each page's last message id and its rows, read from
-# the (campaign, id) index alone.
-BOUNDS_SQL = """
-SELECT max(p.id), count(*) FROM (
-    SELECT m.id, row_number() OVER (ORDER BY m.id) AS n FROM {table} m
-    WHERE m.campaign_id = %s AND m.company_id = %s AND m.id > %s ORDER BY m.id LIMIT %s
-) AS p
-GROUP BY (p.n - 1) / %s ORDER BY 1
-"""
+# The next rows after a message id, each led by its id, zero-padded to ID_DIGITS (a bigint has 19
+# at most; an integer is never quoted), which the reader takes off; one COPY reads the rows of
+# several pages.
 COPY_SQL = """
 COPY (
-    SELECT {customer_id}, {message} FROM {table} m
-    WHERE m.campaign_id = %s AND m.company_id = %s AND m.id > %s AND m.id <= %s ORDER BY m.id
+    SELECT lpad(m.id::text, {id_digits}, '0'), {customer_id}, {message} FROM {table} m
+    WHERE m.campaign_id = %s AND m.company_id = %s AND m.id > %s ORDER BY m.id LIMIT %s
 ) TO STDOUT (FORMAT csv)
 """
-# How many pages' bounds one query finds.
-BOUNDS_AHEAD = 50
+ID_DIGITS = 19
+_WITHOUT_ID = operator.itemgetter(slice(ID_DIGITS + 1, None))
+# How many rows one COPY reads at most (whole pages: at least one).
+COPY_ROWS = 50_000
+# Rows are gathered this many at a time before they go into the page's file.
+WRITE_ROWS = 1000
 
 
 class PageReader:
-    """Reads an export's pages in message id order, each as CSV with its header.
+    """Reads an export's pages in message id order, each as CSV with its header, into open binary
+    files (spooled to disk beyond SPOOL_BYTES), for whoever takes a page to close.
 
-    On PostgreSQL the bounds of the next BOUNDS_AHEAD pages come from one query; each page is
-    then one COPY of its id range (after the previous page's last id, up to its own), whose
-    rows PostgreSQL counts. Elsewhere a server-side cursor feeds the csv module."""
+    On PostgreSQL one keyset COPY reads the rows of COPY_ROWS // page_rows pages; the server
+    sends each row as one message, so pages are cut by counting them, and each row's leading id
+    (of a fixed width: taken off by slicing) tells the page's last one. Elsewhere a server-side cursor feeds the csv module, a page at a
+    time."""
 
     def __init__(self, export: MessageExport):
         self.export = export
-        self.bounds: collections.deque[int] = collections.deque()
         self.postgresql = connection.vendor == "postgresql"
         self.table = connection.ops.quote_name(Message._meta.db_table)
+        self.pages_per_read = max(1, COPY_ROWS // export.page_rows)
 
-    def read(self, *, after: int | None, into) -> Page:
-        """Write the header and the next (at most page_rows) messages after message `after` into
-        the binary file `into`; how many and the last message's id."""
-        into.write(HEADER.encode())
+    def read_pages(self, *, after: int | None) -> Iterator[tuple[Page, object]]:
+        """The next (at most pages_per_read) pages after message `after`: (page, its open file).
+        Fewer, or a short last page, when the messages run out. The database connection is
+        busy until the iteration ends."""
         if not self.postgresql:
-            return self._read_iterated(after=after, into=into)
-        after = after if after is not None else 0
-        if not self.bounds:
-            self._find_bounds(after)
-        if not self.bounds:
-            return Page(rows=0, last_id=None)
-        last_id = self.bounds.popleft()
-        statement = COPY_SQL.format(table=self.table, customer_id=CUSTOMER_ID_SQL, message=MESSAGE_SQL)
-        with connection.cursor() as cursor:
-            with cursor.copy(statement, (*self._keys(), after, last_id)) as copy:
-                for chunk in copy:
-                    into.write(chunk)
-            rows = cursor.rowcount
-        return Page(rows=rows, last_id=last_id)
+            for _ in range(self.pages_per_read):
+                into = _new_page_file()
+                page = self._read_iterated(after=after, into=into)
+                if not page.rows:
+                    into.close()
+                    return
+                yield page, into
+                if page.rows < self.export.page_rows:
+                    return
+                after = page.last_id
+            return
+        yield from self._read_copied(after=after if after is not None else 0)
+
+    def _read_copied(self, *, after: int) -> Iterator[tuple[Page, object]]:
+        page_rows = self.export.page_rows
+        statement = COPY_SQL.format(
+            id_digits=ID_DIGITS, table=self.table, customer_id=CUSTOMER_ID_SQL, message=MESSAGE_SQL
+        )
+        params = (*self._keys(), after, page_rows * self.pages_per_read)
+        with connection.cursor() as cursor, cursor.copy(statement, params) as copy:
+            # One row a message, copied out at once (its libpq buffer freed) and gathered WRITE_ROWS
+            # at a time: no Python code of ours runs per row.
+            rows = map(bytes, copy)
+            while True:
+                into, count, last = None, 0, b""
+                while count < page_rows:
+                    batch = list(itertools.islice(rows, min(WRITE_ROWS, page_rows - count)))
+                    if not batch:
+                        break
+                    if into is None:
+                        into = _new_page_file()
+                    into.write(b"".join(map(_WITHOUT_ID, batch)))
+                    count, last = count + len(batch), batch[-1]
+                if not count:
+                    return
+                yield Page(rows=count, last_id=int(last[:ID_DIGITS])), into
+                if count < page_rows:
+                    return
 
     def _keys(self) -> tuple[str, str]:
         return str(self.export.campaign_id), str(self.export.company_id)
-
-    def _find_bounds(self, after: int) -> None:
-        page_rows = self.export.page_rows
-        with connection.cursor() as cursor:
-            cursor.execute(
-                BOUNDS_SQL.format(table=self.table),
-                (*self._keys(), after, page_rows * BOUNDS_AHEAD, page_rows),
-            )
-            self.bounds.extend(last_id for last_id, _rows in cursor.fetchall())
 
     def _read_iterated(self, *, after: int | None, into) -> Page:
         export = self.export
@@ -394,6 +478,12 @@ class PageReader:
         return Page(rows=rows, last_id=last_id)
 
 
+def _new_page_file():
+    page = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115 (closed by its taker)
+    page.write(HEADER.encode())
+    return page
+
+
 def _customer_id(recipient_id: uuid.UUID | None, client: int | None, address: str) -> str:
     if client is not None:
         return address
@@ -409,19 +499,32 @@ def _message(body: str, payload) -> str:
 # ---- storage -----------------------------------------------------------------------------------
 
 
-def store_page(key: str, content, *, replace: bool) -> None:
-    """Store the open binary file `content` at `key` (`replace`: a file may be there already)."""
-    if replace:
-        default_storage.delete(key)
-    stored = default_storage.save(key, File(content, name=key.rsplit("/", 1)[-1]))
-    if stored != key:  # a file was there after all (a run that was not known to have written it)
-        default_storage.delete(stored)
-        default_storage.delete(key)
-        content.seek(0)
-        stored = default_storage.save(key, File(content, name=key.rsplit("/", 1)[-1]))
-        if stored != key:
-            default_storage.delete(stored)
-            raise RuntimeError(f"Storage saved {key} as {stored}.")
+# The option that has each storage backend replace a file already at a key.
+OVERWRITE_OPTIONS = {
+    "django.core.files.storage.FileSystemStorage": "allow_overwrite",
+    "storages.backends.s3.S3Storage": "file_overwrite",
+}
+
+
+def page_storage():
+    """The default storage, made to replace whatever is at a page's key: a page's key is its
+    export's own, and a resumed run rewrites its pages whole. Storage.save() would otherwise
+    first ask whether the name is free, on S3 a HEAD request a page, as slow as the upload."""
+    params = settings.STORAGES["default"]
+    option = OVERWRITE_OPTIONS.get(params["BACKEND"])
+    if option is None:  # a backend we do not know: make room first, as save() would not
+        return default_storage
+    return storages.create_storage({**params, "OPTIONS": {**params.get("OPTIONS", {}), option: True}})
+
+
+def store_page(storage, key: str, content) -> None:
+    """Store the open binary file `content` at `key`, replacing a file there."""
+    if storage is default_storage and storage.exists(key):
+        storage.delete(key)
+    stored = storage.save(key, File(content, name=key.rsplit("/", 1)[-1]))
+    if stored != key:
+        storage.delete(stored)
+        raise RuntimeError(f"Storage saved {key} as {stored}.")
 
 
 def export_folder(export: MessageExport) -> str:

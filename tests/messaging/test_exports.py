@@ -11,6 +11,7 @@ import pytest
 import time_machine
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.db import connection
 from django.utils import timezone
 
 from messaging import exporting, tasks
@@ -160,6 +161,29 @@ def test_hostile_content_is_kept_verbatim_in_rfc_4180_csv(company, django_captur
     assert "\n=cmd|' /C calc'!A0\n" not in page.text  # a field, not a line of its own
     assert ",=cmd|' /C calc'!A0\n" in page.text
     assert [row["message"] for row in _fetch(company, campaign, 0, ExportType.JSON).rows] == HOSTILE
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the COPY reader is PostgreSQL's")
+def test_pages_cut_from_several_copies_hold_every_message_once_in_order(
+    settings, company, django_capture_on_commit_callbacks
+):
+    # given: 60,000 hostile messages (some JSON), in pages of 7,001 rows: a COPY reads 7 pages,
+    # and neither a page nor a COPY ends where a batch of rows does
+    settings.MESSAGES_EXPORT_PAGE_ROWS = 7_001
+    count = 60_000
+    bodies = [HOSTILE[n % len(HOSTILE)] if n % 7 else "" for n in range(count)]
+    payloads = [None if n % 7 else {"n": n, "text": 'a,"b"\nc'} for n in range(count)]
+    campaign = campaign_with_bulk_messages(company, bodies, payloads=payloads)
+
+    # when
+    export = _publish(company, campaign, django_capture_on_commit_callbacks)
+
+    # then: every page but the last is full, and together they are the messages in order
+    export.refresh_from_db()
+    assert (export.status, export.pages, export.rows) == ("done", 9, count)
+    pages = [csv_rows(page.decode()) for page in stored_pages(export)]
+    assert [len(page) for page in pages] == [7_001] * 8 + [count - 8 * 7_001]
+    assert [row for page in pages for row in page] == expected_rows(campaign)
 
 
 def test_a_json_message_is_the_message_when_the_body_is_empty(company, django_capture_on_commit_callbacks):
@@ -430,11 +454,19 @@ def test_a_publish_beyond_the_monthly_row_limit_is_refused_and_queues_nothing(
 def _interrupted_after_two_pages(export: MessageExport) -> MessageExport:
     """As a worker killed mid-export leaves it: two pages committed, the third half-written."""
     taken = exporting._take(export.pk)
-    reader = exporting.PageReader(taken)
-    exporting._write_next_page(taken, reader, replace=False)
-    exporting._write_next_page(taken, reader, replace=False)
+    _write_pages(taken, 2)
     default_storage.save(taken.page_key(2), ContentFile(b"customer_id,message\nhalf a row"))
     return taken
+
+
+def _write_pages(export: MessageExport, count: int) -> None:
+    """Write and commit the export's next `count` pages, as its run does."""
+    reader = exporting.PageReader(export)
+    with exporting.PageWriter(export) as writer:
+        pages = reader.read_pages(after=export.checkpoint_message_id)
+        for _ in range(count):
+            writer.put(*next(pages))
+        pages.close()
 
 
 def test_a_resumed_export_rewrites_only_its_unfinished_page_and_ends_with_the_same_files(
@@ -483,7 +515,7 @@ def test_a_run_whose_lease_was_taken_over_stops_without_writing(company, django_
     assert exporting.export_run(export_id=export.pk) == "done"
 
     with pytest.raises(exporting.ExportSuperseded):
-        exporting._write_next_page(stale, exporting.PageReader(stale), replace=False)
+        _write_pages(stale, 1)
     export.refresh_from_db()
     assert (export.pages, export.rows, export.attempts) == (3, 3, 2)
 
