@@ -20,7 +20,7 @@ import re
 import threading
 import time
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
 from urllib.parse import parse_qsl, urlencode
@@ -68,8 +68,9 @@ def forget_windows() -> None:
     _windows_loaded_at = -1.0
 
 
-def is_logging(company_id) -> bool:
-    """Is this company's window open now? Cheap: no query unless the process cache is stale."""
+def is_logging(company_id, at: datetime | None = None) -> bool:
+    """Is this company's window open now (or `at`)? Cheap: no query unless the process cache is
+    stale."""
     windows = logging_windows()
     if not windows or company_id is None:
         return False
@@ -79,7 +80,7 @@ def is_logging(company_id) -> bool:
         except ValueError:
             return False
     until = windows.get(company_id)
-    return until is not None and until > timezone.now()
+    return until is not None and until > (at or timezone.now())
 
 
 def any_logging() -> bool:
@@ -91,9 +92,11 @@ def any_logging() -> bool:
 _SECRET_NAMES = {"authorization", "proxyauthorization", "cookie", "setcookie", "xauthcontext"}
 _SECRET_SUFFIXES = ("token", "password", "passwords", "secret", "apikey", "clientsecret")
 _BASE64_NAMES = {"filedata", "filecontent", "filebytes", "base64", "content64"}
-# Long runs of Base64 (file content): never stored, whatever key or position they come in.
+# Long runs of Base64 (file content): never stored, whatever key or position they come in. A run
+# is tried from its start only (the look-behind): from every position inside a shorter run, each
+# search would read the rest of it again (for ordinary text, a hundred times its length).
 _MIN_BASE64_CHARS = 200
-_BASE64_RUN = re.compile(rf"[A-Za-z0-9+/]{{{_MIN_BASE64_CHARS},}}={{0,2}}")
+_BASE64_RUN = re.compile(rf"(?<![A-Za-z0-9+/])[A-Za-z0-9+/]{{{_MIN_BASE64_CHARS},}}={{0,2}}")
 
 
 def _normalise(name: str) -> str:
@@ -156,10 +159,11 @@ def redact_query_string(query: str) -> str:
     return urlencode(redact_pairs(parse_qsl(query, keep_blank_values=True)), safe="[]")
 
 
-def redact_headers(headers: dict) -> dict:
+def redact_headers(pairs) -> dict:
+    """Headers as stored, from (name, value) pairs: secrets redacted, long values cut."""
     limit = settings.API_LOG_MAX_HEADER_CHARS
     out = {}
-    for name, value in headers.items():
+    for name, value in pairs:
         value = REDACTED if is_secret_name(name) else redact_secret_values(str(value))
         out[name] = value if len(value) <= limit else value[:limit] + "…"
     return out
@@ -216,24 +220,26 @@ def _may_hold_secrets(text: str) -> bool:
     """False only when a body certainly has nothing to redact (most responses): no secret name,
     no secret-shaped value and no long Base64 run. Cheaper than parsing and writing it again."""
     lowered = text.lower()
-    return any(hint in lowered for hint in _SECRET_HINTS) or _BASE64_RUN.search(text) is not None
+    for hint in _SECRET_HINTS:  # a plain loop: any() over a generator costs more than the scans
+        if hint in lowered:
+            return True
+    return _BASE64_RUN.search(text) is not None
 
 
-def _content_type(headers: dict) -> str:
-    for name, value in headers.items():
+def _content_type(pairs) -> str:
+    for name, value in pairs:
         if name.lower() == "content-type":
             return str(value).split(";")[0].strip().lower()
     return ""
 
 
-def body_for_log(body: bytes, size: int, headers: dict) -> tuple[str, bool]:
+def body_for_log(body: bytes, size: int, content_type: str) -> tuple[str, bool]:
     """(text to store, truncated?) for a request or response body. Only what can be kept is
     looked at: a whole body of at most API_LOG_MAX_BODY_BYTES is parsed (JSON, forms) and
     redacted; of anything longer, the first API_LOG_MAX_BODY_BYTES are redacted as text. So the
     work per entry is bounded whatever a client sends. Multipart and binary bodies are left out."""
     if not size:
         return "", False
-    content_type = _content_type(headers)
     if content_type.startswith("multipart/"):
         return f"[multipart body of {size} bytes not stored]", False
     limit = settings.API_LOG_MAX_BODY_BYTES
@@ -245,10 +251,10 @@ def body_for_log(body: bytes, size: int, headers: dict) -> tuple[str, bool]:
         if whole or error.start < len(head) - 3:  # more than a character cut at the end
             return f"[binary body of {size} bytes not stored]", False
         text = head[: error.start].decode("utf-8")
-    stored = None
     if not _may_hold_secrets(text):
-        stored = text
-    elif whole and (content_type == "application/json" or content_type.endswith("+json")):
+        return text, not whole  # at most `limit` bytes already
+    stored = None
+    if whole and (content_type == "application/json" or content_type.endswith("+json")):
         try:
             stored = json.dumps(redact_json(json.loads(text)), ensure_ascii=False)
         except (ValueError, RecursionError):  # not JSON, or nested too deep to walk: read as text
@@ -266,7 +272,15 @@ def body_for_log(body: bytes, size: int, headers: dict) -> tuple[str, bool]:
 # ---- the buffer and its flusher ------------------------------------------------------------------
 
 
-@dataclass
+Headers = tuple[tuple[str, str], ...]  # (name, value) pairs, as the client or the view wrote them
+
+
+def header_pairs(headers) -> Headers:
+    """A snapshot of a Django request's or response's headers, as (name, value) pairs."""
+    return tuple(headers.items())
+
+
+@dataclass(slots=True)
 class RawCall:
     """What the request path hands over: plain values, processed later by the flusher."""
 
@@ -282,13 +296,12 @@ class RawCall:
     session_id: str | None
     client_ip: str | None
     request_id: str
-    request_headers: dict
+    request_headers: Headers
     request_body: bytes
     request_body_size: int
-    response_headers: dict
+    response_headers: Headers  # without X-Request-ID, set later by RequestIdMiddleware
     response_body: bytes
     response_body_size: int
-    extra: dict = field(default_factory=dict)
 
 
 # Columns written for each entry, in order (the COPY on PostgreSQL, bulk_create elsewhere).
@@ -314,22 +327,56 @@ COLUMNS = (
     "response_body_size",
     "response_body_truncated",
 )
-_JSON_POSITIONS = [i for i, name in enumerate(COLUMNS) if name in {"request_headers", "response_headers"}]
 _json_text = json.JSONEncoder(ensure_ascii=False).encode  # one encoder for every row
 
 
-def entry_values(call: RawCall) -> tuple:
-    """One entry as values in COLUMNS order: secrets redacted, bodies cut (headers as dicts)."""
+@dataclass(frozen=True, slots=True)
+class StoredHeaders:
+    """One set of headers as an entry keeps it: redacted, as JSON text, and the content type
+    of the body they came with."""
+
+    json: str
+    content_type: str
+
+
+# Work shared by the calls of one batch, by their raw headers: the calls of one client carry the
+# same headers call after call. Kept for a batch only, so raw credentials stay no longer in memory.
+HeaderMemo = dict[Headers, StoredHeaders]
+
+
+def stored_headers(pairs: Headers, memo: HeaderMemo) -> StoredHeaders:
+    stored = memo.get(pairs)
+    if stored is None:
+        stored = memo[pairs] = StoredHeaders(_json_text(redact_headers(pairs)), _content_type(pairs))
+    return stored
+
+
+def with_request_id(headers_json: str, request_id: str) -> str:
+    """Response headers (JSON text) with X-Request-ID added: RequestIdMiddleware sets it after
+    the logging middleware has looked, and it changes call after call, so it is added here,
+    outside the memo, redacted like any header value."""
+    item = f'"X-Request-ID": {_json_text(redact_secret_values(request_id))}'
+    return "{" + item + "}" if headers_json == "{}" else f"{headers_json[:-1]}, {item}}}"
+
+
+@lru_cache(maxsize=1024)  # a client's calls come with the same session
+def _session_uuid(session_id: str) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(session_id)
+    except ValueError:
+        return None
+
+
+def entry_values(call: RawCall, memo: HeaderMemo) -> tuple:
+    """One entry as values in COLUMNS order: secrets redacted, bodies cut, headers as JSON text."""
+    request_headers = stored_headers(call.request_headers, memo)
+    response_headers = stored_headers(call.response_headers, memo)
     request_body, request_truncated = body_for_log(
-        call.request_body, call.request_body_size, call.request_headers
+        call.request_body, call.request_body_size, request_headers.content_type
     )
     response_body, response_truncated = body_for_log(
-        call.response_body, call.response_body_size, call.response_headers
+        call.response_body, call.response_body_size, response_headers.content_type
     )
-    try:
-        session_id = uuid.UUID(call.session_id) if call.session_id else None
-    except ValueError:
-        session_id = None
     return (
         call.company_id,
         call.requested_at,
@@ -340,22 +387,18 @@ def entry_values(call: RawCall) -> tuple:
         redact_query_string(call.query_string),
         call.status_code,
         call.user_id,
-        session_id,
+        _session_uuid(call.session_id) if call.session_id else None,
         call.client_ip or None,
         call.request_id[:128],
-        redact_headers(call.request_headers),
+        request_headers.json,
         request_body,
         call.request_body_size,
         request_truncated,
-        redact_headers(call.response_headers),
+        with_request_id(response_headers.json, call.request_id),
         response_body,
         call.response_body_size,
         response_truncated,
     )
-
-
-def build_entry(call: RawCall) -> ApiLogEntry:
-    return ApiLogEntry(**dict(zip(COLUMNS, entry_values(call), strict=True)))
 
 
 def write_entries(rows: list[tuple]) -> None:
@@ -364,16 +407,17 @@ def write_entries(rows: list[tuple]) -> None:
     one statement, so outside a transaction it commits alone: no BEGIN, SET or COMMIT round trips
     (the flusher waits for the WAL flush, the request path never does)."""
     if connection.vendor != "postgresql":
-        ApiLogEntry.unscoped.bulk_create(
-            [ApiLogEntry(**dict(zip(COLUMNS, row, strict=True))) for row in rows]
-        )
+        entries = []
+        for row in rows:
+            values = dict(zip(COLUMNS, row, strict=True))
+            for name in ("request_headers", "response_headers"):  # the model field takes a dict
+                values[name] = json.loads(values[name])
+            entries.append(ApiLogEntry(**values))
+        ApiLogEntry.unscoped.bulk_create(entries)
         return
     statement = f"COPY {ApiLogEntry._meta.db_table} ({', '.join(COLUMNS)}) FROM STDIN"
     with connection.cursor() as cursor, cursor.copy(statement) as copy:
         for row in rows:
-            row = list(row)
-            for i in _JSON_POSITIONS:
-                row[i] = _json_text(row[i])
             copy.write_row(row)
 
 
@@ -426,10 +470,10 @@ def flush() -> int:
                 logger.warning("API log buffer full: %d calls not logged", dropped)
             if not batch:
                 return written
-            rows = []
+            rows, memo = [], {}
             for call in batch:
                 try:
-                    rows.append(entry_values(call))
+                    rows.append(entry_values(call, memo))
                 except Exception:
                     logger.exception("could not build an API log entry for %s %s", call.method, call.path)
             try:

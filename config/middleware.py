@@ -134,7 +134,7 @@ class ApiLoggingMiddleware:
         company_id = principal.company_id if principal else getattr(request, "api_log_company_id", None)
         if company_id is None:
             company_id = _company_of_bearer(request)
-        if not api_logging.is_logging(company_id):
+        if not api_logging.is_logging(company_id, at=requested_at):
             return
         request_body, request_size = _request_body(request, tee)
         if response.streaming:
@@ -145,8 +145,6 @@ class ApiLoggingMiddleware:
             limit = settings.API_LOG_CAPTURE_BYTES
             response_body = content if response_size <= limit else content[:limit]
         match = request.resolver_match
-        response_headers = dict(response.items())
-        response_headers.setdefault("X-Request-ID", getattr(request, "request_id", ""))  # set outside us
         session = principal is not None and principal.credential_kind == SESSION
         session_id = principal.credential_id if session else None
         api_logging.append(
@@ -163,10 +161,10 @@ class ApiLoggingMiddleware:
                 session_id=session_id,
                 client_ip=client_ip(request) or None,
                 request_id=getattr(request, "request_id", ""),
-                request_headers=dict(request.headers),
+                request_headers=api_logging.header_pairs(request.headers),
                 request_body=request_body,
                 request_body_size=request_size,
-                response_headers=response_headers,
+                response_headers=api_logging.header_pairs(response.headers),
                 response_body=response_body,
                 response_body_size=response_size,
             )

@@ -156,6 +156,28 @@ def test_successful_call_entry(authed_client, logging_on, api_user):
     assert entry.request_headers["Authorization"] == "[REDACTED]"
 
 
+def test_calls_written_in_one_batch_keep_their_own_headers(authed_client, logging_on):
+    # when: three calls, two with the same headers, flushed together
+    for request_id, agent in [
+        ("req-batch-0001", "a/1"),
+        ("req-batch-0002", "a/1"),
+        ("req-batch-0003", "b/2"),
+    ]:
+        assert_envelope(authed_client.post(BALANCE, HTTP_X_REQUEST_ID=request_id, HTTP_USER_AGENT=agent), 200)
+
+    # then
+    stored = [
+        (e.request_id, e.request_headers["User-Agent"], e.response_headers["X-Request-ID"])
+        for e in entries(logging_on)
+    ]
+    assert stored == [
+        ("req-batch-0001", "a/1", "req-batch-0001"),
+        ("req-batch-0002", "a/1", "req-batch-0002"),
+        ("req-batch-0003", "b/2", "req-batch-0003"),
+    ]
+    assert all(e.request_headers["Authorization"] == "[REDACTED]" for e in entries(logging_on))
+
+
 def test_no_entries_for_a_company_without_a_window(authed_client, company, other_company, staff_user):
     # no window anywhere
     assert_envelope(authed_client.post(BALANCE), 200)
