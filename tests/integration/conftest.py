@@ -139,6 +139,17 @@ def celery_beat_process(celery_worker_process, tmp_path):
         beat.stop()
 
 
+def terminate(process: subprocess.Popen, sig: int = signal.SIGTERM, timeout: float = 30) -> None:
+    """Ask a process to stop (SIGTERM: a graceful shutdown); SIGKILL it if it has not by `timeout`."""
+    if process.poll() is None:
+        process.send_signal(sig)
+        try:
+            process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+
+
 def wait_until(condition, *, timeout: float = 60, interval: float = 0.2, describe=lambda: "") -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
