@@ -2,6 +2,7 @@
 refused at once with one line naming the setting; the database is waited for; web replicas
 migrate one at a time. And the web role's statement timeout on PostgreSQL."""
 
+import json
 import os
 import subprocess
 import sys
@@ -166,3 +167,27 @@ def test_worker_statements_have_no_timeout(tmp_path):
     done = _sleep_in(tmp_path, "", 300)  # a worker, beat or command: not the web role
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "slept"
+
+
+@pytest.mark.parametrize(
+    ("role_import", "options"), [("import config.wsgi; ", "-c statement_timeout=25000"), ("", None)]
+)
+def test_connections_are_persistent_and_checked_and_only_the_web_role_has_a_timeout(
+    tmp_path, role_import, options
+):
+    code = (
+        f"{role_import}import json, django; django.setup(); from django.conf import settings; "
+        "db = settings.DATABASES['default']; "
+        "print(json.dumps([db['CONN_MAX_AGE'], db['CONN_HEALTH_CHECKS'], db['OPTIONS'].get('options')]))"
+    )
+    env = {
+        "PATH": os.environ["PATH"],
+        "POSTROOM_VAR_DIR": str(tmp_path),
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        **PRODUCTION,
+    }
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().splitlines()[-1] == json.dumps([60, True, options])
