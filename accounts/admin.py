@@ -37,7 +37,7 @@ from accounts.models import (
     Workspace,
 )
 from billing.models import Balance
-from config.admin import ServiceAdmin, shortened
+from config.admin import ReadOnly, ServiceAdmin, shortened
 from config.errors import DomainError
 from config.errors_text import staff_text
 
@@ -66,7 +66,7 @@ class BalanceInline(admin.StackedInline):
         return False
 
 
-class ApiLoggingChangeInline(admin.TabularInline):
+class ApiLoggingChangeInline(ReadOnly, admin.TabularInline):
     """The history of the company's API logging window: read-only, newest first."""
 
     model = ApiLoggingChange
@@ -77,20 +77,21 @@ class ApiLoggingChangeInline(admin.TabularInline):
     can_delete = False
     ordering = ["-changed_at", "-id"]
 
-    def has_add_permission(self, request, obj=None):
-        return False
 
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+# What staff edit on a company's page (the rest changes through the services).
+COMPANY_FIELDS = [
+    "name",
+    "currency",
+    "is_active",
+    "provisional_booking_allowed",
+    "messages_monthly_row_limit",
+]
 
 
 class CompanyForm(forms.ModelForm):
     class Meta:
         model = Company
-        fields = ["name", "currency", "is_active", "provisional_booking_allowed"]
+        fields = COMPANY_FIELDS
 
 
 class CompanyChangeForm(CompanyForm):
@@ -143,7 +144,7 @@ class CompanyAdmin(ServiceAdmin):
     list_filter = ["is_active", "provisional_booking_allowed"]
     search_fields = ["name", "id"]
     # The number is campaign API v2's CompanyID: given at creation, never changed.
-    readonly_fields = ["id", "number", "created_at", "api_logging"]
+    readonly_fields = ["id", "number", "created_at", "api_logging", "messages_api_code", "messages_usage"]
     inlines = [BalanceInline, ApiLoggingChangeInline]
     actions = [
         "enable_logging_1h",
@@ -151,6 +152,7 @@ class CompanyAdmin(ServiceAdmin):
         "enable_logging_7d",
         "extend_logging_24h",
         "disable_logging",
+        "rotate_messages_api_code",
     ]
 
     @admin.display(description="API logging")
@@ -160,6 +162,37 @@ class CompanyAdmin(ServiceAdmin):
             return "off"
         return f"on until {timezone.localtime(until):%Y-%m-%d %H:%M %Z}"
 
+    @admin.display(description="Messages api_code")
+    def messages_api_code(self, company):
+        """Its beginning only: the code is stored as a hash, shown once when it is rotated."""
+        if not company.messages_api_code_prefix:
+            return "none yet: rotate it (list action) to make one"
+        return f"{company.messages_api_code_prefix}… (shown once when rotated)"
+
+    @admin.display(description="Messages export usage")
+    def messages_usage(self, company):
+        url = reverse("admin:messaging_messagesusage_changelist") + f"?company__id__exact={company.pk}"
+        return format_html('<a href="{}">Rows published and pages calls by month</a>', url)
+
+    @admin.action(
+        description="Rotate messages api_code (new one shown once; the old one stops working)",
+        permissions=["change"],
+    )
+    def rotate_messages_api_code(self, request, queryset):
+        issued = [(company, services.messages_api_code_rotate(company=company)) for company in queryset]
+        response = TemplateResponse(
+            request,
+            "accounts/admin/messages_api_codes_issued.html",
+            {
+                **admin.site.each_context(request),
+                "title": "New messages api_codes",
+                "opts": self.opts,
+                "issued": issued,
+            },
+        )
+        add_never_cache_headers(response)  # shown once: never in a cache (nor in the messages cookie)
+        return response
+
     def get_form(self, request, obj=None, **kwargs):
         if obj is not None:
             kwargs["form"] = CompanyChangeForm
@@ -167,7 +200,7 @@ class CompanyAdmin(ServiceAdmin):
 
     def get_fieldsets(self, request, obj=None):
         if obj is None:
-            return [(None, {"fields": ["name", "currency", "is_active", "provisional_booking_allowed"]})]
+            return [(None, {"fields": COMPANY_FIELDS})]
         return [
             (
                 None,
@@ -188,6 +221,13 @@ class CompanyAdmin(ServiceAdmin):
                 {
                     "fields": ["api_logging", "api_logging_change", "api_logging_until_input"],
                     "description": "Every change is recorded below with your user and the time.",
+                },
+            ),
+            (
+                "Messages export API (/v1/)",
+                {
+                    "fields": ["messages_api_code", "messages_monthly_row_limit", "messages_usage"],
+                    "description": "A publish past the monthly row limit is refused (429).",
                 },
             ),
         ]
@@ -253,7 +293,7 @@ class CompanyAdmin(ServiceAdmin):
     def save_model(self, request, obj, form, change):
         if change:
             # Only the form's own fields: the logging window changes through the services.
-            obj.save(update_fields=["name", "currency", "is_active", "provisional_booking_allowed"])
+            obj.save(update_fields=COMPANY_FIELDS)
             logging_change = form.cleaned_data.get("api_logging_change")
             if logging_change:
                 self._apply_logging_change(
@@ -263,8 +303,8 @@ class CompanyAdmin(ServiceAdmin):
         created = services.company_create(name=obj.name, currency=obj.currency)
         obj.pk, obj.created_at = created.pk, created.created_at
         obj._state.adding = False
-        if not obj.is_active or obj.provisional_booking_allowed:
-            obj.save(update_fields=["is_active", "provisional_booking_allowed"])
+        if not obj.is_active or obj.provisional_booking_allowed or obj.messages_monthly_row_limit is not None:
+            obj.save(update_fields=["is_active", "provisional_booking_allowed", "messages_monthly_row_limit"])
 
 
 @admin.register(User)

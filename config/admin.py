@@ -46,6 +46,20 @@ def change_url(obj) -> str:
     return reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[quote(obj.pk)])
 
 
+class ReadOnly:
+    """For a model admin or inline of rows the platform computes: shown, never added, changed or
+    deleted in the admin."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class AtLeast(int):
     """A count that stopped at its cap: it reads "10000+"."""
 

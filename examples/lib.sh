@@ -1,6 +1,7 @@
-# Sourced by the walkthrough scripts (examples/walkthrough.sh, examples/messages.sh): a scratch
-# directory, names unique per run, steps, failing with the step and the last response, one
-# HTTP request helper that sends the bearer token once there is one, and a JSON reader.
+# Sourced by the walkthrough scripts (examples/walkthrough.sh, messages.sh, campaign-v2.sh,
+# export.sh): a scratch directory, names unique per run, steps, failing with the step and the last
+# response, one HTTP request helper that sends the bearer token once there is one, a JSON reader,
+# and a wait for the worker.
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 export RUN=$(date +%Y%m%d-%H%M%S)-$$ # names made here are unique per run
@@ -59,4 +60,16 @@ elif isinstance(value, (dict, list, bool)):
 else:
     print(value)
 PY
+}
+
+# wait_until DESCRIPTION COMMAND...: runs COMMAND every second until it succeeds, or fails
+# the step after POLL_SECONDS.
+wait_until() {
+  local what=$1
+  shift
+  local deadline=$((SECONDS + POLL_SECONDS))
+  until "$@"; do
+    [ $SECONDS -lt $deadline ] || fail "gave up after ${POLL_SECONDS}s waiting for $what"
+    sleep 1
+  done
 }

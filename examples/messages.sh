@@ -32,16 +32,6 @@ call() {
   [ "$STATUS" = "$expected" ] || fail "$method $path answered HTTP $STATUS, expected $expected"
 }
 
-wait_until() {
-  local what=$1
-  shift
-  local deadline=$((SECONDS + POLL_SECONDS))
-  until "$@"; do
-    [ $SECONDS -lt $deadline ] || fail "gave up after ${POLL_SECONDS}s waiting for $what"
-    sleep 1
-  done
-}
-
 step token "POST /oauth/token/ with the client id and secret (client credentials): a bearer token for an hour"
 call POST /oauth/token/ 200 -u "$CLIENT_ID:$CLIENT_SECRET" -d grant_type=client_credentials
 TOKEN=$(get access_token)

@@ -55,18 +55,6 @@ with open(sys.argv[1], "w", encoding="utf-8") as out:
 PY
 }
 
-# wait_until DESCRIPTION COMMAND...: runs COMMAND every second until it succeeds, or fails
-# the step after POLL_SECONDS.
-wait_until() {
-  local what=$1
-  shift
-  local deadline=$((SECONDS + POLL_SECONDS))
-  until "$@"; do
-    [ $SECONDS -lt $deadline ] || fail "gave up after ${POLL_SECONDS}s waiting for $what"
-    sleep 1
-  done
-}
-
 JSON=(-H "Content-Type: application/json")
 
 step login "POST /api/v1/account/login with the API key: an access token (15 min) and a refresh token (7 days)"

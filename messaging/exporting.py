@@ -20,7 +20,8 @@ with the same files. Only the run that took the job (its `attempts`) commits pag
 
 When the last page is written, the export becomes the campaign's current one in one transaction
 (the previous current export is then replaced: its files stay MESSAGES_EXPORT_PURGE_DELAY_SECONDS
-for URLs already handed out), and its rows count in the month's MessagesUsage.
+for URLs already handed out), and its rows count in the month's MessagesUsage in place of the
+rows its publish reserved (`rows_reserved`, released too when it fails).
 
 An export of a campaign whose generation is still under way waits: the run gives the job back
 (queued) and the task retries later, so no export holds half a firing.
@@ -208,8 +209,13 @@ def _complete(export: MessageExport) -> None:
         MessageExport.unscoped.filter(campaign_id=export.campaign_id, is_current=True).exclude(
             pk=export.pk
         ).update(is_current=False, files_purge_at=purge_at)
+        # The reservation is settled: the rows written count as published instead.
         MessageExport.unscoped.filter(pk=export.pk).update(
-            status=MessageExport.Status.DONE, is_current=True, finished_at=now, heartbeat_at=now
+            status=MessageExport.Status.DONE,
+            is_current=True,
+            rows_reserved=0,
+            finished_at=now,
+            heartbeat_at=now,
         )
         usage_add(company_id=export.company_id, rows_published=held.rows)
     logger.info("export %s: %s rows in %s pages", export.pk, held.rows, held.pages)
@@ -217,13 +223,27 @@ def _complete(export: MessageExport) -> None:
 
 def usage_add(*, company_id, rows_published: int = 0, pages_calls: int = 0) -> None:
     """Count rows published and pages calls in the company's usage of this month."""
-    month = timezone.localdate().replace(day=1)
-    MessagesUsage.objects.bulk_create(
-        [MessagesUsage(company_id=company_id, month=month)],
-        ignore_conflicts=True,
-    )
+    month = _this_month()
+    _usage_ensure(company_id, month)
     MessagesUsage.objects.filter(company_id=company_id, month=month).update(
         rows_published=F("rows_published") + rows_published, pages_calls=F("pages_calls") + pages_calls
+    )
+
+
+def usage_locked(*, company_id) -> MessagesUsage:
+    """The company's usage row of this month, locked until the transaction ends (made if new)."""
+    month = _this_month()
+    _usage_ensure(company_id, month)
+    return MessagesUsage.objects.select_for_update().get(company_id=company_id, month=month)
+
+
+def _this_month():
+    return timezone.localdate().replace(day=1)
+
+
+def _usage_ensure(company_id, month) -> None:
+    MessagesUsage.objects.bulk_create(
+        [MessagesUsage(company_id=company_id, month=month)], ignore_conflicts=True
     )
 
 
@@ -232,6 +252,7 @@ def export_give_up(*, export_id, reason: str = FailureReason.ERROR) -> None:
     the pages it wrote go with the next purge."""
     failed = MessageExport.unscoped.filter(pk=export_id, status__in=AT_WORK).update(
         status=MessageExport.Status.FAILED,
+        rows_reserved=0,  # released: a failed export counts nothing against the limit
         error=reason,
         finished_at=timezone.now(),
         files_purge_at=timezone.now(),

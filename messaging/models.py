@@ -231,6 +231,11 @@ class MessageExport(TenantModel):
     page_rows = models.PositiveIntegerField()
     pages = models.PositiveIntegerField(default=0, help_text="Pages written (num_files once done).")
     rows = models.PositiveBigIntegerField(default=0, help_text="Rows written (total_rows once done).")
+    # Held against the company's monthly row limit from the publish until the export is done (its
+    # rows then count as published) or failed (released): 0 once it is neither queued nor running.
+    rows_reserved = models.PositiveBigIntegerField(
+        default=0, help_text="Rows held against the monthly row limit while the export is at work."
+    )
     # The last message (by id) of the last finished page: a retry resumes after it.
     checkpoint_message_id = models.BigIntegerField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
@@ -282,10 +287,17 @@ class MessageExport(TenantModel):
         """Where page `number` (from 0) is stored."""
         return f"companies/{self.company_id}/messages/{self.campaign_id}/{self.pk}/page-{number:05d}.csv"
 
+    def files_kept(self) -> bool:
+        """Whether its pages are in storage still: it is current or at work, or its purge is due
+        (messaging.exporting.exports_purge clears `files_purge_at` once they are gone)."""
+        at_work = self.status in (self.Status.QUEUED, self.Status.RUNNING)
+        return self.is_current or at_work or self.files_purge_at is not None
+
 
 class MessagesUsage(models.Model):
-    """A company's use of the messages export API in one month: rows published (checked against
-    Company.messages_monthly_row_limit before a publish) and pages calls."""
+    """A company's use of the messages export API in one month: rows published and pages calls.
+    A publish locks this row while it checks the published rows plus the rows its exports at work
+    hold (MessageExport.rows_reserved) against Company.messages_monthly_row_limit."""
 
     company = models.ForeignKey(
         "accounts.Company", on_delete=models.CASCADE, related_name="+", db_index=False

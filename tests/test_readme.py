@@ -42,10 +42,18 @@ def test_the_fields_the_readme_calls_required_are(required):
         importing.parse_mappings(mappings)
 
 
-def test_the_message_campaigns_section_lists_the_scripts_steps_in_order():
-    script = (Path(__file__).resolve().parents[1] / "examples" / "messages.sh").read_text()
-    steps = re.findall(r"^step ([\w-]+) ", script, re.M)
-    section = README.split("\n## Message campaigns\n")[1].split("\n## ")[0]
+@pytest.mark.parametrize(
+    ("heading", "script", "integration_test"),
+    [
+        ("Message campaigns", "messages.sh", "test_messages_walkthrough.py"),
+        ("Messages export API", "export.sh", "test_export_walkthrough.py"),
+    ],
+)
+def test_a_walkthrough_section_lists_its_scripts_steps_in_order(heading, script, integration_test):
+    steps = re.findall(
+        r"^step ([\w-]+) ", (Path(__file__).resolve().parents[1] / "examples" / script).read_text(), re.M
+    )
+    section = README.split(f"\n## {heading}\n")[1].split("\n## ")[0]
 
     assert re.findall(r"^\| ([\w-]+) \|", section, re.M) == ["step", *steps]
-    assert "examples/messages.sh" in section and "tests/integration/test_messages_walkthrough.py" in section
+    assert f"examples/{script}" in section and f"tests/integration/{integration_test}" in section

@@ -19,6 +19,8 @@ from django.conf import settings
 from django.core import signing
 from django.core.files.storage import default_storage
 from django.db import transaction
+from django.db.models import Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from storages.backends.s3 import S3Storage
@@ -33,7 +35,7 @@ from messaging.errors import (
     NothingToPublish,
     UsageLimitExceeded,
 )
-from messaging.models import MessageExport, MessagesApiCall, MessagesUsage, Occurrence
+from messaging.models import MessageExport, MessagesApiCall, Occurrence
 from messaging.selectors import EXPORT_AT_WORK, GENERATION_UNDER_WAY, get_exportable_campaign, settings_of
 
 JSON_MAX_ROWS = 1000
@@ -127,8 +129,9 @@ class _Audit:
 def messages_publish(*, company, campaign_id, user, ip) -> MessageExport:
     """Queue an export of the campaign's generated messages; the export already at work, if one
     is. NothingToPublish when the campaign has no messages and no firing under way;
-    UsageLimitExceeded (nothing queued) when the month's published rows and the campaign's
-    messages would pass the company's monthly row limit. The export waits for a generation
+    UsageLimitExceeded (nothing queued) when the month's published rows, the rows of the
+    company's exports at work and the campaign's messages would pass its monthly row limit (the
+    new export reserves its rows until it is done or failed). The export waits for a generation
     under way; it becomes the campaign's current one once complete."""
     # The audit is recorded after the transaction, whatever its outcome.
     with _Audit(company=company, user=user, ip=ip, endpoint=Endpoint.PUBLISH) as audit, transaction.atomic():
@@ -153,11 +156,12 @@ def _new_export(*, company, campaign: Campaign, user, ip) -> MessageExport:
     generating = Occurrence.unscoped.filter(campaign_id=campaign.pk, status__in=GENERATION_UNDER_WAY).exists()
     if not total and not generating:
         raise NothingToPublish()
-    _check_usage(company=company, rows=total)
+    _reserve_usage(company=company, rows=total)
     export = MessageExport.objects.for_company(company).create(
         company=company,
         campaign=campaign,
         page_rows=settings.MESSAGES_EXPORT_PAGE_ROWS,
+        rows_reserved=total,
         requested_by=user if getattr(user, "pk", None) else None,
         requested_ip=ip,
     )
@@ -165,19 +169,22 @@ def _new_export(*, company, campaign: Campaign, user, ip) -> MessageExport:
     return export
 
 
-def _check_usage(*, company, rows: int) -> None:
+def _reserve_usage(*, company, rows: int) -> None:
+    """UsageLimitExceeded unless this month's published rows, the rows the company's exports at
+    work hold and `rows` fit in its monthly row limit. Under the month's usage row lock, held until
+    the caller's transaction commits the new export's reservation: of two publishes racing, the
+    second counts the first's rows. (Lock order: campaign, then usage row.)"""
     limit = messages_monthly_row_limit(company=company)
     if limit is None:
         return
-    month = timezone.localdate().replace(day=1)
-    used = (
-        MessagesUsage.objects.filter(company_id=company.pk, month=month)
-        .values_list("rows_published", flat=True)
-        .first()
-        or 0
+    used = exporting.usage_locked(company_id=company.pk).rows_published
+    reserved = (
+        MessageExport.objects.for_company(company)
+        .filter(status__in=EXPORT_AT_WORK)
+        .aggregate(held=Coalesce(Sum("rows_reserved"), 0))["held"]
     )
-    if used + rows > limit:
-        raise UsageLimitExceeded(limit=limit, used=used, requested=rows)
+    if used + reserved + rows > limit:
+        raise UsageLimitExceeded(limit=limit, used=used + reserved, requested=rows)
 
 
 # ---- pages -------------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from accounts import api_logging, services
 from accounts.models import ApiKey, ApiLogEntry, ApiLoggingChange
 from accounts.tasks import purge_old_api_log_entries
 from tests.accounts.factories import ApiLogEntryFactory, CompanyFactory
+from tests.admin_support import change_form_data
 
 pytestmark = pytest.mark.django_db
 LOG_LIST = "/admin/accounts/apilogentry/"
@@ -22,33 +23,6 @@ COMPANIES = "/admin/accounts/company/"
 def clock():
     with time_machine.travel(time.time(), tick=False) as traveller:
         yield traveller
-
-
-def change_form_data(response) -> dict:
-    """The POST data of an admin change form as the page shows it (fields and inlines)."""
-    data = {}
-
-    def put(form):
-        for name, field in form.fields.items():
-            value = form[name].value()
-            key = form.add_prefix(name)
-            if isinstance(value, bool):
-                if value:
-                    data[key] = "on"
-            elif isinstance(value, list | tuple):
-                for i, part in enumerate(value):
-                    data[f"{key}_{i}"] = "" if part is None else part
-            elif value is not None:
-                data[key] = value
-            del field
-
-    put(response.context["adminform"].form)
-    for inline in response.context["inline_admin_formsets"]:
-        formset = inline.formset
-        put(formset.management_form)
-        for form in formset.forms:
-            put(form)
-    return data
 
 
 # ---- the window from the company's page -----------------------------------------------------------

@@ -10,8 +10,14 @@ from django.core.management import call_command
 from rest_framework.test import APIClient
 
 from accounts.models import Company, OAuthApplication, Workspace
+from accounts.selectors import messages_api_code_matches
+from campaigns.models import Campaign, MessageStatus
+from messaging.models import Message
+from messaging.services.delivery import messages_deliver_due
+from messaging.services.firing import campaigns_fire_due
 from recipients.models import Recipient
 from templates.models import MessageTemplate
+from tests.export_api import call, export_client
 from tests.platform_api import assert_envelope, bearer, login
 
 pytestmark = pytest.mark.django_db
@@ -86,7 +92,8 @@ def test_demo_has_an_oauth_client_of_the_services_api(api_client):
         f"/services/{demo['service_uuid']}/campaigns",
         HTTP_AUTHORIZATION=f"Bearer {token.json()['access_token']}",
     )
-    assert listing.status_code == 200 and listing.json()["data"] == []
+    assert listing.status_code == 200
+    assert [c["uuid"] for c in listing.json()["data"]] == [demo["messages_campaign_id"]]  # the export's
 
 
 def test_demo_recipients_have_an_email_and_a_mobile_each():
@@ -138,3 +145,45 @@ def test_the_banner_names_the_v2_template():
 
     template_id = re.search(r"v2 template: +(\S+) \(campaign API v2's TempMsgID", out.getvalue()).group(1)
     assert MessageTemplate.unscoped.get(pk=template_id).name == "order_confirmation"
+
+
+def test_demo_has_an_sms_campaign_ready_to_publish_through_the_messages_export_api(
+    api_client, django_capture_on_commit_callbacks
+):
+    # given: the demo, with what its commit queues run as a worker would run it
+    with django_capture_on_commit_callbacks(execute=True):
+        demo = _demo()
+    client = export_client(login(api_client, demo["api_key"])["token"], demo["messages_api_code"])
+
+    # when
+    listed = call(client, "campaign/all", {})
+
+    # then: its one message campaign, generated for all 50 sample recipients and never sent
+    assert listed.status_code == 200, listed.content
+    campaigns = [c for workspace in listed.json()["data"] for c in workspace["campaigns"]]
+    assert [(c["campaign_id"], c["channel"], c["stage"], c["total_messages"]) for c in campaigns] == [
+        (demo["messages_campaign_id"], "sms", "Ready to Publish", 50)
+    ]
+    campaign = Campaign.unscoped.select_related("message_settings").get(pk=demo["messages_campaign_id"])
+    assert campaign.status == MessageStatus.STOPPED and campaign.message_settings.next_at is None
+    assert campaigns_fire_due().occurrences == [] and messages_deliver_due().sent == 0
+    assert set(Message.unscoped.filter(campaign_id=campaign.pk).values_list("status", flat=True)) == {
+        "queued"
+    }
+
+    # and: it publishes, and its page holds each recipient's message
+    assert call(client, "messages/publish", {"campaign_id": demo["messages_campaign_id"]}).status_code == 202
+    body = {"campaign_id": demo["messages_campaign_id"], "file_num": 0, "export_type": "json"}
+    rows = call(client, "messages/fetch", body).json()["data"]
+    names = Recipient.objects.for_company(campaign.company).values_list("first_name", flat=True)
+    assert sorted(row["message"] for row in rows) == sorted(
+        f"Hi {name}, 20% off in store this week. Reply STOP to opt out." for name in names
+    )
+
+
+def test_the_demo_api_code_is_the_companys_and_shown_once(api_client):
+    demo = _demo()
+    company = Company.objects.get(pk=demo["company_id"])
+
+    assert messages_api_code_matches(company=company, api_code=demo["messages_api_code"])
+    assert demo["messages_api_code"] not in (company.messages_api_code_hash, company.messages_api_code_prefix)

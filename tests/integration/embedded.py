@@ -1,7 +1,9 @@
 """The embedded default as `make run` serves it, for the tests that start it for real: SQLite,
 local storage and the filesystem broker in a throwaway var/ directory, with DATABASE_URL,
-REDIS_URL and the rest of CI's environment removed, and honcho starting the Procfile."""
+REDIS_URL and the rest of CI's environment removed, and honcho starting the Procfile; and the
+examples/ scripts run against it as a user runs them (`served_with_demo`, `run_script`)."""
 
+import contextlib
 import http.client
 import json
 import os
@@ -112,3 +114,29 @@ class Honcho:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait(timeout=10)
+
+
+@contextlib.contextmanager
+def served_with_demo(where: Path):
+    """`make run` on a fresh var/ directory under `where`, ready: (Honcho, the demo's JSON);
+    stopped when the block ends."""
+    demo = migrate_with_demo(where / "var")
+    honcho = Honcho(where / "var", where / "honcho.log", free_port())
+    try:
+        honcho.wait_ready()
+        yield honcho, demo
+    finally:
+        honcho.stop()
+
+
+def run_script(script: Path, honcho: Honcho, env: dict, **overrides: str) -> subprocess.CompletedProcess:
+    """An examples/ script against `honcho`, as a user runs it: BASE, PATH, HOME, a UTF-8 locale,
+    POLL_SECONDS 60, `env` and then `overrides` (a test's wrong value), nothing else of this
+    process's environment."""
+    environment = {
+        "PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", "/tmp"), "LANG": "C.UTF-8",
+        "BASE": honcho.base_url, "POLL_SECONDS": "60", **env, **overrides,
+    }  # fmt: skip
+    return subprocess.run(
+        [str(script)], env=environment, cwd=ROOT, capture_output=True, text=True, timeout=120
+    )

@@ -5,14 +5,13 @@ filesystem broker in a throwaway var/ directory), with the API key and message t
 template and sent to the console backend, whose lines in the worker's log carry each message."""
 
 import json
-import os
 import re
 import subprocess
 
 import pytest
 
 from tests.integration.conftest import ROOT
-from tests.integration.embedded import Honcho, free_port, migrate_with_demo
+from tests.integration.embedded import Honcho, run_script, served_with_demo
 
 SCRIPT = ROOT / "examples" / "campaign-v2.sh"
 STEPS = ["create", "watch", "schedule", "delete"]
@@ -20,25 +19,13 @@ STEPS = ["create", "watch", "schedule", "delete"]
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory):
-    where = tmp_path_factory.mktemp("campaign-v2")
-    demo = migrate_with_demo(where / "var")
-    honcho = Honcho(where / "var", where / "honcho.log", free_port())
-    try:
-        honcho.wait_ready()
-        yield honcho, demo
-    finally:
-        honcho.stop()
+    """`make run` on a fresh var/ directory, shared by this module's tests; its demo's JSON."""
+    with served_with_demo(tmp_path_factory.mktemp("campaign-v2")) as running:
+        yield running
 
 
 def _walk(honcho: Honcho, demo: dict, **env: str) -> subprocess.CompletedProcess:
-    environment = {
-        "PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", "/tmp"), "LANG": "C.UTF-8",
-        "BASE": honcho.base_url, "KEY": demo["api_key"], "TEMPLATE": demo["v2_template_id"],
-        "POLL_SECONDS": "60", **env,
-    }  # fmt: skip
-    return subprocess.run(
-        [str(SCRIPT)], env=environment, cwd=ROOT, capture_output=True, text=True, timeout=120
-    )
+    return run_script(SCRIPT, honcho, {"KEY": demo["api_key"], "TEMPLATE": demo["v2_template_id"]}, **env)
 
 
 def test_the_campaign_v2_walkthrough_runs_every_step_against_make_run(served):

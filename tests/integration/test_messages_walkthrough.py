@@ -4,14 +4,13 @@ broker in a throwaway var/ directory), with the OAuth client, workspace and grou
 `manage.py demo --json` made. The campaign fires, its messages are generated and sent to the
 console backend, whose lines in the worker's log carry each message."""
 
-import os
 import re
 import subprocess
 
 import pytest
 
 from tests.integration.conftest import ROOT
-from tests.integration.embedded import Honcho, free_port, migrate_with_demo
+from tests.integration.embedded import Honcho, run_script, served_with_demo
 
 SCRIPT = ROOT / "examples" / "messages.sh"
 STEPS = ["token", "campaign", "watch"]
@@ -20,26 +19,16 @@ STEPS = ["token", "campaign", "watch"]
 @pytest.fixture(scope="module")
 def served(tmp_path_factory):
     """`make run` on a fresh var/ directory, shared by this module's tests; its demo's JSON."""
-    where = tmp_path_factory.mktemp("messages")
-    demo = migrate_with_demo(where / "var")
-    honcho = Honcho(where / "var", where / "honcho.log", free_port())
-    try:
-        honcho.wait_ready()
-        yield honcho, demo
-    finally:
-        honcho.stop()
+    with served_with_demo(tmp_path_factory.mktemp("messages")) as running:
+        yield running
 
 
 def _walk(honcho: Honcho, demo: dict, **env: str) -> subprocess.CompletedProcess:
-    environment = {
-        "PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", "/tmp"), "LANG": "C.UTF-8",
-        "BASE": honcho.base_url, "CLIENT_ID": demo["oauth_client_id"],
-        "CLIENT_SECRET": demo["oauth_client_secret"], "SERVICE": demo["service_uuid"],
-        "GROUP": demo["default_group_id"], "POLL_SECONDS": "60", **env,
+    credentials = {
+        "CLIENT_ID": demo["oauth_client_id"], "CLIENT_SECRET": demo["oauth_client_secret"],
+        "SERVICE": demo["service_uuid"], "GROUP": demo["default_group_id"],
     }  # fmt: skip
-    return subprocess.run(
-        [str(SCRIPT)], env=environment, cwd=ROOT, capture_output=True, text=True, timeout=120
-    )
+    return run_script(SCRIPT, honcho, credentials, **env)
 
 
 def test_the_messages_walkthrough_runs_every_step_against_make_run(served):

@@ -3,7 +3,6 @@ default (honcho: gunicorn and a Celery worker with beat, SQLite and the filesyst
 throwaway var/ directory, whatever DATABASE_URL/REDIS_URL the test run has), with a key that
 `manage.py demo --json` made. It must end 0 after every step, and name the step that fails."""
 
-import os
 import re
 import subprocess
 import time
@@ -11,7 +10,7 @@ import time
 import pytest
 
 from tests.integration.conftest import ROOT
-from tests.integration.embedded import Honcho, free_port, migrate_with_demo
+from tests.integration.embedded import Honcho, run_script, served_with_demo
 
 SCRIPT = ROOT / "examples" / "walkthrough.sh"
 STEPS = [
@@ -23,24 +22,12 @@ STEPS = [
 @pytest.fixture(scope="module")
 def served(tmp_path_factory):
     """`make run` on a fresh var/ directory, shared by this module's tests; its demo's JSON."""
-    where = tmp_path_factory.mktemp("walkthrough")
-    demo = migrate_with_demo(where / "var")
-    honcho = Honcho(where / "var", where / "honcho.log", free_port())
-    try:
-        honcho.wait_ready()
-        yield honcho, demo
-    finally:
-        honcho.stop()
+    with served_with_demo(tmp_path_factory.mktemp("walkthrough")) as running:
+        yield running
 
 
 def _walk(honcho: Honcho, key: str, **env: str) -> subprocess.CompletedProcess:
-    environment = {
-        "PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", "/tmp"), "LANG": "C.UTF-8",
-        "BASE": honcho.base_url, "KEY": key, "POLL_SECONDS": "40", **env,
-    }  # fmt: skip
-    return subprocess.run(
-        [str(SCRIPT)], env=environment, cwd=ROOT, capture_output=True, text=True, timeout=120
-    )
+    return run_script(SCRIPT, honcho, {"KEY": key, "POLL_SECONDS": "40"}, **env)
 
 
 def test_the_walkthrough_runs_every_step_against_make_run(served):

@@ -18,7 +18,8 @@ from accounts.models import ApiKey
 from accounts.principal import SESSION
 from campaigns.models import Campaign
 from config.api.export.authentication import ExportAuthentication
-from messaging.models import MessageExport, MessagesApiCall
+from messaging import exporting
+from messaging.models import MessageExport, MessagesApiCall, MessagesUsage
 from tests.accounts.factories import UserFactory
 from tests.export_api import BASE, CLIENT_IP, answer, auth_context, call, export_client
 from tests.messaging.exports import (
@@ -484,6 +485,74 @@ def test_a_publish_past_the_monthly_row_limit_is_refused(client, company, campai
 
     assert answer(response) == (429, {"message": "Usage limit exceeded."})
     assert not MessageExport.objects.for_company(company).exists()
+
+
+def publish_left_queued(client, campaign) -> tuple[tuple[int, dict], list]:
+    """POST messages/publish, its task left queued (not run): the answer and what it queued."""
+    body = json.dumps({"campaign_id": str(campaign.pk)})
+    with TestCase.captureOnCommitCallbacks() as queued:
+        response = client.post(BASE + "messages/publish", body, content_type="application/json")
+    return answer(response), queued
+
+
+@pytest.fixture
+def two_campaigns_over_the_limit(company):
+    """Two campaigns of 4 messages each, under a limit of 6 rows a month: either fits, not both."""
+    company.messages_monthly_row_limit = 6
+    company.save(update_fields=["messages_monthly_row_limit"])
+    return fired_campaign(company), fired_campaign(company, names=["Eve", "Fay", "Gus", "Hal"])
+
+
+def test_a_publish_counts_the_rows_of_an_export_still_at_work(client, company, two_campaigns_over_the_limit):
+    first, second = two_campaigns_over_the_limit
+    (status, _), first_queued = publish_left_queued(client, first)
+    assert status == 202 and len(first_queued) == 1
+
+    refused, second_queued = publish_left_queued(client, second)
+
+    assert refused == (429, {"message": "Usage limit exceeded."})
+    assert second_queued == []
+    [export] = MessageExport.objects.for_company(company)
+    assert (export.campaign_id, export.status, export.rows_reserved) == (first.pk, "queued", 4)
+
+
+def test_a_finished_export_settles_its_reservation_as_published_rows(
+    client, company, two_campaigns_over_the_limit
+):
+    first, second = two_campaigns_over_the_limit
+    _, first_queued = publish_left_queued(client, first)
+
+    first_queued[0]()  # the worker runs the export
+
+    export = MessageExport.objects.for_company(company).get()
+    assert (export.status, export.rows, export.rows_reserved) == ("done", 4, 0)
+    assert MessagesUsage.objects.get(company_id=company.pk).rows_published == 4
+    assert answer(call(client, "messages/publish", {"campaign_id": str(second.pk)}))[0] == 429
+
+
+def test_a_failed_export_releases_its_rows(client, company, two_campaigns_over_the_limit):
+    first, second = two_campaigns_over_the_limit
+    publish_left_queued(client, first)
+    exporting.export_give_up(export_id=MessageExport.objects.for_company(company).get().pk)
+
+    (status, _), queued = publish_left_queued(client, second)
+
+    assert status == 202 and len(queued) == 1
+    failed = MessageExport.objects.for_company(company).get(campaign=first)
+    assert (failed.status, failed.rows_reserved) == ("failed", 0)
+    assert MessageExport.objects.for_company(company).get(campaign=second).rows_reserved == 4
+
+
+def test_publishing_the_campaign_at_work_again_reserves_nothing_more(
+    client, company, two_campaigns_over_the_limit
+):
+    first, _ = two_campaigns_over_the_limit
+    (_, again), _ = publish_left_queued(client, first)
+
+    (status, body), queued = publish_left_queued(client, first)
+
+    assert status == 202 and body["data"]["job_id"] == again["data"]["job_id"] and queued == []
+    assert MessageExport.objects.for_company(company).get().rows_reserved == 4
 
 
 def test_an_unreadable_page_fails_to_parse(client, campaign, published, settings):

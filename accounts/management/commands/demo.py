@@ -1,10 +1,12 @@
 """Create a new demo company with an API user, an API key, an OAuth client of the services API,
-a funded balance and a WhatsApp message template of campaign API v2.
+a funded balance, a WhatsApp message template of campaign API v2, and for the messages export
+API its api_code and an SMS campaign whose messages are generated, Ready to Publish.
 
 The LAST line on stdout is one JSON object (with --json); scripts and `make run` read it.
 Its keys are a stable contract: company_id, api_key, ... (later features add keys, never rename).
 """
 
+import dataclasses
 import json
 import secrets
 import tempfile
@@ -18,7 +20,11 @@ from accounts import services as account_services
 from billing import services as billing_services
 from billing.models import LedgerEntry, Voucher
 from campaigns import services as campaign_services
+from campaigns.models import MessageStatus
 from campaigns.pdf import sample_template
+from messaging import generation
+from messaging import services as messaging_services
+from messaging.services.firing import campaigns_fire_due
 from recipients import samples as recipient_samples
 from templates import services as template_services
 from templates.formats import FORMATS
@@ -45,6 +51,15 @@ V2_TEMPLATE = {
         }
     ),
 }
+# The messages export API's campaign: one SMS to every sample recipient, generated, never sent.
+EXPORT_CAMPAIGN = messaging_services.CampaignFields(
+    name="Demo SMS offer",
+    status=MessageStatus.ACTIVE,
+    sending_type="sms",
+    schedule_type="now",
+    template="Hi {first_name}, 20% off in store this week. Reply STOP to opt out.",
+    sender="Postroom",
+)
 
 
 class Command(BaseCommand):
@@ -104,6 +119,8 @@ class Command(BaseCommand):
                 billing_services.voucher_ensure(code=code, kind=kind, amount=amount, description=description)
                 for code, kind, amount, description in DEMO_VOUCHERS
             ]
+            messages_api_code = account_services.messages_api_code_rotate(company=company)
+            export_campaign = self._export_campaign(company, default_group)
         result = {
             "company_id": str(company.pk),
             "company_name": company.name,
@@ -120,11 +137,28 @@ class Command(BaseCommand):
             "oauth_client_id": oauth.application.client_id,
             "oauth_client_secret": oauth.client_secret,
             "v2_template_id": str(v2_template.pk),
+            "messages_api_code": messages_api_code,
+            "messages_campaign_id": str(export_campaign.pk),
         }
         if options["json"]:
             self.stdout.write(json.dumps(result))
         else:
             self.stdout.write(self._banner(result, options["base_url"].rstrip("/")))
+
+    def _export_campaign(self, company, group):
+        """The SMS campaign of the messages export API: fired and generated here, in this
+        transaction (a worker that gets the generation task later finds it done), then stopped,
+        so nothing fires again and its messages wait, unsent, Ready to Publish."""
+        workspace = account_selectors.default_workspace(company=company)
+        fields = dataclasses.replace(EXPORT_CAMPAIGN, recipient_lists=[str(group.pk)])
+        campaign = messaging_services.message_campaign_create(
+            company=company, workspace=workspace, data=fields
+        )
+        for occurrence_id in campaigns_fire_due(only=[campaign.pk]).occurrences:
+            generation.occurrence_generate(occurrence_id=occurrence_id)
+        return messaging_services.message_campaign_set_status(
+            company=company, workspace=workspace, campaign_id=campaign.pk, status=MessageStatus.STOPPED
+        )
 
     def _templates(self, company) -> dict:
         """One sample template per supported format (reportlab), owned by the demo company."""
@@ -166,6 +200,10 @@ class Command(BaseCommand):
                 f"GROUP={result['default_group_id']} examples/messages.sh",
                 f"  campaign v2 walkthrough: BASE={base} KEY={result['api_key']} "
                 f"TEMPLATE={result['v2_template_id']} examples/campaign-v2.sh",
+                f"  messages api_code:    {result['messages_api_code']} (shown once; the x-auth-context api_code)",
+                f"  export campaign:      {result['messages_campaign_id']} (SMS, 50 messages, Ready to Publish)",
+                f"  messages export walkthrough: BASE={base} KEY={result['api_key']} "
+                f"CODE={result['messages_api_code']} CAMPAIGN={result['messages_campaign_id']} examples/export.sh",
                 f"  API docs: {base}/api/docs/   schema: {base}/api/schema/",
                 f"  admin:    {base}/admin/   (create a staff login: python manage.py createsuperuser)",
                 "",

@@ -17,7 +17,7 @@ from django.utils.html import format_html
 
 from campaigns.admin import StatusChangeInline
 from campaigns.models import MESSAGE_CHANNELS, Campaign, Channel, MessageSettings, MessageStatus
-from config.admin import CappedCountPaginator, KeySearch, ServiceAdmin, shortened
+from config.admin import CappedCountPaginator, KeySearch, ReadOnly, ServiceAdmin, shortened
 from config.errors import DomainError
 from config.errors_text import staff_text
 from messaging import selectors, services
@@ -101,18 +101,9 @@ class CounterColumns:
 # ---- message campaigns ---------------------------------------------------------------------------
 
 
-class ReadOnlyInline:
+class ReadOnlyInline(ReadOnly):
     can_delete = False
     extra = 0
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class MessageSettingsInline(ReadOnlyInline, admin.StackedInline):
@@ -366,7 +357,7 @@ class ClientCampaignAdmin(KeySearch, CounterColumns, ServiceAdmin):
 
 
 @admin.register(Message)
-class MessageAdmin(admin.ModelAdmin):
+class MessageAdmin(ReadOnly, admin.ModelAdmin):
     """Every generated message, read-only: written by generation, changed by delivery and receipts.
     Made for a table of millions: newest first by key, no full count, filters from the code, and
     a search that takes an index (a whole message key) or an address's beginning, never a
@@ -429,12 +420,3 @@ class MessageAdmin(admin.ModelAdmin):
     @admin.display(description="last error")
     def error(self, message):
         return shortened(message.last_error, ERROR_SHOWN)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
