@@ -34,8 +34,9 @@ run: demo
 
 # A worker or beat of its own, beside a web process elsewhere (as docker/ runs them). `make run`
 # already has both: a second beat against the same broker would send every periodic task twice.
+# The worker serves every queue (default imports pdf messages exports), or QUEUES=pdf,imports.
 worker: migrate
-	$(VENV)/bin/celery -A config worker --loglevel INFO
+	$(VENV)/bin/celery -A config worker --loglevel INFO $(if $(QUEUES),--queues $(QUEUES))
 
 beat: migrate
 	$(VENV)/bin/celery -A config beat --loglevel INFO

@@ -5,8 +5,14 @@ import sys
 
 def main():
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    from django.conf import settings
+    from django.core.exceptions import ImproperlyConfigured
     from django.core.management import execute_from_command_line
 
+    try:
+        settings.INSTALLED_APPS  # noqa: B018 -- loads the settings: a wrong environment is one line
+    except ImproperlyConfigured as exc:
+        sys.exit(f"postroom: {exc}")
     execute_from_command_line(sys.argv)
 
 

@@ -36,6 +36,8 @@ def _embedded_secret_key() -> str:
 
 
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
+# Required beside DATABASE_URL; a production start (config.preflight) and `check --deploy` also
+# refuse a weak one (the tests and benchmarks may use any).
 SECRET_KEY = env.str("SECRET_KEY", default="")
 if not SECRET_KEY:
     if not EMBEDDED:
@@ -65,7 +67,7 @@ SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]  # probes ask the process d
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = HTTPS
 SECURE_HSTS_SECONDS = env.int("HSTS_SECONDS", default=365 * 24 * 3600 if HTTPS else 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("HSTS_INCLUDE_SUBDOMAINS", default=HTTPS)
-SECURE_HSTS_PRELOAD = env.bool("HSTS_PRELOAD", default=False)
+SECURE_HSTS_PRELOAD = env.bool("HSTS_PRELOAD", default=HTTPS)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -120,6 +122,15 @@ OAUTH2_PROVIDER = {
     "DEFAULT_SCOPES": ["campaigns"],
     "OAUTH2_VALIDATOR_CLASS": "accounts.oauth.ClientCredentialsValidator",
     "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
+    # The rest of RFC 9700 (the OAuth security BCP) too: the flows it closes are ones this
+    # client-credentials-only server never offers, and `check --deploy` then warns of none.
+    "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
+    "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,
+    "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": True,
+    "REFRESH_TOKEN_REUSE_PROTECTION": True,
+    "ALLOWED_REDIRECT_URI_SCHEMES": ["https"],
 }
 APPEND_SLASH = False
 
@@ -140,8 +151,14 @@ TEMPLATES = [
 
 # Database: SQLite in var/ unless DATABASE_URL points elsewhere.
 DATABASES = {"default": env.db_url_config(DATABASE_URL or f"sqlite:///{VAR_DIR / 'postroom.sqlite3'}")}
+# Persistent connections, checked before a request or task reuses one (a database restart or a
+# failover leaves no process holding a dead connection).
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)
-DATABASES["default"]["CONN_HEALTH_CHECKS"] = env.bool("DB_CONN_HEALTH_CHECKS", default=False)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = env.bool("DB_CONN_HEALTH_CHECKS", default=True)
+# How long a production start waits for the database before it gives up (config.preflight).
+DB_WAIT_SECONDS = env.float("DB_WAIT_SECONDS", default=60)
+# The kind of process: config.wsgi marks web processes "web"; workers, beat and commands are "".
+PROCESS_ROLE = env.str("POSTROOM_PROCESS_ROLE", default="")
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Several processes (web + worker + beat) share the file: wait for locks instead of failing at
     # once, take the write lock when a transaction starts (no deadlock upgrading a read), and keep
@@ -156,6 +173,14 @@ elif env.bool("DB_PREPARED_STATEMENTS", default=True):
     # once per connection instead of on every call. Switch off behind a transaction-mode pooler
     # that cannot keep prepared statements (PgBouncer before 1.21).
     DATABASES["default"].setdefault("OPTIONS", {}).update(server_side_binding=True, prepare_threshold=2)
+# PostgreSQL cancels a web process's statement after this (0: never), so one slow query cannot
+# hold a gunicorn worker (timeout 30 s) for ever; workers' long imports and exports are not capped.
+DB_WEB_STATEMENT_TIMEOUT_MS = env.int("DB_WEB_STATEMENT_TIMEOUT_MS", default=25_000)
+_postgresql = DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3"
+if _postgresql and PROCESS_ROLE == "web" and DB_WEB_STATEMENT_TIMEOUT_MS:
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
+        f"-c statement_timeout={DB_WEB_STATEMENT_TIMEOUT_MS}"
+    )
 # The same backends, counting queries for /metrics (config.metrics); `connection.vendor` is unchanged.
 DATABASES["default"]["ENGINE"] = {
     "django.db.backends.postgresql": "django_prometheus.db.backends.postgresql",
@@ -211,41 +236,52 @@ if not REDIS_URL:
         polling_interval=env.float("CELERY_EMBEDDED_POLL_SECONDS", default=0.5),
     )
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-# The queue every task goes to (beat's too, and tasks queued by tasks) and a worker without
-# --queues consumes: processes sharing one Redis (deployments, a test's worker and beat) keep apart.
-CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="celery")
-CELERY_BEAT_SCHEDULE = {
-    "purge-expired-refresh-tokens": {
-        "task": "accounts.tasks.purge_expired_refresh_tokens",
-        "schedule": timedelta(hours=6),
-    },
-    "close-expired-api-logging-windows": {
-        "task": "accounts.tasks.close_expired_api_logging_windows",
-        "schedule": timedelta(minutes=1),
-    },
-    "purge-old-api-log-entries": {
-        "task": "accounts.tasks.purge_old_api_log_entries",
-        "schedule": timedelta(hours=1),
-    },
-    # Due campaigns: hold the unpaid, print and dispatch the scheduled (idempotent, so a short
-    # interval is safe; the first run after midnight in DISPATCH_TIME_ZONE picks up the day's).
-    # Minutes, fractions allowed (0.02: every 1.2 s, as tests/integration/test_dispatch_beat.py runs it).
-    "dispatch-due-campaigns": {
-        "task": "campaigns.tasks.dispatch_due_campaigns",
-        "schedule": timedelta(minutes=env.float("DISPATCH_BEAT_MINUTES", default=15)),
-    },
-    # Imports whose worker vanished (lease expired): resumed, or failed after IMPORT_MAX_ATTEMPTS.
-    "resume-stale-imports": {
-        "task": "recipients.tasks.resume_stale_imports",
-        "schedule": timedelta(seconds=env.float("IMPORT_SWEEP_SECONDS", default=60)),
-    },
-    # Message generations whose worker vanished (lease expired): resumed, or failed after
-    # MESSAGING_GENERATION_MAX_ATTEMPTS.
-    "resume-stale-occurrences": {
-        "task": "messaging.tasks.occurrences_resume_stale",
-        "schedule": timedelta(seconds=env.float("MESSAGING_GENERATION_SWEEP_SECONDS", default=60)),
-    },
+
+# ---- Celery queues, routes and time limits (applied by config.celery) ----------------------------
+# Each task belongs to a family; a family has a queue and time limits (seconds: soft, then hard).
+# Heavy work has queues of its own, so PDF printing never starves an import; a worker started
+# without --queues serves them all (make run, make worker), production may run one per queue
+# (docs/OPERATIONS.md). Hard limits stay below CELERY_VISIBILITY_TIMEOUT (an unacknowledged task
+# running longer would be delivered a second time); the long jobs resume after their last batch.
+TASK_QUEUES = ("default", "imports", "pdf", "messages", "exports")
+TASK_FAMILIES = {
+    "maintenance": ("default", 10 * 60, 11 * 60),  # beat's sweeps and purges
+    "email": ("default", 60, 90),
+    "imports": ("imports", 50 * 60, 55 * 60),
+    "preview": ("pdf", 5 * 60, 6 * 60),
+    "print": ("pdf", 50 * 60, 55 * 60),
+    "messages": ("messages", 10 * 60, 11 * 60),  # firing due campaigns, delivery rounds
+    "generation": ("messages", 50 * 60, 55 * 60),
+    "exports": ("exports", 50 * 60, 55 * 60),
 }
+TASK_ROUTES = {
+    "accounts.tasks.purge_expired_refresh_tokens": "maintenance",
+    "accounts.tasks.close_expired_api_logging_windows": "maintenance",
+    "accounts.tasks.purge_old_api_log_entries": "maintenance",
+    "billing.tasks.invoice_email_send_task": "email",
+    "recipients.tasks.run_import": "imports",
+    "recipients.tasks.resume_stale_imports": "maintenance",
+    "campaigns.tasks.render_campaign_preview": "preview",
+    "campaigns.tasks.dispatch_due_campaigns": "maintenance",
+    "campaigns.tasks.dispatch_campaign": "print",
+    "campaigns.tasks.write_print_files": "print",
+    "messaging.tasks.campaigns_fire_due": "messages",
+    "messaging.tasks.messages_deliver": "messages",
+    "messaging.tasks.occurrence_generate": "generation",
+    "messaging.tasks.occurrences_resume_stale": "maintenance",
+    "messaging.tasks.campaign_messages_purge": "maintenance",
+    "messaging.tasks.messages_purge_expired": "maintenance",
+    "messaging.tasks.message_export_run": "exports",
+    "messaging.tasks.message_exports_resume_stale": "maintenance",
+    "messaging.tasks.message_exports_purge": "maintenance",
+}
+# Put before every queue's name: processes sharing one Redis (deployments, a test's worker and
+# beat) keep apart. A worker's --queues takes the full names.
+CELERY_QUEUE_PREFIX = env.str("CELERY_QUEUE_PREFIX", default="")
+CELERY_TASK_QUEUES = {f"{CELERY_QUEUE_PREFIX}{queue}": {} for queue in TASK_QUEUES}
+CELERY_TASK_DEFAULT_QUEUE = f"{CELERY_QUEUE_PREFIX}default"  # celery's own tasks (chords, ...)
+CELERY_TASK_ROUTES = ("config.celery.route_task",)
+CELERY_TASK_ANNOTATIONS = ("config.celery.TimeLimits",)
 
 # Storage: local disk under var/media, or S3 (any S3-compatible store) with STORAGE_BACKEND=s3.
 STORAGE_BACKEND = env.str("STORAGE_BACKEND", default="local")
@@ -254,14 +290,21 @@ MEDIA_URL = "/media/"
 STATIC_ROOT = VAR_DIR / "static"
 STATIC_URL = "/static/"
 if STORAGE_BACKEND == "s3":
+    _s3_missing = [
+        name
+        for name in ("AWS_STORAGE_BUCKET_NAME", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY")
+        if not env.str(name, default="")
+    ]
+    if _s3_missing:
+        raise ImproperlyConfigured(f"STORAGE_BACKEND=s3 needs {', '.join(_s3_missing)} to be set.")
     _default_storage = {
         "BACKEND": "storages.backends.s3.S3Storage",
         "OPTIONS": {
             "bucket_name": env.str("AWS_STORAGE_BUCKET_NAME"),
             "endpoint_url": env.str("AWS_S3_ENDPOINT_URL", default=None),
             "region_name": env.str("AWS_S3_REGION_NAME", default=None),
-            "access_key": env.str("AWS_ACCESS_KEY_ID", default=None),
-            "secret_key": env.str("AWS_SECRET_ACCESS_KEY", default=None),
+            "access_key": env.str("AWS_ACCESS_KEY_ID"),
+            "secret_key": env.str("AWS_SECRET_ACCESS_KEY"),
             "default_acl": None,
             "file_overwrite": False,
             "querystring_expire": env.int("AWS_QUERYSTRING_EXPIRE", default=3600),
@@ -610,32 +653,54 @@ MESSAGING_CLAIM_LEASE_SECONDS = env.int("MESSAGING_CLAIM_LEASE_SECONDS", default
 MESSAGING_RECEIPT_SECRET = env.str("MESSAGING_RECEIPT_SECRET", default="")
 MESSAGING_PURGE_BATCH = env.int("MESSAGING_PURGE_BATCH", default=10_000)
 MESSAGING_RETENTION_DAYS = env.int("MESSAGING_RETENTION_DAYS", default=365)
-CELERY_BEAT_SCHEDULE |= {
-    "fire-due-message-campaigns": {
-        "task": "messaging.tasks.campaigns_fire_due",
-        "schedule": timedelta(seconds=MESSAGING_BEAT_SECONDS),
-    },
-    "deliver-due-messages": {
-        "task": "messaging.tasks.messages_deliver",
-        "schedule": timedelta(seconds=MESSAGING_DELIVERY_BEAT_SECONDS),
-    },
-    "purge-deleted-campaign-messages": {
-        "task": "messaging.tasks.campaign_messages_purge",
-        "schedule": timedelta(minutes=5),
-    },
-    "purge-expired-messages": {
-        "task": "messaging.tasks.messages_purge_expired",
-        "schedule": timedelta(hours=1),
-    },
+
+# ---- The beat schedule: every periodic task (one beat per deployment sends them) ----------------
+
+
+def _every(task: str, interval: timedelta) -> dict:
+    return {"task": task, "schedule": interval}
+
+
+CELERY_BEAT_SCHEDULE = {
+    "purge-expired-refresh-tokens": _every("accounts.tasks.purge_expired_refresh_tokens", timedelta(hours=6)),
+    "close-expired-api-logging-windows": _every(
+        "accounts.tasks.close_expired_api_logging_windows", timedelta(minutes=1)
+    ),
+    "purge-old-api-log-entries": _every("accounts.tasks.purge_old_api_log_entries", timedelta(hours=1)),
+    # Due campaigns: hold the unpaid, print and dispatch the scheduled (idempotent, so a short
+    # interval is safe; the first run after midnight in DISPATCH_TIME_ZONE picks up the day's).
+    # Minutes, fractions allowed (0.02: every 1.2 s, as tests/integration/test_dispatch_beat.py runs it).
+    "dispatch-due-campaigns": _every(
+        "campaigns.tasks.dispatch_due_campaigns",
+        timedelta(minutes=env.float("DISPATCH_BEAT_MINUTES", default=15)),
+    ),
+    # Imports whose worker vanished (lease expired): resumed, or failed after IMPORT_MAX_ATTEMPTS.
+    "resume-stale-imports": _every(
+        "recipients.tasks.resume_stale_imports",
+        timedelta(seconds=env.float("IMPORT_SWEEP_SECONDS", default=60)),
+    ),
+    # Message generations whose worker vanished (lease expired): resumed, or failed after
+    # MESSAGING_GENERATION_MAX_ATTEMPTS.
+    "resume-stale-occurrences": _every(
+        "messaging.tasks.occurrences_resume_stale",
+        timedelta(seconds=env.float("MESSAGING_GENERATION_SWEEP_SECONDS", default=60)),
+    ),
+    "fire-due-message-campaigns": _every(
+        "messaging.tasks.campaigns_fire_due", timedelta(seconds=MESSAGING_BEAT_SECONDS)
+    ),
+    "deliver-due-messages": _every(
+        "messaging.tasks.messages_deliver", timedelta(seconds=MESSAGING_DELIVERY_BEAT_SECONDS)
+    ),
+    "purge-deleted-campaign-messages": _every(
+        "messaging.tasks.campaign_messages_purge", timedelta(minutes=5)
+    ),
+    "purge-expired-messages": _every("messaging.tasks.messages_purge_expired", timedelta(hours=1)),
     # Message exports whose worker vanished (lease expired): resumed after their last page, or
     # failed after MESSAGES_EXPORT_MAX_ATTEMPTS.
-    "resume-stale-message-exports": {
-        "task": "messaging.tasks.message_exports_resume_stale",
-        "schedule": timedelta(seconds=env.float("MESSAGES_EXPORT_SWEEP_SECONDS", default=60)),
-    },
+    "resume-stale-message-exports": _every(
+        "messaging.tasks.message_exports_resume_stale",
+        timedelta(seconds=env.float("MESSAGES_EXPORT_SWEEP_SECONDS", default=60)),
+    ),
     # Files of replaced and failed exports, once MESSAGES_EXPORT_PURGE_DELAY_SECONDS have passed.
-    "purge-replaced-message-exports": {
-        "task": "messaging.tasks.message_exports_purge",
-        "schedule": timedelta(minutes=10),
-    },
+    "purge-replaced-message-exports": _every("messaging.tasks.message_exports_purge", timedelta(minutes=10)),
 }

@@ -1,2 +1,4 @@
 #!/bin/sh
-exec celery -A config beat --loglevel ${LOG_LEVEL:-INFO} --schedule /tmp/celerybeat-schedule
+# The beat role: sends the periodic tasks (settings' CELERY_BEAT_SCHEDULE). Run exactly one per
+# deployment: a second would send each periodic task twice.
+exec celery -A config beat --loglevel "${LOG_LEVEL:-INFO}" --schedule "${BEAT_SCHEDULE_FILE:-/tmp/celerybeat-schedule}"

@@ -9,7 +9,7 @@ from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
-from config.admin import ServiceAdmin, change_url
+from config.admin import ServiceAdmin, change_url, shortened
 from recipients import services
 from recipients.models import MAX_LENGTHS, ImportJob, ImportRowError, Recipient, RecipientGroup
 
@@ -161,6 +161,7 @@ class ImportJobAdmin(ServiceAdmin):
         "percent_done",
         "company",
         "attempts",
+        "failure",
         "created_at",
         "finished_at",
     ]
@@ -172,6 +173,11 @@ class ImportJobAdmin(ServiceAdmin):
     @admin.display(description="group", ordering="group__name")
     def group_name(self, job):
         return group_link(job.group)
+
+    @admin.display(description="why it failed")
+    def failure(self, job):
+        """A failed job's reason, at a glance (the whole of it on the job's page)."""
+        return shortened(job.failure_reason, 80) or "-"
 
     def has_add_permission(self, request):
         return False

@@ -241,10 +241,10 @@ def run() -> list[Row]:
         write_xlsx(xlsx, XLSX_ROWS)
 
         demo = demo_company(env)  # migrates a new database first
-        # The server and worker use a queue of this run's own: tasks other runs and processes
-        # left on the shared one (a demo campaign's preview, say) would run during the
+        # The server and worker use queues of this run's own: tasks other runs and processes
+        # left on the shared ones (a demo campaign's preview, say) would run during the
         # measurement, in the measured worker.
-        env = {**env, "CELERY_TASK_DEFAULT_QUEUE": f"bench-import-{uuid.uuid4().hex[:8]}"}
+        env = {**env, "CELERY_QUEUE_PREFIX": f"bench-import-{uuid.uuid4().hex[:8]}-"}
         vacuum(url, *RECIPIENT_TABLES)
         csv_copy = copy_seconds(url, big_csv)
         started = time.perf_counter()

@@ -105,9 +105,9 @@ def run() -> list[Row]:
     url = postgres_url()
     if url is None:
         return [skipped("campaign API v2 create", "needs PostgreSQL DATABASE_URL")]
-    # A queue of this run's own, which no worker reads: the create's firing waits there.
-    queue = f"bench-v2-create-{uuid.uuid4().hex[:8]}"
-    env = bench_env(CELERY_TASK_ALWAYS_EAGER="0", CELERY_TASK_DEFAULT_QUEUE=queue)
+    # Queues of this run's own, which no worker reads: the create's firing waits there.
+    prefix = f"bench-v2-create-{uuid.uuid4().hex[:8]}-"
+    env = bench_env(CELERY_TASK_ALWAYS_EAGER="0", CELERY_QUEUE_PREFIX=prefix)
     demo = demo_company(env)
     company = demo["company_id"]
     clients = [
@@ -130,7 +130,7 @@ def run() -> list[Row]:
                 for statement in CLEAN:
                     db.execute(statement.format(made=MADE), {"company": company})
             vacuum(url, *TABLES)
-            purge(queue)
+            purge(prefix)
             drop_var_dir(env)
     return _rows(creates, generation)
 
@@ -184,17 +184,20 @@ def plain_copy(db, rows: list[str]) -> float:
     return elapsed
 
 
-def purge(queue: str) -> None:
-    """Delete the run's queue with the tasks it collected (Redis only: elsewhere it lives in the
-    throwaway directory). Declared first: a connection deletes only the bindings it knows of."""
+def purge(prefix: str) -> None:
+    """Delete the run's queues with the tasks they collected, and their bindings (Redis only:
+    elsewhere they live in the throwaway directory)."""
     if not os.environ.get("REDIS_URL"):
         return
-    from kombu import Connection, Exchange, Queue
+    import redis
 
-    with Connection(os.environ["REDIS_URL"]) as connection:
-        bound = Queue(queue, Exchange(queue), routing_key=queue)(connection.default_channel)
-        bound.declare()
-        bound.delete()
+    client = redis.Redis.from_url(os.environ["REDIS_URL"])
+    try:
+        for pattern in (f"{prefix}*", f"_kombu.binding.{prefix}*"):
+            for key in client.scan_iter(match=pattern):
+                client.delete(key)
+    finally:
+        client.close()
 
 
 def _listed(values: list[float]) -> str:

@@ -18,6 +18,7 @@ PRODUCTION = {
     "DATABASE_URL": "postgres://postroom:postroom@127.0.0.1:1/postroom",  # never connected to
     "SECRET_KEY": "production-like-" + "k" * 50,
     "ALLOWED_HOSTS": "app.example.com",
+    "CSRF_TRUSTED_ORIGINS": "https://app.example.com",
     "TRUSTED_PROXY_COUNT": "1",
 }
 HTTPS_SETTINGS = [
@@ -79,10 +80,26 @@ def test_debug_keeps_https_off_and_https_can_be_forced(tmp_path):
     assert forced["SECURE_SSL_REDIRECT"] is True and forced["SECURE_PROXY_SSL_HEADER"] is None
 
 
-def test_check_deploy_with_production_settings_warns_only_about_hsts_preload(tmp_path):
-    done = _run(tmp_path, PRODUCTION, "manage.py", "check", "--deploy")
-    assert done.returncode == 0, done.stderr
-    assert set(re.findall(r"\(security\.\w+\)", done.stdout + done.stderr)) == {"(security.W021)"}
+def test_check_deploy_passes_at_warning_level_with_the_production_environment(tmp_path):
+    done = _run(tmp_path, PRODUCTION, "manage.py", "check", "--deploy", "--fail-level", "WARNING")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "System check identified no issues" in done.stdout
+
+
+@pytest.mark.parametrize(
+    ("change", "warning"),
+    [
+        ({"TRUSTED_PROXY_COUNT": "0"}, "(security.W008)"),  # no HTTPS: SECURE_SSL_REDIRECT off
+        ({"SECRET_KEY": "short-and-guessable"}, "(security.W009)"),
+        ({"HSTS_PRELOAD": "false"}, "(security.W021)"),
+    ],
+)
+def test_check_deploy_fails_at_warning_level_for_a_weaker_environment(tmp_path, change, warning):
+    done = _run(
+        tmp_path, {**PRODUCTION, **change}, "manage.py", "check", "--deploy", "--fail-level", "WARNING"
+    )
+    assert done.returncode == 1
+    assert warning in done.stderr
 
 
 @pytest.fixture

@@ -1,5 +1,5 @@
 """config is plumbing at the bottom of the layering, except its edges (URL composition, the API
-surfaces' plumbing, middleware, health probes, the WSGI/ASGI entry points), which stand above the
+surfaces' plumbing, middleware, health probes, the WSGI/ASGI entry points, the production start's preflight), which stand above the
 apps. A new config module must be put on one side: the import contracts name the bottom ones."""
 
 import pkgutil
@@ -18,6 +18,7 @@ EDGES = {
     "config.metrics",
     "config.wsgi",
     "config.asgi",
+    "config.preflight",
 }
 
 

@@ -34,10 +34,11 @@ def _database_url() -> str:
 class CeleryProcess:
     """A Celery process of the project (worker or beat) against the test database, Redis and the
     test's storage. Every task it queues (beat's, and those a task queues) goes to the test's
-    queue, where only the test's workers listen."""
+    queues (the project's, named with the test's CELERY_QUEUE_PREFIX), where only the test's
+    workers listen."""
 
-    def __init__(self, queue: str, log_path: Path):
-        self.queue = queue
+    def __init__(self, prefix: str, log_path: Path):
+        self.prefix = prefix
         self.log_path = log_path
         self.process: subprocess.Popen | None = None
 
@@ -47,7 +48,7 @@ class CeleryProcess:
     def start(self, **extra_env: str) -> "CeleryProcess":
         env = {**os.environ, "DATABASE_URL": _database_url(), "REDIS_URL": settings.REDIS_URL, **extra_env}
         env["CELERY_TASK_ALWAYS_EAGER"] = "0"
-        env["CELERY_TASK_DEFAULT_QUEUE"] = self.queue
+        env["CELERY_QUEUE_PREFIX"] = self.prefix
         env["MEDIA_ROOT"] = str(settings.MEDIA_ROOT)  # the test's own storage, shared like in production
         env.setdefault("SECRET_KEY", settings.SECRET_KEY)
         command = [sys.executable, "-m", "celery", "-A", "config", *self.arguments(), "--loglevel", "INFO"]
@@ -74,10 +75,18 @@ class CeleryProcess:
 
 
 class WorkerProcess(CeleryProcess):
+    """A worker serving every queue of the test, or only `queues` (the project's names)."""
+
+    def __init__(self, prefix: str, log_path: Path, queues: tuple[str, ...] = ()):
+        super().__init__(prefix, log_path)
+        self.queues = queues
+
     def arguments(self) -> list[str]:
+        serves = ["--queues", ",".join(self.prefix + queue for queue in self.queues)] if self.queues else []
         return [
-            "worker", "--pool", "solo", "--queues", self.queue,
-            "--hostname", f"{self.queue}@%h", "--without-gossip", "--without-mingle",
+            "worker", "--pool", "solo", *serves,
+            "--hostname", f"{self.prefix.rstrip('-')}-{len(self.queues)}@%h",
+            "--without-gossip", "--without-mingle",
         ]  # fmt: skip
 
 
@@ -90,21 +99,24 @@ class BeatProcess(CeleryProcess):
 
 
 @pytest.fixture
-def celery_worker_process(tmp_path):
-    """Starts real worker processes on a queue of their own; stops them after the test."""
-    queue = f"test-{uuid.uuid4().hex[:10]}"
+def celery_worker_process(tmp_path, settings):
+    """Starts real worker processes on queues of their own (every queue of the project, or those
+    named by `queues`); stops them after the test."""
+    prefix = f"test-{uuid.uuid4().hex[:10]}-"
     workers: list[WorkerProcess] = []
 
-    def start(**extra_env: str) -> WorkerProcess:
-        worker = WorkerProcess(queue, tmp_path / f"worker-{len(workers)}.log").start(**extra_env)
+    def start(queues: tuple[str, ...] = (), **extra_env: str) -> WorkerProcess:
+        log_path = tmp_path / f"worker-{len(workers)}.log"
+        worker = WorkerProcess(prefix, log_path, queues).start(**extra_env)
         workers.append(worker)
         return worker
 
-    # Tasks queued by the code under test go to this test's queue, where only its workers listen.
+    # Tasks queued by the code under test go to this test's queues, where only its workers listen.
+    settings.CELERY_QUEUE_PREFIX = prefix  # read by the router (config.celery.route_task)
     previous = celery_app.conf.task_always_eager, celery_app.conf.task_default_queue
     celery_app.conf.task_always_eager = False
-    celery_app.conf.task_default_queue = queue
-    start.queue = queue
+    celery_app.conf.task_default_queue = f"{prefix}default"
+    start.prefix = prefix
     yield start
     celery_app.conf.task_always_eager, celery_app.conf.task_default_queue = previous
     for worker in workers:
@@ -118,13 +130,24 @@ def celery_beat_process(celery_worker_process, tmp_path):
     beats: list[BeatProcess] = []
 
     def start(**extra_env: str) -> BeatProcess:
-        beat = BeatProcess(celery_worker_process.queue, tmp_path / f"beat-{len(beats)}.log")
+        beat = BeatProcess(celery_worker_process.prefix, tmp_path / f"beat-{len(beats)}.log")
         beats.append(beat.start(**extra_env))
         return beat
 
     yield start
     for beat in beats:
         beat.stop()
+
+
+def terminate(process: subprocess.Popen, sig: int = signal.SIGTERM, timeout: float = 30) -> None:
+    """Ask a process to stop (SIGTERM: a graceful shutdown); SIGKILL it if it has not by `timeout`."""
+    if process.poll() is None:
+        process.send_signal(sig)
+        try:
+            process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
 
 
 def wait_until(condition, *, timeout: float = 60, interval: float = 0.2, describe=lambda: "") -> None:

@@ -20,7 +20,7 @@ BIN = Path(sys.executable).parent
 # What the embedded processes must not inherit from the test run (CI's services, its key, ...).
 NOT_INHERITED = (
     "DATABASE_URL", "REDIS_URL", "SECRET_KEY", "JWT_SIGNING_KEY", "MEDIA_ROOT", "CACHE_KEY_PREFIX",
-    "CELERY_TASK_ALWAYS_EAGER", "CELERY_TASK_DEFAULT_QUEUE", "STORAGE_BACKEND", "POSTROOM_VAR_DIR",
+    "CELERY_TASK_ALWAYS_EAGER", "CELERY_QUEUE_PREFIX", "STORAGE_BACKEND", "POSTROOM_VAR_DIR",
 )  # fmt: skip
 STARTED = re.compile(r"^\S+ system\s+\| (\w+)\.1 started \(pid=(\d+)\)$", re.M)
 

@@ -20,8 +20,8 @@ def test_a_real_worker_runs_a_task_and_its_result_lands_in_the_database(
     live = IssuedRefreshToken.objects.exclude(jti="expired-one").get()
     worker = celery_worker_process()
 
-    # when: the housekeeping task goes through Redis to the worker
-    purge_expired_refresh_tokens.apply_async(queue=celery_worker_process.queue)
+    # when: the housekeeping task goes through Redis (its route: the default queue) to the worker
+    purge_expired_refresh_tokens.delay()
 
     # then
     wait_until(

@@ -101,7 +101,7 @@ def production(gunicorn_server, celery_worker_process, celery_beat_process, buck
     server = gunicorn_server(
         workers=2,
         CELERY_TASK_ALWAYS_EAGER="0",
-        CELERY_TASK_DEFAULT_QUEUE=celery_worker_process.queue,
+        CELERY_QUEUE_PREFIX=celery_worker_process.prefix,
         **shared,
     )
     server.processes = (worker, beat)

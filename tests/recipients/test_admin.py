@@ -1,11 +1,14 @@
 """The back office for recipients and groups: deletes and edits go through recipients.services, so
 the API's rules hold in the admin too, and a refusal is shown with its reason."""
 
+import base64
+
 import pytest
 from django.urls import reverse
 
 from billing import services as billing
 from campaigns import services as campaign_services
+from recipients import importing
 from recipients.models import ImportJob, Recipient, RecipientGroup
 from tests.admin_support import delete_in_admin, messages_of
 from tests.campaigns.conftest import make_approved
@@ -162,3 +165,42 @@ def test_a_group_rename_goes_through_the_service(admin_client, company):
     assert taken.status_code == 200
     assert "A group with the same name already exists in this company." in taken.text
     assert renamed.status_code == 302 and RecipientGroup.unscoped.get(pk=group.pk).name == "New"
+
+
+def test_a_failed_import_shows_why_in_the_job_list_and_on_its_page(
+    admin_client, company, django_capture_on_commit_callbacks
+):
+    # given: an import the worker failed (eager here), and one that succeeded
+    mappings = [
+        {"sourceHeader": "Street", "destinationField": "Address1", "mappingType": "standard"},
+        {"sourceHeader": "Post Code", "destinationField": "Postcode", "mappingType": "standard"},
+    ]
+    with django_capture_on_commit_callbacks(execute=True):  # the task runs (eager) once queued
+        failed = importing.recipient_import_start(
+            company=company, group_name="Broken", file_name="broken.csv",
+            file_data=base64.b64encode(b"Name,Street\nJohn,1 Main St\n").decode(), file_url=None, mappings=mappings,
+        )  # fmt: skip
+        done = importing.recipient_import_start(
+            company=company, group_name="Fine", file_name="fine.csv",
+            file_data=base64.b64encode(b"Street,Post Code\n1 Main St,SW1A 1AA\n").decode(), file_url=None,
+            mappings=mappings,
+        )  # fmt: skip
+    failed.refresh_from_db()
+    assert failed.status == ImportJob.Status.FAILED
+    assert failed.failure_reason == "The file has no column named: Post Code."
+
+    # when
+    listing = admin_client.get("/admin/recipients/importjob/")
+    page = admin_client.get(f"/admin/recipients/importjob/{failed.pk}/change/")
+
+    # then: the reason in the failed job's row, a dash in the other's, and on the job's page
+    assert listing.status_code == 200 and page.status_code == 200
+    rows = {
+        job.pk: row
+        for job in (failed, done)
+        for row in listing.content.decode().split("<tr")
+        if job.file_name in row
+    }
+    assert "The file has no column named: Post Code." in rows[failed.pk]
+    assert '<td class="field-failure">-</td>' in rows[done.pk]
+    assert "The file has no column named: Post Code." in page.content.decode()
