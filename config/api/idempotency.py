@@ -42,7 +42,6 @@ class IdempotentWrites:
         principal = request.auth
         if key is None or request.method not in WRITE_METHODS or not isinstance(principal, Principal):
             return
-        idempotency.idempotency_key_check(key)
         fingerprint = idempotency.request_fingerprint(request.method, request.get_full_path(), request.body)
         outcome = idempotency.idempotency_claim(
             company=principal.company,
