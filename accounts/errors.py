@@ -3,7 +3,15 @@ word it (config/errors_text.py for v1 and the admin)."""
 
 from enum import StrEnum
 
-from config.errors import Forbidden, InvalidInput, NotAuthenticated, NotFound, RuleViolation
+from config.errors import (
+    Conflict,
+    Forbidden,
+    InvalidInput,
+    NotAuthenticated,
+    NotFound,
+    RuleViolation,
+    Unprocessable,
+)
 
 
 class AccountErrorCode(StrEnum):
@@ -20,6 +28,12 @@ class AccountErrorCode(StrEnum):
     WORKSPACE_NAME_INVALID = "workspace_name_invalid"
     INVALID_ALLOWED_IPS = "invalid_allowed_ips"
     OAUTH_APPLICATION_NOT_FOUND = "oauth_application_not_found"
+    # Idempotency-Key (accounts.idempotency): not 1-255 visible ASCII characters; sent before
+    # with another request (another method, path or body); its first request still running
+    # (params: retry_after, in seconds).
+    IDEMPOTENCY_KEY_INVALID = "idempotency_key_invalid"
+    IDEMPOTENCY_KEY_REUSED = "idempotency_key_reused"
+    IDEMPOTENCY_KEY_IN_USE = "idempotency_key_in_use"
 
 
 class InvalidApiKey(NotAuthenticated):
@@ -62,3 +76,15 @@ class InvalidAllowedIps(InvalidInput):
 
 class OAuthApplicationNotFound(NotFound):
     code = AccountErrorCode.OAUTH_APPLICATION_NOT_FOUND
+
+
+class IdempotencyKeyInvalid(InvalidInput):
+    code = AccountErrorCode.IDEMPOTENCY_KEY_INVALID
+
+
+class IdempotencyKeyReused(Unprocessable):
+    code = AccountErrorCode.IDEMPOTENCY_KEY_REUSED
+
+
+class IdempotencyKeyInUse(Conflict):
+    code = AccountErrorCode.IDEMPOTENCY_KEY_IN_USE

@@ -303,3 +303,40 @@ class ApiLogEntry(TenantModel):
 
     def __str__(self):
         return f"{self.method} {self.path} {self.status_code}"
+
+
+class IdempotencyKey(TenantModel):
+    """A request sent with an `Idempotency-Key` header, and the answer it got once it finished
+    (accounts/idempotency.py). One row per principal (company + credential kind) and key: the
+    unique constraint, not Python, decides which of two identical requests runs."""
+
+    class Status(models.TextChoices):
+        RUNNING = "running"
+        DONE = "done"
+
+    # The unique constraint's index starts with the company: no second index of its own.
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+", db_index=False)
+    credential_kind = models.CharField(max_length=20)
+    key = models.CharField(max_length=255)
+    fingerprint = models.CharField(max_length=64, help_text="SHA-256 of method, path and body.")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.RUNNING)
+    response_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    response_headers = models.JSONField(default=dict, blank=True)
+    response_body = models.BinaryField(default=b"", blank=True)
+    created_at = models.DateTimeField()
+    # A running request holds its key until then; past it, its process is presumed gone and a
+    # repeat runs the request again instead of waiting for an answer that will never be stored.
+    locked_until = models.DateTimeField()
+    expires_at = models.DateTimeField()
+
+    class Meta(TenantModel.Meta):
+        constraints = [
+            models.UniqueConstraint(
+                fields=["company", "credential_kind", "key"], name="idempotency_key_unique"
+            )
+        ]
+        # The purge finds expired keys across companies.
+        indexes = [models.Index(fields=["expires_at"], name="idempotency_key_expiry")]
+
+    def __str__(self):
+        return f"{self.key} ({self.status})"

@@ -41,6 +41,7 @@ from accounts.roles import INTEGRATOR
 from accounts.selectors import get_oauth_application_for_company, get_workspace_for_company, hash_api_key
 from accounts.signals import credentials_revoked
 from accounts.tenancy import workspace_of_company
+from config.db import delete_in_batches
 
 # ---- companies and users ----------------------------------------------------------------------
 
@@ -316,21 +317,10 @@ def api_logging_close_expired(*, now: datetime | None = None) -> int:
 
 
 def api_log_purge(*, older_than: timedelta | None = None, batch_size: int | None = None) -> int:
-    """Delete log entries older than the retention (API_LOG_RETENTION_DAYS), a batch of primary
-    keys at a time, so no single statement holds locks on a large part of the table."""
+    """Delete log entries older than the retention (API_LOG_RETENTION_DAYS), in batches."""
     cutoff = timezone.now() - (older_than or timedelta(days=settings.API_LOG_RETENTION_DAYS))
-    batch_size = batch_size or settings.API_LOG_PURGE_BATCH
-    purged = 0
-    while True:
-        pks = list(
-            ApiLogEntry.unscoped.filter(requested_at__lt=cutoff)
-            .order_by()
-            .values_list("pk", flat=True)[:batch_size]
-        )
-        if not pks:
-            return purged
-        deleted, _ = ApiLogEntry.unscoped.filter(pk__in=pks).delete()
-        purged += deleted
+    old = ApiLogEntry.unscoped.filter(requested_at__lt=cutoff)
+    return delete_in_batches(old, batch_size or settings.API_LOG_PURGE_BATCH)
 
 
 def _require_staff(user: User) -> None:

@@ -1,6 +1,6 @@
 from celery import shared_task
 
-from accounts import services
+from accounts import idempotency, services
 
 
 @shared_task(acks_late=True)
@@ -16,3 +16,8 @@ def close_expired_api_logging_windows() -> int:
 @shared_task(acks_late=True)
 def purge_old_api_log_entries() -> int:
     return services.api_log_purge()
+
+
+@shared_task(acks_late=True)
+def purge_expired_idempotency_keys() -> int:
+    return idempotency.idempotency_keys_purge_expired()

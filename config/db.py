@@ -67,3 +67,13 @@ def for_reading(model, values: dict):
 def _attnames(model) -> tuple[str, ...]:
     # from_db takes the values in the order of the model's concrete fields.
     return tuple(field.attname for field in model._meta.concrete_fields)
+
+
+def delete_in_batches(rows, batch_size: int) -> int:
+    """Delete the rows of the queryset `rows` a batch of primary keys at a time, so that no single
+    statement holds locks on a large part of a table (the retention purges); returns how many."""
+    deleted = 0
+    while pks := list(rows.order_by().values_list("pk", flat=True)[:batch_size]):
+        count, _ = rows.model._base_manager.filter(pk__in=pks).delete()
+        deleted += count
+    return deleted

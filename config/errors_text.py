@@ -65,6 +65,19 @@ ACCOUNTS = {
         400, "Allowed addresses must be IP addresses or networks (CIDR).", VALIDATION_FAILED
     ),
     "oauth_application_not_found": _w(404, "OAuth application not found.", NOT_FOUND),
+    "idempotency_key_invalid": _w(
+        400, "The Idempotency-Key header must be 1 to 255 visible ASCII characters.", VALIDATION_FAILED
+    ),
+    "idempotency_key_reused": _w(
+        422,
+        "This Idempotency-Key was already used with a different request (method, path or body).",
+        "Unprocessable Entity",
+    ),
+    "idempotency_key_in_use": _w(
+        409,
+        "A request with this Idempotency-Key is still being processed. Retry after the time given in Retry-After.",
+        "Conflict",
+    ),
 }
 
 RECIPIENTS = {

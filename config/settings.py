@@ -704,3 +704,14 @@ CELERY_BEAT_SCHEDULE = {
     # Files of replaced and failed exports, once MESSAGES_EXPORT_PURGE_DELAY_SECONDS have passed.
     "purge-replaced-message-exports": _every("messaging.tasks.message_exports_purge", timedelta(minutes=10)),
 }
+
+# Idempotency-Key (accounts/idempotency.py): how long a key's answer is kept and replayed, how long
+# a running request holds its key before a repeat presumes its process gone and runs it again,
+# and how many expired keys the purge deletes a statement.
+IDEMPOTENCY_TTL_HOURS = env.int("IDEMPOTENCY_TTL_HOURS", default=24)
+IDEMPOTENCY_LEASE_SECONDS = env.int("IDEMPOTENCY_LEASE_SECONDS", default=60)
+IDEMPOTENCY_PURGE_BATCH = env.int("IDEMPOTENCY_PURGE_BATCH", default=5000)
+CELERY_BEAT_SCHEDULE["purge-expired-idempotency-keys"] = {
+    "task": "accounts.tasks.purge_expired_idempotency_keys",
+    "schedule": timedelta(minutes=10),
+}

@@ -57,3 +57,15 @@ def test_a_walkthrough_section_lists_its_scripts_steps_in_order(heading, script,
 
     assert re.findall(r"^\| ([\w-]+) \|", section, re.M) == ["step", *steps]
     assert f"examples/{script}" in section and f"tests/integration/{integration_test}" in section
+
+
+def test_the_idempotency_example_shows_what_the_api_answers():
+    from config.api import idempotency
+    from tests.api.test_idempotency import PAID
+
+    section = README.split("\n### Retrying safely: `Idempotency-Key`\n")[1].split("\n### ")[0]
+
+    assert f'-H "{idempotency.HEADER}: ' in section
+    assert f'"{idempotency.REPLAYED_HEADER}: true"' in section
+    assert f'"message":"{PAID}"' in section
+    assert "/api/v1/campaigns/schedule?" in section and "use_balance=true" in section

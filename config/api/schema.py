@@ -8,6 +8,8 @@ from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiRequest, extend_schema
 
+from config.api.idempotency import HEADER, WRITE_METHODS
+
 
 def slug(text: str) -> str:
     """An example's key: the words of its title, joined in CamelCase."""
@@ -76,3 +78,30 @@ class SurfaceAutoSchema(AutoSchema):
 
     def plumbing_answers(self) -> dict:
         return {}
+
+    def get_override_parameters(self):
+        parameters = super().get_override_parameters()
+        return [*parameters, IDEMPOTENCY_KEY] if self._takes_idempotency_key() else parameters
+
+    def _takes_idempotency_key(self) -> bool:
+        # Views whose callers bring no credential (logins, signed links) take no key.
+        return (
+            self.method in WRITE_METHODS
+            and getattr(self.view, "takes_idempotency_key", False)
+            and bool(self.view.get_authenticators())
+        )
+
+
+IDEMPOTENCY_KEY = OpenApiParameter(
+    HEADER,
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    description=(
+        "Optional: 1 to 255 visible ASCII characters naming this request, so that it may be sent "
+        "again safely. A repeat with the same key, method, path and body within "
+        "IDEMPOTENCY_TTL_HOURS (24) does not run again: it gets the first answer (status, body and "
+        "headers) with `Idempotent-Replayed: true`. The key with another request is 422; a repeat "
+        "while the first still runs is 409 with `Retry-After`; a 5xx answer is not kept, so the key "
+        "may be retried. Keys are per company and credential."
+    ),
+)

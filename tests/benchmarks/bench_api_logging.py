@@ -4,12 +4,12 @@ anything else on the machine falls on both sides alike. Target: with logging on,
 requests/s with it off (median of the per-round ratios, which a burst of outside load in one phase
 cannot swing); every logged call reaches the database."""
 
-import statistics
 import time
 
 from tests.benchmarks.support import (
     Row,
     Server,
+    TakingTurns,
     bench_env,
     demo_company,
     http_request,
@@ -79,26 +79,10 @@ def run(seconds: float = 3.0) -> list[Row]:
     manage(env, "shell", "-c", _DELETE.format(company_id=company_id))
     if url := postgres_url():
         vacuum(url, "accounts_apilogentry")
-    for result in results[False] + results[True]:
-        assert result.errors == 0, result
-    off = sum(r.requests for r in results[False]) / sum(r.seconds for r in results[False])
-    on = sum(r.requests for r in results[True]) / sum(r.seconds for r in results[True])
     calls_on = sum(r.requests for r in results[True])
-    round_ratios = sorted(
-        on_run.rps / off_run.rps for off_run, on_run in zip(results[False], results[True], strict=True)
-    )
-    median_ratio = statistics.median(round_ratios)
+    turns = TakingTurns(results[False], results[True])
     return [
-        Row("balance, API logging off", off, "req/s"),
-        Row("balance, API logging on", on, "req/s", baseline_name="balance, API logging off", baseline=off),
-        Row(
-            f"on as % of off, median of {ROUNDS} rounds",
-            median_ratio * 100,
-            "%",
-            target=f">= {TARGET:.0%}",
-            passed=median_ratio >= TARGET,
-            note=f"(rounds {round_ratios[0]:.0%}-{round_ratios[-1]:.0%})",
-        ),
+        *turns.rows("balance, API logging off", "balance, API logging on", "on as % of off", TARGET),
         Row(
             "entries written / calls logged",
             written,

@@ -7,12 +7,14 @@ import multiprocessing
 import os
 import shutil
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -165,7 +167,7 @@ def request(host: str, port: int, raw: bytes, timeout: float = 10) -> bytes:
     return b"".join(chunks)
 
 
-def _load_worker(port: int, raw: bytes, seconds: float, threads: int, expect: bytes, out) -> None:
+def _load_worker(port: int, raw, seconds: float, threads: int, expect: bytes, out) -> None:
     counts = [0] * threads
     errors = [0] * threads
 
@@ -173,7 +175,7 @@ def _load_worker(port: int, raw: bytes, seconds: float, threads: int, expect: by
         deadline = time.monotonic() + seconds
         while time.monotonic() < deadline:
             try:
-                ok = request("127.0.0.1", port, raw).startswith(expect)
+                ok = request("127.0.0.1", port, raw() if callable(raw) else raw).startswith(expect)
             except OSError:
                 ok = False
             counts[i] += ok
@@ -201,14 +203,15 @@ class LoadResult:
 
 def load(
     port: int,
-    raw: bytes,
+    raw: bytes | Callable[[], bytes],
     *,
     seconds: float = 5.0,
     processes: int = 2,
     threads: int = 4,
     expect: bytes = b"HTTP/1.1 200",
 ) -> LoadResult:
-    """Closed-loop load for a fixed time from `processes` x `threads` connections on loopback."""
+    """Closed-loop load for a fixed time from `processes` x `threads` connections on loopback.
+    `raw`: the request, or a function making each one (a request that must differ every time)."""
     ctx = multiprocessing.get_context("fork")
     out = ctx.Queue()
     workers = [
@@ -284,6 +287,41 @@ def rows_against_bare(
             note=f"(rounds {round_ratios[0]:.2f}-{round_ratios[-1]:.2f}x)" if round_ratios else "",
         ),
     ]
+
+
+@dataclass
+class TakingTurns:
+    """Two sides measured in turns, round by round (as many rounds each), on one server."""
+
+    baseline: list[LoadResult]
+    other: list[LoadResult]
+
+    def __post_init__(self):
+        for result in self.baseline + self.other:
+            assert result.errors == 0, result
+
+    def rows(self, baseline_name: str, other_name: str, ratio_name: str, target: float) -> list["Row"]:
+        """Each side's requests/s, and the verdict on the median of the rounds' own ratios (which
+        a burst of outside load in one phase cannot swing), with their range."""
+        baseline, other = _rps_of(self.baseline), _rps_of(self.other)
+        ratios = sorted(o.rps / b.rps for b, o in zip(self.baseline, self.other, strict=True))
+        median = statistics.median(ratios)
+        return [
+            Row(baseline_name, baseline, "req/s"),
+            Row(other_name, other, "req/s", baseline_name=baseline_name, baseline=baseline),
+            Row(
+                f"{ratio_name}, median of {len(ratios)} rounds",
+                median * 100,
+                "%",
+                target=f">= {target:.0%}",
+                passed=median >= target,
+                note=f"(rounds {ratios[0]:.0%}-{ratios[-1]:.0%})",
+            ),
+        ]
+
+
+def _rps_of(results: list[LoadResult]) -> float:
+    return sum(r.requests for r in results) / sum(r.seconds for r in results)
 
 
 def call(

@@ -1054,7 +1054,7 @@ def test_the_v2_parameters_are_the_specs(schema):
     assert messages["resultSize"] == get_all["resultSize"]
     assert messages["campaignID"]["required"] is True
     assert messages["campaignID"]["schema"]["type"] == "integer"
-    assert set(delete) == {"id"} and not delete["id"].get("required")
+    assert set(delete) == {"id", "Idempotency-Key"} and not delete["id"].get("required")
     assert delete["id"]["schema"]["type"] == "integer"
     assert "required" not in schema["paths"]["/v2/campaign/delete"]["delete"]["requestBody"]
 
@@ -1356,3 +1356,36 @@ def test_the_export_answers_as_documented(schema, django_capture_on_commit_callb
     assert {(path, method) for path, method, _ in answers.seen} == {
         (path, method) for path, methods in EXPORT_PATHS.items() for method in methods
     }
+
+
+# Writes whose callers bring no credential, and so no principal to keep keys for.
+UNAUTHENTICATED_WRITES = {
+    ("post", "/api/v1/account/login"),
+    ("post", "/api/v1/account/refresh"),
+    ("post", "/oauth/token/"),
+}
+
+
+def test_every_authenticated_write_documents_the_idempotency_key(schema):
+    writes = [
+        (method, path, op)
+        for path, item in schema["paths"].items()
+        for method, op in item.items()
+        if method in ("post", "put", "patch", "delete")
+    ]
+
+    for method, path, op in writes:
+        header = parameters_of(schema, path, method).get("Idempotency-Key")
+        if (method, path) in UNAUTHENTICATED_WRITES:
+            assert header is None, (method, path)
+            continue
+        assert header, (method, path)
+        assert header["in"] == "header" and not header.get("required")
+        assert "Idempotent-Replayed: true" in header["description"]
+    surfaces = {
+        "/api/v1/recipients",
+        "/services/{serviceUuid}/campaigns",
+        "/v2/campaign/create",
+        "/v1/messages/publish",
+    }
+    assert {p for _, p, _ in writes} >= surfaces

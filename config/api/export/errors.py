@@ -20,6 +20,12 @@ TEXT: dict[str, tuple[int, str]] = {
     "export_page_unreadable": (500, messages.FAILED_TO_PARSE),
     "export_download_refused": (403, messages.DOWNLOAD_REFUSED),
     "body_too_large": (413, messages.PAYLOAD_TOO_LARGE),
+    "idempotency_key_invalid": (400, "The Idempotency-Key header must be 1 to 255 visible ASCII characters."),
+    "idempotency_key_reused": (422, "This Idempotency-Key was already used with a different request."),
+    "idempotency_key_in_use": (
+        409,
+        "A request with this Idempotency-Key is still being processed. Retry after the time given in Retry-After.",
+    ),
 }
 
 KIND_STATUS = (

@@ -11,6 +11,7 @@ from config.api.export.exceptions import exception_handler
 from config.api.export.parsers import JSONParser
 from config.api.export.renderers import ExportRenderer
 from config.api.export.schema import ExportAutoSchema, PublicExportAutoSchema
+from config.api.idempotency import IdempotentWrites
 from config.api.parsers import refuse_oversized_body
 from config.api.permissions import HasRight
 from config.api.throttles import CompanyRateThrottle
@@ -24,7 +25,7 @@ CAMPAIGN_WRITE = "Campaign.Write"
 _AUTHENTICATORS = [ExportAuthentication()]
 
 
-class ExportAPIView(APIView):
+class ExportAPIView(IdempotentWrites, APIView):
     renderer_classes = [ExportRenderer]
     parser_classes = [JSONParser]
     permission_classes = [HasRight]
@@ -53,6 +54,7 @@ class ExportAPIView(APIView):
         self.principal = request.auth
         self.company, self.user = self.principal.company, self.principal.user
         self.ip = client_address_of(request)
+        self.claim_idempotency_key(request)
 
 
 class PublicExportAPIView(APIView):

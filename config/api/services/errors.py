@@ -19,6 +19,7 @@ ITEM_TEXT: dict[str, str] = {
     "number_out_of_range": "Must be a whole number from {minimum} to {maximum}.",
     "body_too_large": "The request body is too large.",
     "workspace_not_found": "Service not found.",
+    "idempotency_key_invalid": "Must be 1 to 255 visible ASCII characters.",
     # Campaign requests (messaging.services.campaigns).
     "message_campaign_not_found": "Campaign not found.",
     "field_required": "This field is required.",
@@ -62,6 +63,17 @@ ITEM_TEXT: dict[str, str] = {
     "segmentation_days_invalid": "{at} must be a whole number of days from {minimum} to {maximum}.",
 }
 
+# Refusals of the request as a whole rather than of one of its fields: code -> (status, message).
+REQUEST_TEXT: dict[str, tuple[int, str]] = {
+    "idempotency_key_reused": (422, "This Idempotency-Key was already used with a different request."),
+    "idempotency_key_in_use": (
+        409,
+        "A request with this Idempotency-Key is still being processed. Retry after the time given in Retry-After.",
+    ),
+}
+# Item names of fields that are headers, in their HTTP spelling.
+HEADER_NAMES = {"idempotency_key": "Idempotency-Key"}
+
 WRITE_METHODS = frozenset({"PUT", "PATCH", "DELETE"})
 
 
@@ -88,4 +100,7 @@ def services_wording(exc: domain.DomainError, method: str) -> tuple[int, str, li
         return 413, messages.PAYLOAD_TOO_LARGE, []
     if isinstance(exc, domain.NotAuthenticated):
         return 401, messages.UNAUTHORIZED, []
-    return 400, messages.INVALID_REQUEST, [{"name": exc.field or "body", "message": item_text(exc)}]
+    if exc.code in REQUEST_TEXT:
+        return *REQUEST_TEXT[exc.code], []
+    name = HEADER_NAMES.get(exc.field or "", exc.field or "body")
+    return 400, messages.INVALID_REQUEST, [{"name": name, "message": item_text(exc)}]

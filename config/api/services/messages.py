@@ -18,8 +18,10 @@ CODES = {
     404: "not_found",
     405: "method_not_allowed",
     406: "not_acceptable",
+    409: "conflict",
     413: "payload_too_large",
     415: "unsupported_media_type",
+    422: "unprocessable_entity",
     429: "too_many_requests",
     500: "unexpected_error",
 }

@@ -7,6 +7,7 @@ from rest_framework.views import APIView
 from accounts.errors import WorkspaceNotFound
 from accounts.principal import Principal
 from accounts.roles import MESSAGE_CAMPAIGN_READ, MESSAGE_CAMPAIGN_WRITE
+from config.api.idempotency import IdempotentWrites
 from config.api.parsers import JSONParser, refuse_oversized_body
 from config.api.permissions import HasRight
 from config.api.services.authentication import OAuthClientAuthentication
@@ -18,7 +19,7 @@ from config.api.throttles import SAFE_METHODS, CompanyRateThrottle
 _AUTHENTICATORS = [OAuthClientAuthentication()]
 
 
-class ServicesAPIView(APIView):
+class ServicesAPIView(IdempotentWrites, APIView):
     renderer_classes = [ServicesRenderer]
     parser_classes = [JSONParser]
     permission_classes = [HasRight]
@@ -48,3 +49,4 @@ class ServicesAPIView(APIView):
         self.workspace = self.principal.workspace
         if self.workspace is None:
             raise WorkspaceNotFound()
+        self.claim_idempotency_key(request)

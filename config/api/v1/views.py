@@ -7,6 +7,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.views import APIView
 
 from accounts.principal import Principal
+from config.api.idempotency import IdempotentWrites
 from config.api.jwt import SessionJWTAuthentication
 from config.api.parsers import FormParser, JSONParser, MultiPartParser, refuse_oversized_body
 from config.api.permissions import HasRight
@@ -17,7 +18,7 @@ from config.api.v1.renderers import EnvelopeRenderer
 from config.api.v1.schema import PlatformAutoSchema
 
 
-class PlatformAPIView(APIView):
+class PlatformAPIView(IdempotentWrites, APIView):
     renderer_classes = [EnvelopeRenderer]
     parser_classes = [JSONParser, FormParser, MultiPartParser]
     authentication_classes = [SessionJWTAuthentication]
@@ -50,6 +51,7 @@ class PlatformAPIView(APIView):
         super().initial(request, *args, **kwargs)
         if isinstance(request.auth, Principal):
             self.principal, self.company = request.auth, request.auth.company
+        self.claim_idempotency_key(request)
 
 
 @cache

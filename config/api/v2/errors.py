@@ -30,6 +30,12 @@ TEXT: dict[str, tuple[int, str]] = {
     "only_failed_resendable": (400, "invalid request: only failed messages can be resent"),
     "upstream_failed": (502, messages.UPSTREAM_FAILED),
     "body_too_large": (413, messages.PAYLOAD_TOO_LARGE),
+    "idempotency_key_invalid": (
+        400,
+        "invalid request: Idempotency-Key must be 1 to 255 visible ASCII characters",
+    ),
+    "idempotency_key_reused": (422, "Idempotency-Key already used with a different request"),
+    "idempotency_key_in_use": (409, "a request with this Idempotency-Key is still in progress: retry later"),
 }
 
 # The domain's field names in the spec's spelling.

@@ -5,6 +5,7 @@ from rest_framework.views import APIView
 
 from accounts.principal import Principal
 from accounts.roles import MESSAGE_CAMPAIGN_READ, MESSAGE_CAMPAIGN_WRITE
+from config.api.idempotency import IdempotentWrites
 from config.api.parsers import refuse_oversized_body
 from config.api.permissions import HasRight
 from config.api.throttles import SAFE_METHODS, CompanyRateThrottle
@@ -17,7 +18,7 @@ from config.api.v2.schema import V2AutoSchema
 _AUTHENTICATORS = [ApiKeyAuthentication()]
 
 
-class V2APIView(APIView):
+class V2APIView(IdempotentWrites, APIView):
     renderer_classes = [V2Renderer]
     parser_classes = [JSONParser]
     permission_classes = [HasRight]
@@ -42,3 +43,4 @@ class V2APIView(APIView):
         super().initial(request, *args, **kwargs)
         self.principal = request.auth
         self.company = self.principal.company
+        self.claim_idempotency_key(request)
