@@ -62,12 +62,9 @@ def _retried(sender=None, **kwargs):
 def _serve_metrics(**kwargs):
     """A worker on a machine of its own serves its processes' numbers itself on
     CELERY_METRICS_PORT (gathered from PROMETHEUS_MULTIPROC_DIR: its pool's processes count)."""
-    port = os.environ.get("CELERY_METRICS_PORT")
-    if port and os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    if settings.CELERY_METRICS_PORT and os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         from prometheus_client import CollectorRegistry, multiprocess, start_http_server
 
         gathered = CollectorRegistry()
         multiprocess.MultiProcessCollector(gathered)
-        start_http_server(
-            int(port), addr=os.environ.get("CELERY_METRICS_HOST", "127.0.0.1"), registry=gathered
-        )
+        start_http_server(settings.CELERY_METRICS_PORT, addr=settings.CELERY_METRICS_HOST, registry=gathered)

@@ -86,7 +86,8 @@ class QueueLengths:
 def queue_names() -> list[str]:
     from config.celery import app
 
-    names = {queue.name for queue in app.conf.task_queues or ()} or {app.conf.task_default_queue}
+    queues = app.conf.task_queues or ()  # names (settings) or kombu Queues
+    names = {getattr(queue, "name", queue) for queue in queues} | {app.conf.task_default_queue}
     return sorted(names)
 
 

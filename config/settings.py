@@ -190,6 +190,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # /metrics for a scraper: `Authorization: Bearer <METRICS_TOKEN>` (staff may always look).
 METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+# A Celery worker on a machine of its own serves its numbers on this port (0: it does not).
+CELERY_METRICS_PORT = env.int("CELERY_METRICS_PORT", default=0)
+CELERY_METRICS_HOST = env.str("CELERY_METRICS_HOST", default="127.0.0.1")
 
 # Cache: Redis when configured (shared by every process), in-memory otherwise.
 if REDIS_URL:
@@ -258,6 +261,7 @@ TASK_ROUTES = {
     "accounts.tasks.purge_expired_refresh_tokens": "maintenance",
     "accounts.tasks.close_expired_api_logging_windows": "maintenance",
     "accounts.tasks.purge_old_api_log_entries": "maintenance",
+    "accounts.tasks.purge_expired_idempotency_keys": "maintenance",
     "billing.tasks.invoice_email_send_task": "email",
     "recipients.tasks.run_import": "imports",
     "recipients.tasks.resume_stale_imports": "maintenance",
