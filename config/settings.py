@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "templates",
     "campaigns",
     "messaging",
+    "webhooks",
 ]
 
 MIDDLEWARE = [
