@@ -111,9 +111,9 @@ class Delivery(TenantModel):
     class Meta(TenantModel.Meta):
         constraints = [models.UniqueConstraint(fields=["endpoint", "event"], name="webhook_delivery_once")]
         indexes = [
-            # A worker's claim: an endpoint's due deliveries in event order, pending ones only.
+            # A worker's claim: an endpoint's pending deliveries in event order, due ones only.
             models.Index(
-                fields=["endpoint", "next_attempt_at", "occurred_at"],
+                fields=["endpoint", "occurred_at", "next_attempt_at"],
                 name="webhook_delivery_due",
                 condition=Q(status="pending"),
             ),
