@@ -181,6 +181,9 @@ def _send(endpoint: Endpoint, batch: list[Delivery], deadline: float) -> Round:
         attempts.append(attempt)
         _apply(delivery, attempt, done)
     with transaction.atomic():
+        # The endpoint's row first (as its delete takes it): a deleted endpoint's log is gone.
+        if not Endpoint.unscoped.select_for_update().filter(pk=endpoint.pk).exists():
+            return done
         Attempt.objects.bulk_create(attempts)
         _write_outcomes(batch)
         if attempts:
