@@ -392,6 +392,13 @@ def test_a_url_to_a_private_address_is_refused_before_any_connection(receiver, s
     assert receiver.seen == []
 
 
+def test_allow_private_reaches_loopback_but_never_link_local(receiver, settings):
+    # what webhook delivery passes with WEBHOOKS_ALLOW_PRIVATE_URLS on, and no other caller
+    settings.OUTBOUND_FETCH_ALLOWED_NETWORKS = []
+    assert post(f"{receiver.base_url}/hook", body=BODY, headers=HEADERS, allow_private=True).status == 200
+    assert refusal("http://169.254.169.254/latest/meta-data/", allow_private=True) == NOT_ALLOWED
+
+
 @pytest.mark.parametrize(
     "url",
     [
