@@ -34,7 +34,7 @@ run: demo
 
 # A worker or beat of its own, beside a web process elsewhere (as docker/ runs them). `make run`
 # already has both: a second beat against the same broker would send every periodic task twice.
-# The worker serves every queue (default imports pdf messages exports), or QUEUES=pdf,imports.
+# The worker serves every queue (default imports pdf messages exports webhooks), or QUEUES=pdf,imports.
 worker: migrate
 	$(VENV)/bin/celery -A config worker --loglevel INFO $(if $(QUEUES),--queues $(QUEUES))
 

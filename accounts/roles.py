@@ -23,6 +23,8 @@ RIGHTS: dict[str, str] = {
     "Campaign.Write": "campaigns.add_campaign",
     "Campaign.Approve": "campaigns.approve_campaign",
     "Campaign.Delete": "campaigns.delete_campaign",
+    "Webhook.Read": "webhooks.view_endpoint",
+    "Webhook.Write": "webhooks.change_endpoint",
 }
 
 INTEGRATOR = "Integrator"

@@ -283,7 +283,35 @@ CAMPAIGNS = {
     ),
 }
 
-SECTIONS = (COMMON, ACCOUNTS, RECIPIENTS, FILES, TEMPLATES, BILLING, CAMPAIGNS)
+WEBHOOKS = {
+    "webhook_not_found": _w(404, "Webhook endpoint not found.", NOT_FOUND),
+    "webhook_delivery_not_found": _w(404, "Webhook delivery not found.", NOT_FOUND),
+    "webhook_body_not_object": _w(400, "The request body must be a JSON object.", VALIDATION_FAILED),
+    "webhook_url_required": _w(400, "url is required: the http(s) URL to post events to.", VALIDATION_FAILED),
+    "webhook_url_invalid": _w(
+        400,
+        "url must be an http or https URL with a host, without spaces or a user name and password.",
+        VALIDATION_FAILED,
+    ),
+    "webhook_url_too_long": _w(400, "url must be at most {maximum} characters.", VALIDATION_FAILED),
+    "webhook_url_not_https": _w(400, "url must use https.", VALIDATION_FAILED),
+    "webhook_events_required": _w(
+        400, 'events is required: a list of event types, or ["*"] for all of them.', VALIDATION_FAILED
+    ),
+    "webhook_events_invalid": _w(
+        400, "Unknown event types: {unknown}.", "Known event types: {known}, or * for all of them."
+    ),
+    "webhook_description_invalid": _w(
+        400, "description must be text of at most {maximum} characters.", VALIDATION_FAILED
+    ),
+    "webhook_enabled_invalid": _w(400, "enabled must be true or false.", VALIDATION_FAILED),
+    "webhook_workspace_id_invalid": _w(400, "workspaceId must be a workspace's id.", VALIDATION_FAILED),
+    "webhook_endpoint_disabled": _w(
+        400, "This webhook endpoint is disabled. Enable it first.", VALIDATION_FAILED
+    ),
+}
+
+SECTIONS = (COMMON, ACCOUNTS, RECIPIENTS, FILES, TEMPLATES, BILLING, CAMPAIGNS, WEBHOOKS)
 WORDING: dict[str, Wording] = {code: wording for section in SECTIONS for code, wording in section.items()}
 
 

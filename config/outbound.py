@@ -24,6 +24,10 @@ OUTBOUND_POST_MAX_RESPONSE_BYTES. Every refusal and failure is an OutboundFetchE
 message gives the reason (address not allowed, name not resolved, timeout, certificate not
 verified, too many redirects, ...).
 
+`post(..., allow_private=True)` also lets a call go to loopback and private-use addresses (never
+link-local, multicast or the other special blocks): webhook delivery passes it when the operator
+switched WEBHOOKS_ALLOW_PRIVATE_URLS on (tests, local development); no other caller does.
+
 Tests only: `settings.OUTBOUND_FETCH_ALLOWED_NETWORKS`, a list of CIDR strings (default: empty),
 names networks whose addresses are allowed even though they are private or loopback, so tests can
 serve files from a local server (e.g. ["127.0.0.2/32"]). Production never sets it.
@@ -171,10 +175,12 @@ def post(
     max_response_bytes: int | None = None,
     follow_redirects: bool = False,
     max_redirects: int = 5,
+    allow_private: bool = False,
 ) -> OutboundResponse:
     """POST `body` with `headers` to `url` and return the answer, whatever its status; raise
     OutboundFetchError with a readable reason if refused or failed. `timeout` caps the whole call
-    (connecting, sending, every hop, reading the excerpt), `connect_timeout` each connection."""
+    (connecting, sending, every hop, reading the excerpt), `connect_timeout` each connection;
+    `allow_private` lets it reach loopback and private-use addresses too (see the module's doc)."""
     if timeout is None:
         timeout = settings.OUTBOUND_POST_TIMEOUT_SECONDS
     if connect_timeout is None:
@@ -187,7 +193,7 @@ def post(
     deadline = _Deadline(timeout, _POST)
     with _readable_errors(deadline, connect_timeout=connect_timeout):
         for _hop in range((max_redirects if follow_redirects else 0) + 1):
-            target = _vetted_target(url, _POST)
+            target = _vetted_target(url, _POST, allow_private=allow_private)
             with _request(
                 target,
                 deadline,
@@ -252,7 +258,7 @@ def _too_many_redirects(wording: _Wording, max_redirects: int) -> OutboundFetchE
     return OutboundFetchError(f"{wording.failed}: it redirected more than {max_redirects} times.")
 
 
-def _vetted_target(url: str, wording: _Wording) -> _Target:
+def _vetted_target(url: str, wording: _Wording, *, allow_private: bool = False) -> _Target:
     parts = urlsplit(url)
     scheme = parts.scheme.lower()
     if scheme not in ALLOWED_SCHEMES:
@@ -268,7 +274,10 @@ def _vetted_target(url: str, wording: _Wording) -> _Target:
         raise OutboundFetchError(f"{wording.url} is not valid.")
     port = ALLOWED_SCHEMES[scheme] if explicit_port is None else explicit_port
     addresses = _resolve(hostname, port, wording)
-    if not all(is_allowed_address(address) for address in addresses):
+    if not all(
+        is_allowed_address(address) or (allow_private and is_private_address(address))
+        for address in addresses
+    ):
         raise OutboundFetchError(f"{wording.url} points to an address that is not allowed.")
     return _Target(
         url=url,
@@ -303,6 +312,17 @@ def is_allowed_address(address: str | IPAddress) -> bool:
     name resolves to, on every hop)."""
     address = ipaddress.ip_address(address)
     return _in_test_allow_list(address) or _is_globally_reachable(address)
+
+
+# The blocks `allow_private` opens: a machine's own and its private networks' receivers.
+PRIVATE_BLOCK_NAMES = frozenset(
+    {"Loopback", "Private-Use", "Shared Address Space", "Loopback Address", "Unique-Local"}
+)
+
+
+def is_private_address(address: str | IPAddress) -> bool:
+    """Whether `address` is loopback or private-use (what `post(..., allow_private=True)` adds)."""
+    return address_block(address).name in PRIVATE_BLOCK_NAMES
 
 
 def _in_test_allow_list(address: IPAddress) -> bool:

@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "templates",
     "campaigns",
     "messaging",
+    "webhooks",
 ]
 
 MIDDLEWARE = [
@@ -246,7 +247,7 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # without --queues serves them all (make run, make worker), production may run one per queue
 # (docs/OPERATIONS.md). Hard limits stay below CELERY_VISIBILITY_TIMEOUT (an unacknowledged task
 # running longer would be delivered a second time); the long jobs resume after their last batch.
-TASK_QUEUES = ("default", "imports", "pdf", "messages", "exports")
+TASK_QUEUES = ("default", "imports", "pdf", "messages", "exports", "webhooks")
 TASK_FAMILIES = {
     "maintenance": ("default", 10 * 60, 11 * 60),  # beat's sweeps and purges
     "email": ("default", 60, 90),
@@ -256,6 +257,7 @@ TASK_FAMILIES = {
     "messages": ("messages", 10 * 60, 11 * 60),  # firing due campaigns, delivery rounds
     "generation": ("messages", 50 * 60, 55 * 60),
     "exports": ("exports", 50 * 60, 55 * 60),
+    "webhooks": ("webhooks", 10 * 60, 11 * 60),  # POSTs to companies' receivers, each up to 10 s
 }
 TASK_ROUTES = {
     "accounts.tasks.purge_expired_refresh_tokens": "maintenance",
@@ -278,6 +280,9 @@ TASK_ROUTES = {
     "messaging.tasks.message_export_run": "exports",
     "messaging.tasks.message_exports_resume_stale": "maintenance",
     "messaging.tasks.message_exports_purge": "maintenance",
+    "webhooks.tasks.deliver_endpoint": "webhooks",
+    "webhooks.tasks.deliver_due_webhooks": "webhooks",
+    "webhooks.tasks.endpoint_disabled_email_send": "email",
 }
 # Put before every queue's name: processes sharing one Redis (deployments, a test's worker and
 # beat) keep apart. A worker's --queues takes the full names.
@@ -487,6 +492,23 @@ CAMPAIGN_PRINT_LEASE_SECONDS = env.int("CAMPAIGN_PRINT_LEASE_SECONDS", default=3
 OUTBOUND_POST_TIMEOUT_SECONDS = env.float("OUTBOUND_POST_TIMEOUT_SECONDS", default=10.0)
 OUTBOUND_POST_CONNECT_TIMEOUT_SECONDS = env.float("OUTBOUND_POST_CONNECT_TIMEOUT_SECONDS", default=5.0)
 OUTBOUND_POST_MAX_RESPONSE_BYTES = env.int("OUTBOUND_POST_MAX_RESPONSE_BYTES", default=16 * 1024)
+
+# ---- Webhooks (webhooks.delivery) ----------------------------------------------------------------
+# Endpoint URLs must be https, except in DEBUG and the embedded default. WEBHOOKS_ALLOW_PRIVATE_URLS
+# lets deliveries reach loopback and private-use addresses (tests, local development; never in
+# production). Each POST's time cap; an endpoint failing for WEBHOOKS_DISABLE_AFTER_DAYS without a
+# success is switched off and its company's users emailed. A worker takes an endpoint's due
+# deliveries WEBHOOKS_BATCH_SIZE at a time and holds them WEBHOOKS_LEASE_SECONDS (a dead worker's
+# are taken again after it); a task sends for at most WEBHOOKS_TASK_SECONDS, then queues itself
+# again; the beat sends every endpoint's due deliveries every WEBHOOKS_BEAT_SECONDS.
+WEBHOOKS_REQUIRE_HTTPS = env.bool("WEBHOOKS_REQUIRE_HTTPS", default=not (DEBUG or EMBEDDED))
+WEBHOOKS_ALLOW_PRIVATE_URLS = env.bool("WEBHOOKS_ALLOW_PRIVATE_URLS", default=False)
+WEBHOOKS_TIMEOUT_SECONDS = env.float("WEBHOOKS_TIMEOUT_SECONDS", default=10.0)
+WEBHOOKS_DISABLE_AFTER_DAYS = env.float("WEBHOOKS_DISABLE_AFTER_DAYS", default=5)
+WEBHOOKS_BATCH_SIZE = env.int("WEBHOOKS_BATCH_SIZE", default=100)
+WEBHOOKS_LEASE_SECONDS = env.int("WEBHOOKS_LEASE_SECONDS", default=300)
+WEBHOOKS_TASK_SECONDS = env.float("WEBHOOKS_TASK_SECONDS", default=120)
+WEBHOOKS_BEAT_SECONDS = env.float("WEBHOOKS_BEAT_SECONDS", default=30)
 
 # ---- Billing and dispatch ------------------------------------------------------------------------
 # VAT on (subtotal - discount), as a fraction. Dispatch days are working days in England and Wales
@@ -707,6 +729,10 @@ CELERY_BEAT_SCHEDULE = {
     ),
     # Files of replaced and failed exports, once MESSAGES_EXPORT_PURGE_DELAY_SECONDS have passed.
     "purge-replaced-message-exports": _every("messaging.tasks.message_exports_purge", timedelta(minutes=10)),
+    # Every endpoint's due webhook deliveries: retries, and those whose first send was lost.
+    "deliver-due-webhooks": _every(
+        "webhooks.tasks.deliver_due_webhooks", timedelta(seconds=WEBHOOKS_BEAT_SECONDS)
+    ),
 }
 
 # Idempotency-Key (accounts/idempotency.py): how long a key's answer is kept and replayed, how long

@@ -14,7 +14,7 @@ from config import errors_text
 from config.api.v1.errors import v1_wording
 
 ROOT = Path(__file__).resolve().parents[2]
-APPS = ("accounts", "recipients", "files", "templates", "billing", "campaigns", "messaging")
+APPS = ("accounts", "recipients", "files", "templates", "billing", "campaigns", "messaging", "webhooks")
 ERROR_MODULES = ("config.errors", *(f"{app}.errors" for app in APPS))
 # Where the domain raises: services, selectors and tasks (modules or packages), and the app's
 # other modules below its interfaces.

@@ -19,6 +19,7 @@ from tests.files.factories import LibraryFileFactory, LibraryFolderFactory
 from tests.platform_api import assert_envelope
 from tests.recipients.factories import RecipientFactory, RecipientGroupFactory
 from tests.templates.factories import PrintTemplateFactory
+from tests.webhooks.factories import EndpointFactory
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,36 @@ def _campaign(company):
 
 def _template(company):
     return PrintTemplateFactory(company=company)
+
+
+def _endpoint(company):
+    return EndpointFactory(company=company)
+
+
+def _workspace(company):
+    from accounts.selectors import default_workspace
+
+    return default_workspace(company=company)
+
+
+def _delivery(company):
+    """A delivery of ANOTHER company's endpoint (asked for under the caller's own endpoint)."""
+    from django.utils import timezone
+
+    from webhooks.models import Delivery, Event
+
+    endpoint = _endpoint(company)
+    event = Event.unscoped.create(company=company, type="order.paid", occurred_at=timezone.now(), data={})
+    return Delivery.unscoped.create(
+        company=company, endpoint=endpoint, event=event, occurred_at=event.occurred_at
+    )
+
+
+def _own_endpoint_path(delivery) -> str:
+    from accounts.models import User
+
+    caller = User.objects.exclude(company_id=delivery.company_id).exclude(company=None).latest("pk")
+    return f"/api/v1/webhooks/{EndpointFactory(company=caller.company).pk}/deliveries/{delivery.pk}/replay"
 
 
 def _create_body(**source) -> dict:
@@ -155,6 +186,26 @@ FOREIGN_ID_CASES: dict[str, list[ForeignIdCase]] = {
             "post", _folder, lambda f: ("/api/v1/files/folders", {"name": "x", "parentPath": f.path}),
             "Failed to create folder", status=400,
         )
+    ],
+    "v1:webhooks": [
+        ForeignIdCase("post", _workspace, lambda w: ("/api/v1/webhooks", {"url": "https://example.com/h", "events": ["*"], "workspaceId": str(w.pk)}), "Workspace not found.")
+    ],
+    "v1:webhook": [
+        ForeignIdCase(method, _endpoint, lambda e: (f"/api/v1/webhooks/{e.pk}", {"enabled": False}), "Webhook endpoint not found.")
+        for method in ("get", "patch", "delete")
+    ],
+    "v1:webhook-rotate-secret": [
+        ForeignIdCase("post", _endpoint, lambda e: (f"/api/v1/webhooks/{e.pk}/rotate-secret", None), "Webhook endpoint not found.")
+    ],
+    "v1:webhook-test": [
+        ForeignIdCase("post", _endpoint, lambda e: (f"/api/v1/webhooks/{e.pk}/test", None), "Webhook endpoint not found.")
+    ],
+    "v1:webhook-deliveries": [
+        ForeignIdCase("get", _endpoint, lambda e: (f"/api/v1/webhooks/{e.pk}/deliveries", None), "Webhook endpoint not found.")
+    ],
+    "v1:webhook-delivery-replay": [
+        ForeignIdCase("post", _delivery, lambda d: (f"/api/v1/webhooks/{d.endpoint_id}/deliveries/{d.pk}/replay", None), "Webhook endpoint not found."),
+        ForeignIdCase("post", _delivery, lambda d: (_own_endpoint_path(d), None), "Webhook delivery not found."),
     ],
 }  # fmt: skip
 

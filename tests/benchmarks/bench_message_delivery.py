@@ -241,12 +241,15 @@ class BareLoop:
 
 class Gateway:
     """The fake gateway, in a process of its own on 127.0.0.1: POST answers 200 with no body at
-    once; GET /stats answers {path: {requests, keys (distinct Idempotency-Key values)}}."""
+    once; GET /stats answers {path: {requests, keys (distinct values of the `key_header`)}}."""
+
+    def __init__(self, key_header: str = "Idempotency-Key"):
+        self.key_header = key_header
 
     def __enter__(self) -> "Gateway":
         ctx = multiprocessing.get_context("fork")
         ours, theirs = ctx.Pipe()
-        self.process = ctx.Process(target=_serve, args=(theirs,), daemon=True)
+        self.process = ctx.Process(target=_serve, args=(theirs, self.key_header), daemon=True)
         self.process.start()
         self.url = f"http://127.0.0.1:{ours.recv()}"
         return self
@@ -261,10 +264,11 @@ class Gateway:
         return json.loads(raw.partition(b"\r\n\r\n")[2])
 
 
-def _serve(conn) -> None:
+def _serve(conn, key_header: str) -> None:
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _GatewayHandler)
     server.lock = threading.Lock()
-    server.received = {}  # path -> [requests, {idempotency keys}]
+    server.key_header = key_header
+    server.received = {}  # path -> [requests, {keys}]
     conn.send(server.server_address[1])
     server.serve_forever()
 
@@ -274,7 +278,7 @@ class _GatewayHandler(http.server.BaseHTTPRequestHandler):
 
     def do_POST(self):
         self.rfile.read(int(self.headers.get("Content-Length", 0)))
-        key = self.headers.get("Idempotency-Key")
+        key = self.headers.get(self.server.key_header)
         with self.server.lock:
             counted = self.server.received.setdefault(self.path, [0, set()])
             counted[0] += 1

@@ -333,6 +333,36 @@ SPEC = {  # operationId -> {status: the messages of the spec's examples}
 BEYOND_SPEC = {
     "recipients_import_status": {200: ["Import job details"], 404: ["Import job not found."]},
     "groups_import_errors": {200: [], 404: ["Group not found."]},
+    "webhooks_list": {200: ["Webhook endpoints"], 400: ["offset must be 0 or more."]},
+    "webhooks_create": {
+        201: ["Webhook endpoint created"],
+        400: [
+            "url is required: the http(s) URL to post events to.",
+            "url must use https.",
+            "Unknown event types: order.shipped.",
+            "The request body must be a JSON object.",
+        ],
+        404: ["Workspace not found."],
+    },
+    "webhooks_details": {200: ["Webhook endpoint details"], 404: ["Webhook endpoint not found."]},
+    "webhooks_update": {
+        200: ["Webhook endpoint updated"],
+        400: ["enabled must be true or false."],
+        404: ["Webhook endpoint not found."],
+    },
+    "webhooks_delete": {200: ["Webhook endpoint deleted"], 404: ["Webhook endpoint not found."]},
+    "webhooks_rotate_secret": {200: ["Webhook secret rotated"], 404: ["Webhook endpoint not found."]},
+    "webhooks_test": {
+        202: ["Test event queued"],
+        400: ["This webhook endpoint is disabled. Enable it first."],
+        404: ["Webhook endpoint not found."],
+    },
+    "webhooks_deliveries": {200: ["Webhook deliveries"], 404: ["Webhook endpoint not found."]},
+    "webhooks_replay": {
+        202: ["Delivery queued again"],
+        400: ["This webhook endpoint is disabled. Enable it first."],
+        404: ["Webhook endpoint not found.", "Webhook delivery not found."],
+    },
 }
 # Outcomes the spec shows that this API never answers, and why.
 NEVER_ANSWERED = {
@@ -366,6 +396,15 @@ CREATES = {
         "campaigns_delete",
     },
     "campaigns_voucher": {"campaigns_cost", "campaigns_schedule"},
+    "webhooks_create": {
+        "webhooks_details",
+        "webhooks_update",
+        "webhooks_delete",
+        "webhooks_rotate_secret",
+        "webhooks_test",
+        "webhooks_deliveries",
+        "webhooks_replay",
+    },
 }
 METHODS = ("get", "post", "put", "patch", "delete")
 

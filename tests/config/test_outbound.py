@@ -23,6 +23,7 @@ from config.outbound import (
     address_block,
     fetch_to_file,
     is_allowed_address,
+    is_private_address,
 )
 
 NOT_ALLOWED = "The file URL points to an address that is not allowed."
@@ -538,3 +539,17 @@ def test_refuses_a_host_name_that_does_not_resolve(monkeypatch):
     assert refusal("https://nowhere.example/a.csv") == (
         "The file URL could not be downloaded: the host name could not be resolved."
     )
+
+
+@pytest.mark.parametrize(
+    ("address", "private"),
+    [
+        ("127.0.0.1", True), ("10.1.2.3", True), ("172.16.0.1", True), ("192.168.1.1", True),
+        ("100.64.0.1", True), ("::1", True), ("fd00::1", True),
+        ("169.254.169.254", False), ("0.0.0.0", False), ("224.0.0.1", False), ("192.0.2.1", False),
+        ("fe80::1", False), ("8.8.8.8", False), ("2001:db8::1", False),
+    ],
+)  # fmt: skip
+def test_allow_private_opens_loopback_and_private_use_addresses_only(address, private):
+    # what post(..., allow_private=True) adds to the globally reachable addresses (webhooks only)
+    assert is_private_address(address) is private

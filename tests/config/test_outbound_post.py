@@ -4,7 +4,6 @@ OUTBOUND_FETCH_ALLOWED_NETWORKS); only the outside world's DNS is faked, where a
 public-looking host name."""
 
 import contextlib
-import datetime
 import ipaddress
 import socket
 import ssl
@@ -15,6 +14,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from config.outbound import CHUNK_SIZE, OutboundFetchError, OutboundResponse, post
+from tests.tls import self_signed_certificate
 
 SERVER_IP = "127.0.0.2"
 NOT_ALLOWED = "The URL points to an address that is not allowed."
@@ -392,6 +392,13 @@ def test_a_url_to_a_private_address_is_refused_before_any_connection(receiver, s
     assert receiver.seen == []
 
 
+def test_allow_private_reaches_loopback_but_never_link_local(receiver, settings):
+    # what webhook delivery passes with WEBHOOKS_ALLOW_PRIVATE_URLS on, and no other caller
+    settings.OUTBOUND_FETCH_ALLOWED_NETWORKS = []
+    assert post(f"{receiver.base_url}/hook", body=BODY, headers=HEADERS, allow_private=True).status == 200
+    assert refusal("http://169.254.169.254/latest/meta-data/", allow_private=True) == NOT_ALLOWED
+
+
 @pytest.mark.parametrize(
     "url",
     [
@@ -447,41 +454,9 @@ def test_refuses_urls_the_door_does_not_take(url, reason):
 
 def _self_signed_certificate(folder):
     """A certificate (and its key) for hooks.example and 127.0.0.2, signed by nobody but itself."""
-    x509 = pytest.importorskip(
-        "cryptography.x509", reason="needs the cryptography package to make a certificate"
+    return self_signed_certificate(
+        folder, common_name="hooks.example", dns_names=["hooks.example"], ip_addresses=[SERVER_IP]
     )
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import ec
-    from cryptography.x509.oid import NameOID
-
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "hooks.example")])
-    now = datetime.datetime.now(datetime.UTC)
-    certificate = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - datetime.timedelta(minutes=5))
-        .not_valid_after(now + datetime.timedelta(days=1))
-        .add_extension(
-            x509.SubjectAlternativeName(
-                [x509.DNSName("hooks.example"), x509.IPAddress(ipaddress.ip_address(SERVER_IP))]
-            ),
-            critical=False,
-        )
-        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-        .sign(key, hashes.SHA256())
-    )
-    cert_path, key_path = folder / "cert.pem", folder / "key.pem"
-    cert_path.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
-    key_path.write_bytes(
-        key.private_bytes(
-            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-        )
-    )
-    return cert_path, key_path
 
 
 @pytest.fixture(scope="module")

@@ -68,6 +68,20 @@ LINKS = {
         },
         "the new campaign's id",
     ),
+    "webhooks_create": Creates(
+        "201",
+        "$response.body#/data/id",
+        {
+            "webhooks_details": "endpoint_id",
+            "webhooks_update": "endpoint_id",
+            "webhooks_delete": "endpoint_id",
+            "webhooks_rotate_secret": "endpoint_id",
+            "webhooks_test": "endpoint_id",
+            "webhooks_deliveries": "endpoint_id",
+            "webhooks_replay": "endpoint_id",
+        },
+        "the new endpoint's id",
+    ),
     "campaigns_voucher": Creates(
         "200",
         "$request.query.campaignId",

@@ -13,6 +13,7 @@ from config.api.v1.fallback import route_not_found
 from files.api.v1 import urls as files_urls
 from recipients.api.v1 import urls as recipients_urls
 from templates.api.v1 import urls as templates_urls
+from webhooks.api.v1 import urls as webhooks_urls
 
 app_name = "v1"
 
@@ -23,5 +24,6 @@ urlpatterns = [
     *files_urls.urlpatterns,
     *templates_urls.urlpatterns,
     *campaigns_urls.urlpatterns,
+    *webhooks_urls.urlpatterns,
     re_path(r"^.*$", route_not_found, name="not-found"),
 ]
