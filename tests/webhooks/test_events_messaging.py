@@ -10,6 +10,7 @@ import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from rest_framework.test import APIClient
 
 from accounts import services as account_services
 from accounts.selectors import default_workspace
@@ -18,10 +19,11 @@ from messaging import summaries
 from messaging.models import DeliverySummary, MessageExport
 from messaging.services import delivery, firing
 from messaging.services.exports import messages_publish
-from tests.messaging.conftest import client, oauth_app, services_client, via_gateway  # noqa: F401 (fixtures)
+from tests.accounts.factories import OAuthApplicationFactory, UserFactory
+from tests.messaging.conftest import services_client
 from tests.messaging.exports import IP, campaign_with_messages
 from tests.messaging.factories import MessageFactory, OccurrenceFactory, message_campaign
-from tests.messaging.test_api_v2 import LATER, create, key, template, user, v2  # noqa: F401 (fixtures)
+from tests.messaging.test_api_v2 import LATER, create
 from tests.messaging.test_delivery_flow import SECRET, post_receipt
 from tests.recipients.factories import RecipientFactory, RecipientGroupFactory
 from tests.templates.factories import WHATSAPP_JSON
@@ -30,6 +32,28 @@ from tests.webhooks.events_support import EndpointFactory, delivered_types, even
 pytestmark = pytest.mark.django_db
 
 MINUTE = timedelta(minutes=1)
+
+
+@pytest.fixture
+def services_api(company):
+    return services_client(OAuthApplicationFactory(company=company))
+
+
+@pytest.fixture
+def v2_api(company):
+    client = APIClient()
+    client.credentials(
+        HTTP_X_API_KEY=account_services.api_key_issue(user=UserFactory(company=company)).secret
+    )
+    return client
+
+
+@pytest.fixture
+def through_gateway(settings, gateway):
+    """Delivery through the HTTP gateway backend to the local fake gateway, unthrottled."""
+    settings.MESSAGING_GATEWAY_URL = gateway.url
+    settings.MESSAGING_DEFAULT_BACKEND = ""
+    settings.MESSAGING_RATE_PER_SECOND = {}
 
 
 @pytest.fixture
@@ -46,28 +70,30 @@ def _campaign_url(campaign) -> str:
 # ---- campaign.status_changed ----------------------------------------------------------------------
 
 
-def test_a_stop_through_the_services_api_records_the_campaign_as_that_api_shows_it(client, company, group):
+def test_a_stop_through_the_services_api_records_the_campaign_as_that_api_shows_it(
+    services_api, company, group
+):
     # given: an active campaign of the default workspace
     campaign = message_campaign(company=company, group=group, status="active", schedule_type="once",
                                 schedule_rrule="2030-04-01 09:00:00")  # fmt: skip
     before = len(events_of(company, "campaign.status_changed"))
 
     # when
-    response = client.patch(_campaign_url(campaign), {"status": "stopped"}, format="json")
+    response = services_api.patch(_campaign_url(campaign), {"status": "stopped"}, format="json")
 
     # then
     assert response.status_code == 200, response.content
     event = events_of(company, "campaign.status_changed")[-1]
     assert len(events_of(company, "campaign.status_changed")) == before + 1
-    shown = client.get(_campaign_url(campaign)).json()["data"]
+    shown = services_api.get(_campaign_url(campaign)).json()["data"]
     assert event.data["message_campaign"] == shown
     assert (event.data["change"]["from_status"], event.data["change"]["status"]) == ("active", "stopped")
     assert event.workspace_id == campaign.workspace_id
 
 
-def test_a_client_campaign_that_fires_its_once_records_occurrence_and_finish_as_v2_shows_it(v2, company):
+def test_a_client_campaign_that_fires_its_once_records_occurrence_and_finish_as_v2_shows_it(v2_api, company):
     # given: a campaign API v2 campaign due later
-    created = create(v2, JSON=WHATSAPP_JSON, message="Hi {{1}}", SendAt=LATER).json()
+    created = create(v2_api, JSON=WHATSAPP_JSON, message="Hi {{1}}", SendAt=LATER).json()
     campaign = Campaign.objects.for_company(company).get(client_campaign__pk=created["ID"])
 
     # when: its send time comes
@@ -177,7 +203,7 @@ def _summaries() -> list[tuple]:
 
 
 def test_deliveries_and_receipts_are_summed_per_campaign_and_minute(
-    via_gateway, settings, client, company, occurrence
+    through_gateway, settings, client, company, occurrence
 ):
     # given: five messages sent, two of them then settled by receipts
     settings.MESSAGING_RECEIPT_SECRET = SECRET
@@ -216,8 +242,8 @@ def test_deliveries_and_receipts_are_summed_per_campaign_and_minute(
     assert summaries.delivery_summaries_send(now=timezone.now() + MINUTE * 5) == 0  # once
 
 
-def test_a_client_campaigns_summary_names_its_v2_id(via_gateway, v2, company):
-    created = create(v2, JSON=WHATSAPP_JSON, message="Hi {{1}}", SendAt=LATER).json()
+def test_a_client_campaigns_summary_names_its_v2_id(v2_api, company):
+    created = create(v2_api, JSON=WHATSAPP_JSON, message="Hi {{1}}", SendAt=LATER).json()
     campaign = Campaign.objects.for_company(company).get(client_campaign__pk=created["ID"])
     summaries.summary_add({campaign.pk: Counter(sent=2, failed=1)}, at=timezone.now() - MINUTE * 2)
 
@@ -257,7 +283,7 @@ def test_each_campaign_and_minute_is_its_own_event(company, group, occurrence):
     )
 
 
-def test_a_rolled_back_delivery_or_send_leaves_the_summary_as_it_was(via_gateway, company, occurrence):
+def test_a_rolled_back_delivery_or_send_leaves_the_summary_as_it_was(through_gateway, company, occurrence):
     MessageFactory.create_batch(2, occurrence=occurrence)
 
     rolled_back(delivery.messages_deliver_due)
