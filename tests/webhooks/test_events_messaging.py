@@ -167,8 +167,9 @@ def test_a_rolled_back_firing_records_nothing(company, group):
 
 
 def test_a_finished_export_records_what_the_pages_endpoint_answers(
-    company, django_capture_on_commit_callbacks
+    company, settings, django_capture_on_commit_callbacks
 ):
+    settings.MESSAGING_DEFAULT_BACKEND = "messaging.delivery.console.ConsoleBackend"  # the firing's sends
     # given: a fired campaign with three messages
     campaign = campaign_with_messages(company, ["a", "b", "c"], capture=django_capture_on_commit_callbacks)
 
@@ -262,10 +263,10 @@ def test_each_campaign_and_minute_is_its_own_event(company, group, occurrence):
     other = message_campaign(company=company, group=group)
     now = timezone.now()
     summaries.summary_add(
-        {occurrence.campaign_id: Counter(sent=1), other.pk: Counter(failed=2)}, at=now - MINUTE
+        {occurrence.campaign_id: Counter(sent=1), other.pk: Counter(failed=2)}, at=now - 2 * MINUTE
     )
-    summaries.summary_add({occurrence.campaign_id: Counter(sent=3)}, at=now - MINUTE)
-    summaries.summary_add({occurrence.campaign_id: Counter(delivered=1)}, at=now - 2 * MINUTE)
+    summaries.summary_add({occurrence.campaign_id: Counter(sent=3)}, at=now - 2 * MINUTE)
+    summaries.summary_add({occurrence.campaign_id: Counter(delivered=1)}, at=now - 3 * MINUTE)
 
     assert summaries.delivery_summaries_send(now=now, batch=2) == 3
 
