@@ -1,27 +1,10 @@
-"""Helpers of the webhook event tests: endpoints made directly (their API is another change's),
-and the events and deliveries recorded for a company."""
+"""Helpers of the webhook event tests: the events and deliveries recorded for a company, and a
+change rolled back."""
 
-import factory
 import pytest
 from django.db import transaction
 
-from webhooks.models import Delivery, Endpoint, Event, new_secret
-
-
-class EndpointFactory(factory.django.DjangoModelFactory):
-    """An enabled endpoint wanting every event type of its company (all its workspaces)."""
-
-    class Meta:
-        model = Endpoint
-
-    url = factory.Sequence(lambda n: f"https://hooks.example.com/{n}")
-    events = factory.LazyFunction(lambda: ["*"])
-    secret = factory.LazyFunction(new_secret)
-    workspace = None
-
-    @classmethod
-    def _get_manager(cls, model_class):
-        return model_class.unscoped
+from webhooks.models import Delivery, Endpoint, Event
 
 
 def events_of(company, type: str | None = None) -> list[Event]:

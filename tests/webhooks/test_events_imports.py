@@ -6,7 +6,8 @@ import pytest
 from recipients import importing
 from tests.platform_api import assert_envelope
 from tests.recipients.test_import_status_api import MAPPINGS, _start
-from tests.webhooks.events_support import EndpointFactory, delivered_types, events_of, one_event, rolled_back
+from tests.webhooks.events_support import delivered_types, events_of, one_event, rolled_back
+from tests.webhooks.factories import EndpointFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -27,7 +27,8 @@ from tests.messaging.test_api_v2 import LATER, create
 from tests.messaging.test_delivery_flow import SECRET, post_receipt
 from tests.recipients.factories import RecipientFactory, RecipientGroupFactory
 from tests.templates.factories import WHATSAPP_JSON
-from tests.webhooks.events_support import EndpointFactory, delivered_types, events_of, one_event, rolled_back
+from tests.webhooks.events_support import delivered_types, events_of, one_event, rolled_back
+from tests.webhooks.factories import EndpointFactory
 
 pytestmark = pytest.mark.django_db
 

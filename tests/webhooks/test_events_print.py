@@ -22,7 +22,8 @@ from tests.campaigns.test_create_api import MiB, flate_bomb_pdf
 from tests.platform_api import assert_envelope
 from tests.recipients.factories import RecipientFactory, RecipientGroupFactory
 from tests.templates.factories import PrintTemplateFactory
-from tests.webhooks.events_support import EndpointFactory, delivered_types, events_of, one_event, rolled_back
+from tests.webhooks.events_support import delivered_types, events_of, one_event, rolled_back
+from tests.webhooks.factories import EndpointFactory
 
 pytestmark = pytest.mark.django_db
 
