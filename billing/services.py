@@ -42,6 +42,7 @@ from billing.models import (
     normalise_voucher_code,
 )
 from billing.pricing import PENNY, Cost, money
+from webhooks.events import EventType, record_event
 
 __all__ = ["PENNY", "money"]  # re-exported: callers have long imported them from here
 
@@ -324,6 +325,7 @@ def order_create(
                 )
         except IntegrityError:
             raise OrderAlreadyPending() from None
+        record_event(company=company, type=EventType.ORDER_CREATED, kind="order", obj=order)
         transaction.on_commit(lambda: _enqueue_invoice_email(order.pk))
     return order
 
@@ -359,13 +361,21 @@ def order_reject(*, order: Order, by, reason: str) -> Order:
 def _order_decide(order: Order, *, by, status: str, reason: str) -> Order:
     _require_staff(by)
     with transaction.atomic():
-        locked = Order.unscoped.select_for_update().get(pk=order.pk)
+        locked = Order.unscoped.select_for_update(of=("self",)).select_related("company").get(pk=order.pk)
         if locked.status != Order.Status.PENDING:
             raise OrderNotPending()
         locked.status, locked.reason = status, reason
         locked.decided_by, locked.decided_at = by, timezone.now()
         locked.save(update_fields=["status", "reason", "decided_by", "decided_at"])
+        record_event(company=locked.company, type=DECIDED_EVENTS[status], kind="order", obj=locked)
     return locked
+
+
+# Approved: the invoice is paid; rejected: the booking is released (the campaign goes back).
+DECIDED_EVENTS = {
+    Order.Status.APPROVED: EventType.ORDER_PAID,
+    Order.Status.REJECTED: EventType.ORDER_RELEASED,
+}
 
 
 def invoice_email_send(*, order: Order, to: list[str] | None = None) -> int:

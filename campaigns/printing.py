@@ -31,6 +31,7 @@ from campaigns.models import SNAPSHOT_FIELDS, Campaign, CampaignRecipient, Chann
 from campaigns.pdf import Letter, address_lines, write_print_files
 from campaigns.selectors import get_campaign_for_company
 from config.leases import lease_left
+from webhooks.events import EventType, record_event
 
 logger = logging.getLogger(__name__)
 
@@ -67,14 +68,22 @@ def print_files_write(*, campaign_id) -> PrintRun:
         except Exception:  # storage still failing: the next attempt removes them
             logger.exception("Could not remove the partial print files under %s", prefix)
         raise
-    done = PrintRun.unscoped.filter(pk=run.pk, attempt=run.attempt, status=PrintRun.Status.RUNNING).update(
-        status=PrintRun.Status.DONE,
-        files=files,
-        manifest=manifest,
-        letters=sum(f["letters"] for f in files),
-        pages=sum(f["pages"] for f in files),
-        finished_at=timezone.now(),
-    )
+    with transaction.atomic():
+        done = PrintRun.unscoped.filter(
+            pk=run.pk, attempt=run.attempt, status=PrintRun.Status.RUNNING
+        ).update(
+            status=PrintRun.Status.DONE,
+            files=files,
+            manifest=manifest,
+            letters=sum(f["letters"] for f in files),
+            pages=sum(f["pages"] for f in files),
+            finished_at=timezone.now(),
+        )
+        if done:
+            run.refresh_from_db()
+            record_event(
+                company=campaign.company, type=EventType.PRINT_FILES_WRITTEN, kind="print_run", obj=run
+            )
     if not done:  # a later attempt took the run over past our lease (or the campaign is gone)
         _remove_tree(prefix)
         current = PrintRun.unscoped.filter(pk=run.pk).first()
@@ -83,7 +92,6 @@ def print_files_write(*, campaign_id) -> PrintRun:
         if current.status != PrintRun.Status.DONE:
             raise PrintRunBusy(retry_after=_lease_left(current))
         return current
-    run.refresh_from_db()
     return run
 
 

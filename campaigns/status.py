@@ -12,8 +12,10 @@ from enum import StrEnum
 
 from django.utils import timezone
 
+from accounts.models import Company
 from campaigns.errors import CampaignReadOnly, InvalidStatusTransition
 from campaigns.models import Campaign, Channel, MessageStatus, Status, StatusChange
+from webhooks.events import EventType, record_event, shape_of
 
 
 class Kind(StrEnum):
@@ -108,4 +110,30 @@ def transition(campaign: Campaign, to_status: str, *, by=None, note: str = "") -
     )
     campaign.status = to_status
     campaign.save(update_fields=["status", "updated_at"])
+    _record_status_changed(campaign, change)
     return change
+
+
+def event_kind(campaign: Campaign) -> str:
+    """The webhook kind a campaign is shown as: the surface that shows it (print campaigns on the
+    platform API, message campaigns on the services API, client campaigns on campaign API v2)."""
+    if kind_of(campaign) == Kind.PRINT:
+        return "campaign"
+    if campaign.selection == Campaign.Selection.CLIENTS:
+        return "client_campaign"
+    return "message_campaign"
+
+
+def _record_status_changed(campaign: Campaign, change: StatusChange) -> None:
+    """The `campaign.status_changed` event, in the transaction of the move: the campaign as its
+    surface shows it, and the move (`change`) in that surface's words."""
+    kind = event_kind(campaign)
+    record_event(
+        # Only the company's key is needed: no query for its row.
+        company=Company(pk=campaign.company_id),
+        type=EventType.CAMPAIGN_STATUS_CHANGED,
+        kind=kind,
+        obj=campaign,
+        extra={"change": shape_of(f"{kind}_status_change", change)},
+        workspace=campaign.workspace_id,
+    )

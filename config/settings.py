@@ -273,6 +273,7 @@ TASK_ROUTES = {
     "campaigns.tasks.write_print_files": "print",
     "messaging.tasks.campaigns_fire_due": "messages",
     "messaging.tasks.messages_deliver": "messages",
+    "messaging.tasks.delivery_summaries_send": "maintenance",
     "messaging.tasks.occurrence_generate": "generation",
     "messaging.tasks.occurrences_resume_stale": "maintenance",
     "messaging.tasks.campaign_messages_purge": "maintenance",
@@ -717,6 +718,8 @@ CELERY_BEAT_SCHEDULE = {
     "deliver-due-messages": _every(
         "messaging.tasks.messages_deliver", timedelta(seconds=MESSAGING_DELIVERY_BEAT_SECONDS)
     ),
+    # Each campaign's delivery outcomes of a minute that is over: one webhook event.
+    "send-delivery-summaries": _every("messaging.tasks.delivery_summaries_send", timedelta(minutes=1)),
     "purge-deleted-campaign-messages": _every(
         "messaging.tasks.campaign_messages_purge", timedelta(minutes=5)
     ),

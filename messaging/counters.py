@@ -5,7 +5,8 @@ counts messages.
 The one rule: each counter counts the messages whose status is in its bucket; `sent` counts the
 delivered ones too (they were sent). A move of n messages from one status to another changes each
 counter by n times (in the new status's buckets) - (in the old's). Callers move counters in the
-transaction that changes the messages, with the number of rows their UPDATE changed."""
+transaction that changes the messages, with the number of rows their UPDATE changed. Delivery
+outcomes go into the minute's delivery summary there too (messaging.summaries), for webhooks."""
 
 from collections import Counter
 from collections.abc import Iterable
@@ -14,6 +15,7 @@ from django.db.models import F
 from django.db.models.functions import Greatest
 
 from campaigns.models import MessageSettings
+from messaging import summaries
 
 NEW = None  # the "status" of a message not yet written
 BUCKETS = {
@@ -39,11 +41,15 @@ def move(campaign_id, old: str | None, new: str | None, count: int, *, error: st
 
 
 def move_many(moves: Iterable[tuple[object, str | None, str | None, int]], *, error: str = "") -> None:
-    """Several moves at once: one UPDATE per campaign."""
+    """Several moves at once: one UPDATE per campaign, and the delivery outcomes among them (a
+    written message's move to sent, delivered or failed) added to the minute's delivery summary."""
     by_campaign: dict[object, Counter] = {}
+    outcomes: dict[object, Counter] = {}
     for campaign_id, old, new, count in moves:
         if count:
             by_campaign.setdefault(campaign_id, Counter()).update(deltas(old, new, count))
+            if old is not NEW and new in summaries.OUTCOMES:
+                outcomes.setdefault(campaign_id, Counter())[new] += count
     for campaign_id, change in by_campaign.items():
         # Never below zero: rows written around the counters (a repair by hand, a test's factory)
         # must not make a delivery's record fail.
@@ -52,3 +58,4 @@ def move_many(moves: Iterable[tuple[object, str | None, str | None, int]], *, er
             values["last_error"] = error[:MAX_ERROR_CHARS]
         if values:
             MessageSettings.objects.filter(campaign_id=campaign_id).update(**values)
+    summaries.summary_add(outcomes)

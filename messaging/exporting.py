@@ -56,6 +56,7 @@ from django.utils import timezone
 
 from config.leases import expired_before
 from messaging.models import Message, MessageExport, MessagesUsage, Occurrence
+from webhooks.events import EventType, record_event
 
 logger = logging.getLogger(__name__)
 
@@ -268,7 +269,8 @@ def _complete(export: MessageExport) -> None:
     now = timezone.now()
     with transaction.atomic():
         held = (
-            MessageExport.unscoped.select_for_update()
+            MessageExport.unscoped.select_for_update(of=("self",))
+            .select_related("campaign", "company")
             .filter(pk=export.pk, status=MessageExport.Status.RUNNING, attempts=export.attempts)
             .first()
         )
@@ -287,6 +289,15 @@ def _complete(export: MessageExport) -> None:
             heartbeat_at=now,
         )
         usage_add(company_id=export.company_id, rows_published=held.rows)
+        held.status, held.is_current, held.finished_at = MessageExport.Status.DONE, True, now
+        record_event(
+            company=held.company,
+            type=EventType.EXPORT_READY,
+            kind="export",
+            obj=held,
+            extra={"job_id": str(held.pk)},
+            workspace=held.campaign.workspace_id,
+        )
     logger.info("export %s: %s rows in %s pages", export.pk, held.rows, held.pages)
 
 

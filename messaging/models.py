@@ -338,3 +338,30 @@ class MessagesApiCall(models.Model):
 
     def __str__(self):
         return f"{self.endpoint} {self.at:%Y-%m-%d %H:%M}"
+
+
+class DeliverySummary(models.Model):
+    """A campaign's delivery outcomes in one minute (messages that became sent, delivered or
+    failed), added to in the transaction that moves its counters (messaging.counters) and turned
+    into one `messages.delivery_summary` webhook event once the minute is over, then deleted
+    (messaging.services.summaries): webhooks hear of deliveries per campaign and minute, never per
+    message."""
+
+    id = models.BigAutoField(primary_key=True)
+    # The unique (campaign, minute) below is the index by campaign.
+    campaign = models.ForeignKey(
+        "campaigns.Campaign", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    minute = models.DateTimeField(help_text="The minute's start (UTC).")
+    sent = models.PositiveIntegerField(default=0)
+    delivered = models.PositiveIntegerField(default=0)
+    failed = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "minute"], name="delivery_summary_once_a_minute")
+        ]
+        indexes = [models.Index(fields=["minute"], name="delivery_summary_minute")]
+
+    def __str__(self):
+        return f"{self.campaign_id} {self.minute:%Y-%m-%d %H:%M}"

@@ -3,7 +3,7 @@
 from celery import shared_task
 from django.conf import settings
 
-from messaging import exporting, generation
+from messaging import exporting, generation, summaries
 from messaging.services import delivery, firing, purge
 
 
@@ -28,6 +28,13 @@ def messages_deliver(seconds: float = 50.0) -> dict:
     if done.claimed and done.claimed >= delivery.CHUNK:
         messages_deliver.delay(seconds)
     return vars(done)
+
+
+@shared_task(acks_late=True)
+def delivery_summaries_send() -> int:
+    """Beat: each campaign's delivery outcomes of every minute that is over become one webhook
+    event. Safe to run twice or from two beats at once (rows are taken with SKIP LOCKED)."""
+    return summaries.delivery_summaries_send()
 
 
 @shared_task(acks_late=True)

@@ -61,6 +61,7 @@ from recipients.models import (
 )
 from recipients.readers import UnreadableFile, collect_garbage_rarely, estimate_data_rows, open_table
 from recipients.services import group_create, import_rows_discard, import_staged_file_drop
+from webhooks.events import EventType, record_event
 
 logger = logging.getLogger("postroom.import")
 
@@ -797,7 +798,12 @@ def _needs_escape(text: str) -> bool:
 
 def _finish(job: ImportJob) -> None:
     with transaction.atomic():
-        job = ImportJob.unscoped.select_for_update().filter(pk=job.pk).first()
+        job = (
+            ImportJob.unscoped.select_for_update(of=("self",))
+            .select_related("group", "company")
+            .filter(pk=job.pk)
+            .first()
+        )
         if job is None:  # its group was deleted meanwhile (its lease had run out)
             return
         job.status = ImportJob.Status.DONE
@@ -806,6 +812,7 @@ def _finish(job: ImportJob) -> None:
         RecipientGroup.unscoped.filter(pk=job.group_id).update(
             status=RecipientGroup.Status.READY, total_records=job.processed_rows, updated_at=job.finished_at
         )
+        _record_outcome(job, EventType.IMPORT_FINISHED)
     import_staged_file_drop(job=job)
 
 
@@ -814,11 +821,21 @@ def _fail(job: ImportJob, reason: str) -> None:
     logger.info("import %s failed: %s", job.pk, reason)
     with transaction.atomic():
         import_rows_discard(job=job)
-        ImportJob.unscoped.filter(pk=job.pk).update(
-            status=ImportJob.Status.FAILED, failure_reason=reason, finished_at=timezone.now()
+        failed = (
+            ImportJob.unscoped.filter(pk=job.pk)
+            .exclude(status=ImportJob.Status.FAILED)
+            .update(status=ImportJob.Status.FAILED, failure_reason=reason, finished_at=timezone.now())
         )
         RecipientGroup.unscoped.filter(pk=job.group_id).update(
             status=RecipientGroup.Status.FAILED, failure_reason=reason, recipient_count=0,
             failed_records=0, processed_records=0, updated_at=timezone.now(),
         )  # fmt: skip
+        if failed:  # (a job failed already keeps its first reason, and its one event)
+            job = ImportJob.unscoped.select_related("group", "company").get(pk=job.pk)
+            _record_outcome(job, EventType.IMPORT_FAILED)
     import_staged_file_drop(job=job)
+
+
+def _record_outcome(job: ImportJob, type: EventType) -> None:
+    """The job's `import.finished` / `import.failed` event, in the transaction that ends it."""
+    record_event(company=job.company, type=type, kind="import_job", obj=job)

@@ -14,6 +14,7 @@ from campaigns.errors import InvalidPdf, NotAPrintCampaign
 from campaigns.models import Campaign
 from campaigns.pdf import address_lines, render_preview
 from campaigns.selectors import first_recipient_fields, get_campaign_for_company
+from webhooks.events import EventType, record_event, shape_of
 
 
 def request_preview(campaign: Campaign) -> None:
@@ -71,16 +72,35 @@ def campaign_render_preview(*, campaign_id) -> str | None:
         try:
             render_preview(template=template_path, fmt=options.format, address=address, out=out_path)
         except InvalidPdf as exc:  # the template is refused now (a limit was lowered): for good
-            Campaign.unscoped.filter(pk=campaign.pk).update(preview_error=str(exc)[:500])
+            with transaction.atomic():
+                if Campaign.unscoped.filter(pk=campaign.pk).update(preview_error=str(exc)[:500]):
+                    campaign.preview_error = str(exc)[:500]
+                    _record_preview(campaign, EventType.PREVIEW_FAILED)
             return None
         if default_storage.exists(key):
             default_storage.delete(key)
         with open(out_path, "rb") as rendered:
             stored = default_storage.save(key, File(rendered))
-    updated = Campaign.unscoped.filter(pk=campaign.pk).update(
-        preview_file=stored, preview_generated_at=timezone.now(), preview_error=""
-    )
+    with transaction.atomic():
+        now = timezone.now()
+        updated = Campaign.unscoped.filter(pk=campaign.pk).update(
+            preview_file=stored, preview_generated_at=now, preview_error=""
+        )
+        if updated:
+            campaign.preview_file, campaign.preview_generated_at, campaign.preview_error = stored, now, ""
+            _record_preview(campaign, EventType.PREVIEW_READY)
     if not updated:  # deleted while rendering
         default_storage.delete(stored)
         return None
     return stored
+
+
+def _record_preview(campaign: Campaign, type: EventType) -> None:
+    """`preview.ready` / `preview.failed`: the campaign, and its preview's outcome beside it."""
+    record_event(
+        company=campaign.company,
+        type=type,
+        kind="campaign",
+        obj=campaign,
+        extra={"preview": shape_of("campaign_preview", campaign)},
+    )

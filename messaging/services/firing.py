@@ -16,6 +16,7 @@ from campaigns.models import Campaign, MessageSettings, MessageStatus
 from messaging import schedules
 from messaging.models import Occurrence
 from messaging.services.campaigns import WEBPUSH_FIELDS
+from webhooks.events import EventType, record_event
 
 BATCH = 100
 
@@ -34,7 +35,7 @@ def campaigns_fire_due(*, now=None, batch: int = BATCH, only=None) -> Fired:
     with transaction.atomic():
         due = (
             Campaign.unscoped.select_for_update(skip_locked=True, of=("self",))
-            .select_related("message_settings", "client_campaign")
+            .select_related("message_settings", "client_campaign", "company")
             .filter(status=MessageStatus.ACTIVE, message_settings__next_at__lte=now)
         )
         if only is not None:
@@ -64,6 +65,14 @@ def _fire(campaign: Campaign, settings: MessageSettings, *, now) -> Occurrence |
             "targeting": targeting_of(campaign, settings),
         },
     )
+    if created:
+        record_event(
+            company=campaign.company,
+            type=EventType.OCCURRENCE_FIRED,
+            kind="occurrence",
+            obj=occurrence,
+            workspace=campaign.workspace_id,
+        )
     schedule = schedules.parse_schedule(
         schedule_type=settings.schedule_type,
         schedule_rrule=settings.schedule_rrule,

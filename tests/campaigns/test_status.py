@@ -10,6 +10,8 @@ from campaigns.api.v1.shapes import STATUS_NAMES
 from campaigns.errors import InvalidStatusTransition
 from campaigns.models import STATUS_ORDER, Campaign, Channel, MessageStatus, Status, StatusChange
 from tests.campaigns.factories import CampaignFactory
+from tests.messaging.factories import message_campaign
+from tests.recipients.factories import RecipientGroupFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -79,7 +81,10 @@ def test_the_platform_api_names_every_print_status():
 
 
 def _at(company, kind, status) -> Campaign:
-    campaign = CampaignFactory(company=company)
+    if kind == machine.Kind.MESSAGE:  # a whole message campaign (its move's webhook event shows it)
+        campaign = message_campaign(company=company, group=RecipientGroupFactory(company=company))
+    else:
+        campaign = CampaignFactory(company=company)
     Campaign.unscoped.filter(pk=campaign.pk).update(channel=CHANNEL[kind], status=status)
     campaign.refresh_from_db()
     return campaign

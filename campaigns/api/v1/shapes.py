@@ -7,6 +7,7 @@ from rest_framework import serializers
 
 from campaigns import selectors
 from campaigns.models import STATUS_ORDER, Status
+from config.api.webhook_shapes import rendered_all
 from templates.formats import FORMATS, Format, format_by_code
 
 # Fields a campaign can print or merge (a recipient's standard fields, as the API names them).
@@ -123,6 +124,40 @@ def status_details(campaign, history) -> dict:
             {"status": status_name(h.status), "date": _stamp(h.changed_at), "note": h.note or None}
             for h in history
         ],
+    }
+
+
+def status_change(change) -> dict:
+    """One move of a campaign's status (a webhook's `change`), worded as statusHistories words it."""
+    return {
+        "previousStatus": status_name(change.from_status) if change.from_status else None,
+        "status": status_name(change.status),
+        "date": _stamp(change.changed_at),
+        "note": change.note or None,
+    }
+
+
+def print_run(run) -> dict:
+    """A finished print run (a webhook's `print_files.written`): the files staff download from the
+    admin, with their counts (storage keys stay inside)."""
+    return {
+        "campaignId": str(run.campaign_id),
+        "attempt": run.attempt,
+        "letters": run.letters,
+        "pages": run.pages,
+        "files": [{"name": f["name"], "letters": f["letters"], "pages": f["pages"]} for f in run.files],
+        "manifest": "manifest.csv" if run.manifest else None,
+        "finished": _stamp(run.finished_at),
+    }
+
+
+def preview(campaign) -> dict:
+    """A campaign's preview outcome (a webhook's `preview.ready` / `preview.failed`)."""
+    return {
+        "campaignId": str(campaign.pk),
+        "previewReady": bool(campaign.preview_file),
+        "generated": _stamp(campaign.preview_generated_at),
+        "error": campaign.preview_error or None,
     }
 
 
@@ -256,4 +291,15 @@ CREATE_REQUEST_SCHEMA = inline_serializer(
         ),
         "templateName": serializers.CharField(required=False),
     },
+)
+
+
+# Print campaigns in webhook events (registered from campaigns.apps), as this API shows them.
+WEBHOOK_SHAPES = rendered_all(
+    {
+        "campaign": campaign_details,
+        "campaign_status_change": status_change,
+        "campaign_preview": preview,
+        "print_run": print_run,
+    }
 )

@@ -1,7 +1,8 @@
 """The messages export API's answers: {"data": ...}, in the field names its issue decided."""
 
 from config.api.export import messages
-from messaging.services.exports import ExportType
+from config.api.webhook_shapes import rendered_all
+from messaging.services.exports import ExportPages, ExportType
 
 
 def publish_body(export) -> dict:
@@ -33,3 +34,19 @@ def fetch_body(page, export_type: ExportType, *, url: str | None = None) -> dict
     if export_type == ExportType.JSON:
         return {"data": page.rows, **place, "truncated": page.truncated}
     return {"data": url, **place, "expires_at": page.expires_at}
+
+
+def export_ready(export) -> dict:
+    """A finished export that became its campaign's current one (a webhook's `export.ready`):
+    what the pages endpoint now answers in `data`."""
+    pages = ExportPages(
+        campaign_id=str(export.campaign_id),
+        num_files=export.pages,
+        total_rows=export.rows,
+        status=export.status,
+    )
+    return pages_body(pages)["data"]
+
+
+# Exports in webhook events (registered from messaging.apps).
+WEBHOOK_SHAPES = rendered_all({"export": export_ready})

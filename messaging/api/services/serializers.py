@@ -2,11 +2,12 @@
 and the CampaignResponse shape. Rules beyond a field's own shape live in messaging.services."""
 
 import json
-from datetime import UTC
+from datetime import UTC, timedelta
 
 from rest_framework import serializers
 
 from campaigns.models import MESSAGE_CHANNELS, MessageSettings, MessageStatus
+from config.api.webhook_shapes import rendered_all
 from messaging.services import CampaignFields
 
 MAX_TEMPLATE_CHARS = 65_536
@@ -167,3 +168,44 @@ def task_json(occurrence) -> dict:
         "started_dt": rfc3339(occurrence.started_at),
         "finished_dt": rfc3339(occurrence.finished_at),
     }
+
+
+# ---- webhook events (registered from messaging.apps) -------------------------------------------
+
+
+def status_change_json(change) -> dict:
+    """One move of a campaign's status (a webhook's `change`)."""
+    return {
+        "from_status": change.from_status or None,
+        "status": change.status,
+        "changed_dt": rfc3339(change.changed_at),
+        "note": change.note or None,
+    }
+
+
+def occurrence_json(occurrence) -> dict:
+    """A firing (a webhook's `occurrence.fired`): the campaign's task, with the campaign named."""
+    return {"campaign_uuid": str(occurrence.campaign_id), **task_json(occurrence)}
+
+
+def delivery_summary_json(summary) -> dict:
+    """A campaign's delivery outcomes in one minute (`messages.delivery_summary`): messages that
+    became sent, delivered or failed from `from_dt` (inclusive) to `to_dt` (exclusive)."""
+    return {
+        "campaign_uuid": str(summary.campaign_id),
+        "from_dt": rfc3339(summary.minute),
+        "to_dt": rfc3339(summary.minute + timedelta(minutes=1)),
+        "sent": summary.sent,
+        "delivered": summary.delivered,
+        "failed": summary.failed,
+    }
+
+
+WEBHOOK_SHAPES = rendered_all(
+    {
+        "message_campaign": campaign_json,
+        "message_campaign_status_change": status_change_json,
+        "occurrence": occurrence_json,
+        "delivery_summary": delivery_summary_json,
+    }
+)

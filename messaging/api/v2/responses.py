@@ -1,6 +1,9 @@
 """Campaign API v2's responses, with the struct names of its spec exactly."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+
+from config.api.webhook_shapes import rendered_all
+from messaging import selectors
 
 
 def moment(value: datetime | None) -> str | None:
@@ -49,3 +52,46 @@ def message_item(row: dict) -> dict:
         "SentAt": moment(row["sent_at"]),
         "DeliveredAt": moment(row["delivered_at"]),
     }
+
+
+# ---- webhook events (registered from messaging.apps) -------------------------------------------
+
+
+def campaign_of(campaign) -> dict:
+    """A client campaign (a Campaign of selection `clients`) as CampaignResponse shows it, with
+    its state read now (its firing's status: one query) and no clients."""
+    client_campaign = campaign.client_campaign
+    state = selectors.client_campaign_with_state(client_campaign)
+    return campaign_response(client_campaign, state, company=campaign.company)
+
+
+def status_change(change) -> dict:
+    """One move of the campaign's shared status (draft, active, stopped, finished): `Status` of
+    the campaign beside it is this API's state, derived from it."""
+    return {
+        "PreviousStatus": change.from_status or None,
+        "NewStatus": change.status,
+        "ChangedAt": moment(change.changed_at),
+        "Note": change.note or None,
+    }
+
+
+def delivery_summary(summary) -> dict:
+    """A client campaign's delivery outcomes in one minute, From (inclusive) to To (exclusive)."""
+    return {
+        "CampaignID": summary.campaign.client_campaign.pk,
+        "From": moment(summary.minute),
+        "To": moment(summary.minute + timedelta(minutes=1)),
+        "SentCount": summary.sent,
+        "DeliveredCount": summary.delivered,
+        "FailedCount": summary.failed,
+    }
+
+
+WEBHOOK_SHAPES = rendered_all(
+    {
+        "client_campaign": campaign_of,
+        "client_campaign_status_change": status_change,
+        "client_delivery_summary": delivery_summary,
+    }
+)

@@ -5,6 +5,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from config.api.fields import StrictCharField, TextKeyDictField
+from config.api.webhook_shapes import rendered_all
 from recipients.models import MAX_LENGTHS
 from recipients.selectors import ListKey
 
@@ -257,3 +258,7 @@ class ImportSerializer(serializers.Serializer):
         validators=[URLValidator(schemes=["http", "https"], message="fileUrl must be an http or https URL.")],
     )  # fmt: skip
     mappings = serializers.ListField(child=MappingSerializer(), allow_empty=False)
+
+
+# Import jobs in webhook events (registered from recipients.apps), as the status endpoint shows them.
+WEBHOOK_SHAPES = rendered_all({"import_job": import_job_details})
