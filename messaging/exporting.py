@@ -9,17 +9,18 @@ them) at `MessageExport.page_key(n)`:
   (its message's address);
 - message: the body, or the JSON message as text when the body is empty.
 
-On PostgreSQL pages are read by keyset, several at a time: one `COPY (SELECT id, ... WHERE id > %s
-ORDER BY id LIMIT n) TO STDOUT (FORMAT csv)` reads the rows of COPY_ROWS // page_rows pages after
-the last one written. The server sends each row as one message, so the rows are counted into
-pages, and each row's leading id (zero-padded to a fixed width, and taken off) names the page's
-last message. Elsewhere a server-side cursor feeds the csv module. Each page goes into a spooled
-temporary file (memory stays flat, whatever the page size) and is stored from there by a few
-threads while the next pages are read. Between two COPYs the pages stored so far are committed to the job row (pages,
-rows, last message id) with a fresh heartbeat, in one compare-and-set on the page number and the
-run's attempt: a run killed mid-way leaves a job that a rerun resumes after its last committed
-page, replacing whatever it finds of the pages after it, and ends with the same files. Only the
-run that took the job (its `attempts`) commits pages.
+On PostgreSQL the pages are read in segments of about SEGMENT_ROWS messages, one COPY each,
+MESSAGES_EXPORT_READERS segments at once on connections of their own (the boundaries found ahead
+through the campaign's id index). The server quotes each row as COPY (FORMAT csv) would and
+gathers a page's rows into one value (PAGES_SQL), so the worker handles a row per page rather than
+per message; a page must stay under PostgreSQL's 1 GB value limit. Elsewhere a server-side cursor
+feeds the csv module. Each page goes into a spooled temporary file (memory stays flat, whatever
+the page size) and is stored from there by a few threads while the next pages are read. After
+each segment the pages stored so far are committed to the job row (pages, rows, last message id)
+with a fresh heartbeat, in one compare-and-set on the page number and the run's attempt: a run
+killed mid-way leaves a job that a rerun resumes after its last committed page, replacing
+whatever it finds of the pages after it, and ends with the same files. Only the run that took
+the job (its `attempts`) commits pages.
 
 When the last page is written, the export becomes the campaign's current one in one transaction
 (the previous current export is then replaced: its files stay MESSAGES_EXPORT_PURGE_DELAY_SECONDS
@@ -38,9 +39,10 @@ import io
 import itertools
 import json
 import logging
-import operator
 import os
+import queue
 import tempfile
+import threading
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -49,7 +51,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.files import File
 from django.core.files.storage import default_storage, storages
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, connection, connections, transaction
 from django.db.models import F, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -61,9 +63,12 @@ from webhooks.events import EventType, record_event
 logger = logging.getLogger(__name__)
 
 HEADER = "customer_id,message\n"
-# A page is assembled in memory up to this size, on disk beyond.
-SPOOL_BYTES = 4 * 1024 * 1024
+# A page is assembled in memory up to this size, on disk beyond (a reader may hold a segment's
+# pages, read ahead).
+SPOOL_BYTES = 1024 * 1024
 AT_WORK = (MessageExport.Status.QUEUED, MessageExport.Status.RUNNING)
+# What export_run says of an export another run holds.
+HELD_ELSEWHERE = MessageExport.Status.RUNNING
 GENERATION_UNDER_WAY = (Occurrence.Status.PENDING, Occurrence.Status.GENERATING)
 SQLITE_CHUNK = 2000
 # Pages are stored in threads while the next ones are read, at most PAGES_IN_FLIGHT at once.
@@ -153,20 +158,14 @@ def _generation_under_way(campaign_id) -> bool:
 
 
 def _write_pages(export: MessageExport) -> None:
-    """Write the export's pages after its last committed one, and commit them. A resumed run's
-    first pages may be in storage already, half-written or not yet committed: each is replaced
-    whole."""
-    reader = PageReader(export)
-    after = export.checkpoint_message_id
+    """Write the export's pages after its last committed one, committing them after each segment.
+    A resumed run's first pages may be in storage already, half-written or not yet committed:
+    each is replaced whole."""
     with PageWriter(export) as writer:
-        while True:
-            rows = 0
-            for page, content in reader.read_pages(after=after):
+        for pages in read_segments(export, after=export.checkpoint_message_id):
+            for page, content in pages:
                 writer.put(page, content)
-                rows, after = rows + page.rows, page.last_id
-            writer.commit_stored()  # the connection is free between reads
-            if rows < reader.pages_per_read * export.page_rows:
-                return
+            writer.commit_stored()  # this connection is free between segments
 
 
 class PageWriter:
@@ -385,89 +384,236 @@ def queue_export(export_id) -> None:
     transaction.on_commit(lambda: message_export_run.delay(str(export_id)))
 
 
-# ---- reading a page ----------------------------------------------------------------------------
+# ---- reading pages -----------------------------------------------------------------------------
 
-# customer_id and message of the page's rows (alias m: the messages table).
-CUSTOMER_ID_SQL = "CASE WHEN m.client IS NOT NULL THEN m.address ELSE m.recipient_id::text END"
-MESSAGE_SQL = "CASE WHEN m.body <> '' OR m.payload IS NULL THEN m.body ELSE m.payload::text END"
-# The next rows after a message id, each led by its id, zero-padded to ID_DIGITS (a bigint has 19
-# at most; an integer is never quoted), which the reader takes off; one COPY reads the rows of
-# several pages.
-COPY_SQL = """
+
+# customer_id and message of a row as COPY (FORMAT csv) writes them, and the row with its line end
+# (alias m: the messages table): a field is quoted when it is empty or holds a quote, comma, CR or
+# LF, its quotes doubled; NULL is left empty.
+def _csv_field(value: str) -> str:
+    # Four strpos cost the server less than one regular expression.
+    special = " OR ".join(f"strpos({value}, {char}) > 0" for char in ("','", "'\"'", "E'\\n'", "E'\\r'"))
+    return f"CASE WHEN {special} OR {value} = '' THEN '\"' || replace({value}, '\"', '\"\"') || '\"' ELSE {value} END"
+
+
+CUSTOMER_ID_SQL = (
+    f"CASE WHEN m.client IS NOT NULL THEN {_csv_field('m.address')} "
+    "WHEN m.recipient_id IS NULL THEN '' ELSE m.recipient_id::text END"
+)
+MESSAGE_SQL = _csv_field("(CASE WHEN m.body <> '' OR m.payload IS NULL THEN m.body ELSE m.payload::text END)")
+# The pages after a message id, one row each (its last message id, its rows, its CSV without the
+# header): the server quotes and gathers a page's rows, so the worker handles a row per page, not
+# per message. A page is one value: it must stay under PostgreSQL's 1 GB.
+PAGES_SQL = """
 COPY (
-    SELECT lpad(m.id::text, {id_digits}, '0'), {customer_id}, {message} FROM {table} m
-    WHERE m.campaign_id = %s AND m.company_id = %s AND m.id > %s ORDER BY m.id LIMIT %s
-) TO STDOUT (FORMAT csv)
+    WITH RECURSIVE pages (n, last_id, rows, content) AS (
+        SELECT 0, %(after)s::bigint, 0::bigint, NULL::text
+        UNION ALL
+        SELECT pages.n + 1, page.last_id, page.rows, page.content FROM pages CROSS JOIN LATERAL (
+            SELECT max(r.id) AS last_id, count(*) AS rows, string_agg(r.line, '' ORDER BY r.id) AS content
+            FROM (
+                SELECT m.id, {customer_id} || ',' || {message} || E'\\n' AS line FROM {table} m
+                WHERE m.campaign_id = %(campaign)s AND m.company_id = %(company)s AND m.id > pages.last_id
+                ORDER BY m.id LIMIT %(page_rows)s
+            ) r
+        ) page
+        WHERE pages.n < %(pages)s AND page.rows > 0
+    )
+    SELECT last_id, rows, convert_to(content, 'UTF8') FROM pages WHERE n > 0
+) TO STDOUT (FORMAT binary)
 """
-ID_DIGITS = 19
-_WITHOUT_ID = operator.itemgetter(slice(ID_DIGITS + 1, None))
-# How many rows one COPY reads at most (whole pages: at least one).
-COPY_ROWS = 50_000
-# Rows are gathered this many at a time before they go into the page's file.
-WRITE_ROWS = 1000
+# The last message of the `rows` messages after a message id: where the next segment starts. Read
+# from the campaign's id index alone (the export's campaign is its company's; the COPY of the
+# segment checks the company again).
+SEGMENT_END_SQL = """
+SELECT m.id FROM {table} m WHERE m.campaign_id = %s AND m.id > %s ORDER BY m.id OFFSET %s LIMIT 1
+"""
+# The pages are read in segments of about this many rows, one COPY each; the stored pages are
+# committed after each segment.
+SEGMENT_ROWS = 50_000
+
+
+def read_segments(export: MessageExport, *, after: int | None) -> Iterator[Iterator[tuple[Page, object]]]:
+    """The export's pages after message `after`, in order, by segment: for each, an iterator of
+    (page, its open file), for whoever takes a page to close. A segment has `segment_pages()`
+    pages, the last one fewer.
+
+    On PostgreSQL each segment is one COPY of its pages (PAGES_SQL), and
+    MESSAGES_EXPORT_READERS segments are read at once, each by a thread of its own on a
+    connection of its own, while the caller stores the pages of the first: the segment
+    boundaries are found ahead by the index (SEGMENT_END_SQL). Inside a transaction (whose rows
+    other connections do not see) the segments are read one after the other on this connection.
+    Elsewhere a server-side cursor feeds the csv module, a page at a time."""
+    if connection.vendor != "postgresql":
+        yield from _iterated_segments(export, after=after)
+        return
+    starts = _segment_starts(export, after=after or 0)
+    readers = 1 if connection.in_atomic_block else settings.MESSAGES_EXPORT_READERS
+    if readers == 1:
+        for start in starts:
+            yield _copied_pages(export, after=start)
+        return
+    with SegmentReaders(export, readers) as pool:
+        ahead = collections.deque(pool.read(start) for start in itertools.islice(starts, readers + 1))
+        while ahead:
+            yield ahead.popleft().pages()
+            start = next(starts, None)
+            if start is not None:
+                ahead.append(pool.read(start))
+
+
+def segment_pages(export: MessageExport) -> int:
+    return max(1, SEGMENT_ROWS // export.page_rows)
+
+
+def _segment_starts(export: MessageExport, *, after: int) -> Iterator[int]:
+    """Where each segment starts (after which message id): the first after `after`, then each
+    after the last message of the one before, while messages remain."""
+    statement = SEGMENT_END_SQL.format(table=_messages_table())
+    rows = segment_pages(export) * export.page_rows
+    while after is not None:
+        yield after
+        with connection.cursor() as cursor:
+            cursor.execute(statement, (str(export.campaign_id), after, rows - 1))
+            found = cursor.fetchone()
+        after = found[0] if found else None
+
+
+def _copied_pages(export: MessageExport, *, after: int) -> Iterator[tuple[Page, object]]:
+    """The pages of the segment after message `after`, read by one COPY on this thread's
+    connection (busy until the iteration ends)."""
+    statement = PAGES_SQL.format(table=_messages_table(), customer_id=CUSTOMER_ID_SQL, message=MESSAGE_SQL)
+    params = {
+        "after": after,
+        "campaign": str(export.campaign_id),
+        "company": str(export.company_id),
+        "page_rows": export.page_rows,
+        "pages": segment_pages(export),
+    }
+    with connection.cursor() as cursor, cursor.copy(statement, params) as copy:
+        copy.set_types(["int8", "int8", "bytea"])
+        for last_id, rows, content in copy.rows():
+            into = _new_page_file()
+            into.write(content)
+            del content  # a large page is on disk from here
+            yield Page(rows=rows, last_id=last_id), into
+
+
+def _messages_table() -> str:
+    return connection.ops.quote_name(Message._meta.db_table)
+
+
+class SegmentReaders:
+    """Threads, each with a database connection of its own, reading segments of pages (one COPY
+    each) as they are asked to; each hands its pages over through a queue, read ahead as far as
+    the segment goes (the pages are on disk beyond SPOOL_BYTES). Leaving the block stops them
+    and closes their connections and the pages nobody took."""
+
+    _DONE = object()
+
+    def __init__(self, export: MessageExport, readers: int):
+        self.export = export
+        self.tasks: queue.SimpleQueue = queue.SimpleQueue()
+        self.stopping = threading.Event()
+        self.outputs: list[queue.SimpleQueue] = []
+        self.threads = [
+            threading.Thread(target=self._work, name=f"export-read-{n}", daemon=True) for n in range(readers)
+        ]
+
+    def __enter__(self) -> "SegmentReaders":
+        for thread in self.threads:
+            thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stopping.set()
+        for _ in self.threads:
+            self.tasks.put(None)
+        for thread in self.threads:
+            thread.join()
+        for output in self.outputs:  # pages read and never taken
+            while not output.empty():
+                item = output.get_nowait()
+                if isinstance(item, tuple):
+                    item[1].close()
+
+    def read(self, after: int) -> "SegmentReading":
+        """Have a thread read the segment after message `after`."""
+        output: queue.SimpleQueue = queue.SimpleQueue()
+        self.outputs.append(output)
+        self.tasks.put((after, output))
+        return SegmentReading(output, self._DONE)
+
+    def _work(self) -> None:
+        try:
+            while (task := self.tasks.get()) is not None:
+                after, output = task
+                try:
+                    for item in _copied_pages(self.export, after=after):
+                        output.put(item)
+                        if self.stopping.is_set():
+                            return
+                    output.put(self._DONE)
+                except Exception as error:  # the caller raises it when it gets there
+                    output.put(error)
+                    return
+        finally:
+            connections.close_all()  # this thread's own
+
+
+@dataclass(frozen=True)
+class SegmentReading:
+    """A segment a reader thread is reading: its pages, as they come."""
+
+    output: queue.SimpleQueue
+    done: object
+
+    def pages(self) -> Iterator[tuple[Page, object]]:
+        while (item := self.output.get()) is not self.done:
+            if isinstance(item, Exception):
+                raise item
+            yield item
+
+
+def _iterated_segments(
+    export: MessageExport, *, after: int | None
+) -> Iterator[Iterator[tuple[Page, object]]]:
+    reader = PageReader(export)
+    while True:
+        read = []
+        yield _recorded(reader.read_pages(after=after), read)
+        if sum(page.rows for page in read) < segment_pages(export) * export.page_rows:
+            return
+        after = read[-1].last_id
+
+
+def _recorded(pages, into: list) -> Iterator[tuple[Page, object]]:
+    for page, content in pages:
+        into.append(page)
+        yield page, content
 
 
 class PageReader:
-    """Reads an export's pages in message id order, each as CSV with its header, into open binary
-    files (spooled to disk beyond SPOOL_BYTES), for whoever takes a page to close.
-
-    On PostgreSQL one keyset COPY reads the rows of COPY_ROWS // page_rows pages; the server
-    sends each row as one message, so pages are cut by counting them, and each row's leading id
-    (of a fixed width: taken off by slicing) tells the page's last one. Elsewhere a server-side cursor feeds the csv module, a page at a
-    time."""
+    """Reads an export's pages in message id order (not on PostgreSQL), each as CSV with its
+    header, into open binary files (spooled to disk beyond SPOOL_BYTES), for whoever takes a
+    page to close: a server-side cursor feeds the csv module, a page at a time."""
 
     def __init__(self, export: MessageExport):
         self.export = export
-        self.postgresql = connection.vendor == "postgresql"
-        self.table = connection.ops.quote_name(Message._meta.db_table)
-        self.pages_per_read = max(1, COPY_ROWS // export.page_rows)
 
     def read_pages(self, *, after: int | None) -> Iterator[tuple[Page, object]]:
-        """The next (at most pages_per_read) pages after message `after`: (page, its open file).
-        Fewer, or a short last page, when the messages run out. The database connection is
-        busy until the iteration ends."""
-        if not self.postgresql:
-            for _ in range(self.pages_per_read):
-                into = _new_page_file()
-                page = self._read_iterated(after=after, into=into)
-                if not page.rows:
-                    into.close()
-                    return
-                yield page, into
-                if page.rows < self.export.page_rows:
-                    return
-                after = page.last_id
-            return
-        yield from self._read_copied(after=after if after is not None else 0)
-
-    def _read_copied(self, *, after: int) -> Iterator[tuple[Page, object]]:
-        page_rows = self.export.page_rows
-        statement = COPY_SQL.format(
-            id_digits=ID_DIGITS, table=self.table, customer_id=CUSTOMER_ID_SQL, message=MESSAGE_SQL
-        )
-        params = (*self._keys(), after, page_rows * self.pages_per_read)
-        with connection.cursor() as cursor, cursor.copy(statement, params) as copy:
-            # One row a message, copied out at once (its libpq buffer freed) and gathered WRITE_ROWS
-            # at a time: no Python code of ours runs per row.
-            rows = map(bytes, copy)
-            while True:
-                into, count, last = None, 0, b""
-                while count < page_rows:
-                    batch = list(itertools.islice(rows, min(WRITE_ROWS, page_rows - count)))
-                    if not batch:
-                        break
-                    if into is None:
-                        into = _new_page_file()
-                    into.write(b"".join(map(_WITHOUT_ID, batch)))
-                    count, last = count + len(batch), batch[-1]
-                if not count:
-                    return
-                yield Page(rows=count, last_id=int(last[:ID_DIGITS])), into
-                if count < page_rows:
-                    return
-
-    def _keys(self) -> tuple[str, str]:
-        return str(self.export.campaign_id), str(self.export.company_id)
+        """The next (at most segment_pages) pages after message `after`: (page, its open file).
+        Fewer, or a short last page, when the messages run out."""
+        for _ in range(segment_pages(self.export)):
+            into = _new_page_file()
+            page = self._read_iterated(after=after, into=into)
+            if not page.rows:
+                into.close()
+                return
+            yield page, into
+            if page.rows < self.export.page_rows:
+                return
+            after = page.last_id
 
     def _read_iterated(self, *, after: int | None, into) -> Page:
         export = self.export

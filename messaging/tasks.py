@@ -73,9 +73,10 @@ def messages_purge_expired() -> int:
 def message_export_run(self, export_id: str) -> str:
     """Write (or resume) one export of a campaign's messages. Idempotent: a redelivered or retried
     task continues after the export's last committed page; while the campaign's generation runs,
-    it looks again every MESSAGES_EXPORT_WAIT_SECONDS."""
+    it looks again every MESSAGES_EXPORT_WAIT_SECONDS, and while another run holds the export, once
+    that run's lease would have run out."""
     try:
-        return exporting.export_run(export_id=export_id)
+        outcome = exporting.export_run(export_id=export_id)
     except exporting.GenerationUnderWay:
         # Looked at again later, as a new task (a retry's count would run out); in eager mode
         # that would run at once, again and again: the stale sweep queues it again there.
@@ -87,6 +88,11 @@ def message_export_run(self, export_id: str) -> str:
             exporting.export_give_up(export_id=export_id)
             raise
         raise self.retry(exc=exc) from exc
+    if outcome == exporting.HELD_ELSEWHERE and not self.request.is_eager:
+        # Another run holds the export, perhaps on a worker that died (its redelivered message
+        # may come before its lease runs out): looked at again once the lease would have.
+        message_export_run.apply_async((export_id,), countdown=settings.MESSAGES_EXPORT_LEASE_SECONDS)
+    return outcome
 
 
 @shared_task(acks_late=True)

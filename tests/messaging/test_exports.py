@@ -14,7 +14,7 @@ from django.core.files.storage import default_storage
 from django.db import connection
 from django.utils import timezone
 
-from messaging import exporting, tasks
+from messaging import counters, exporting, tasks
 from messaging.errors import (
     DownloadRefused,
     ExportCampaignNotFound,
@@ -23,7 +23,7 @@ from messaging.errors import (
     NothingToPublish,
     UsageLimitExceeded,
 )
-from messaging.models import MessageExport, MessagesApiCall, MessagesUsage
+from messaging.models import Message, MessageExport, MessagesApiCall, MessagesUsage
 from messaging.selectors import get_exportable_campaign
 from messaging.services.clients import ClientCampaignFields, client_campaign_create
 from messaging.services.exports import (
@@ -43,7 +43,8 @@ from tests.messaging.exports import (
     expected_rows,
     stored_pages,
 )
-from tests.messaging.factories import MessageCampaignFactory
+from tests.messaging.factories import MessageCampaignFactory, OccurrenceFactory, message_campaign
+from tests.recipients.factories import RecipientGroupFactory
 from tests.templates.factories import WHATSAPP_JSON
 
 pytestmark = pytest.mark.django_db
@@ -184,6 +185,92 @@ def test_pages_cut_from_several_copies_hold_every_message_once_in_order(
     pages = [csv_rows(page.decode()) for page in stored_pages(export)]
     assert [len(page) for page in pages] == [7_001] * 8 + [count - 8 * 7_001]
     assert [row for page in pages for row in page] == expected_rows(campaign)
+
+
+# The export's rows as PostgreSQL's own COPY (FORMAT csv) writes them: the reference.
+REFERENCE_COPY = """
+COPY (
+    SELECT CASE WHEN m.client IS NOT NULL THEN m.address ELSE m.recipient_id::text END,
+        CASE WHEN m.body <> '' OR m.payload IS NULL THEN m.body ELSE m.payload::text END
+    FROM messaging_message m WHERE m.campaign_id = %s ORDER BY m.id
+) TO STDOUT (FORMAT csv)
+"""
+
+
+def copied_csv(campaign) -> bytes:
+    with connection.cursor() as cursor, cursor.copy(REFERENCE_COPY, [str(campaign.pk)]) as copy:
+        return b"".join(bytes(row) for row in copy)
+
+
+def pages_without_headers(export) -> bytes:
+    header = b"customer_id,message\n"
+    pages = stored_pages(export)
+    assert all(page.startswith(header) for page in pages)
+    return b"".join(page[len(header) :] for page in pages)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the reference is PostgreSQL's COPY")
+def test_pages_hold_byte_for_byte_what_postgresqls_copy_csv_writes(
+    settings, company, django_capture_on_commit_callbacks
+):
+    # given: hostile bodies and JSON messages, a message without recipient, and clients whose
+    # addresses need quoting (or are empty), in pages of 4 rows
+    settings.MESSAGES_EXPORT_PAGE_ROWS = 4
+    bodies = [*HOSTILE, "", "", "back\\slash", "lone\rcr", "x" * 70_000, '"']
+    payloads = [None] * len(HOSTILE) + [{"text": 'a,"b"\r\nc', "n": 1}, None, None, None, None, None]
+    campaign = campaign_with_bulk_messages(company, bodies, payloads=payloads)
+    ids = reference_ids(campaign)
+    Message.unscoped.filter(pk=ids[0]).update(recipient_id=None)
+    for client, (pk, address) in enumerate(zip(ids[1:5], ['Acme, "Ltd"', "", "two\nlines", "plain"]), 1):
+        Message.unscoped.filter(pk=pk).update(recipient_id=None, client=client, address=address)
+
+    # when
+    export = _publish(company, campaign, django_capture_on_commit_callbacks)
+
+    # then
+    export.refresh_from_db()
+    assert (export.status, export.pages, export.rows) == ("done", 6, len(bodies))
+    assert pages_without_headers(export) == copied_csv(campaign)
+
+
+# Generated messages in bulk, with what CSV must quote, a JSON message in every fifth.
+BULK_MESSAGES_SQL = """
+INSERT INTO messaging_message (company_id, campaign_id, occurrence_id, recipient_id, client, channel,
+    address, body, payload, status, attempts, last_error, message_key, next_attempt_at, provider_id,
+    created_at)
+SELECT %(company)s, %(campaign)s, %(occurrence)s, gen_random_uuid(), NULL, 'sms', '',
+    CASE WHEN i %% 5 = 0 THEN '' ELSE 'Hi "' || i || '",' || chr(10) || '🎉' END,
+    CASE WHEN i %% 5 = 0 THEN jsonb_build_object('n', i, 'text', 'a,b') END,
+    'queued', 0, '', upper(md5(i::text || %(campaign)s::text))::varchar(30), NULL, '', now()
+FROM generate_series(1, %(count)s) AS i
+"""
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the segment readers are PostgreSQL's")
+@pytest.mark.django_db(transaction=True)
+def test_segments_read_by_several_connections_at_once_make_the_pages_in_order(settings, company):
+    # given: 150,000 messages in pages of 7,001 rows: segments of 7 pages, read by 3 threads
+    # (outside a transaction, so each on a connection of its own)
+    settings.MESSAGES_EXPORT_PAGE_ROWS = 7_001
+    settings.MESSAGES_EXPORT_READERS = 3
+    count = 150_000
+    campaign = message_campaign(company=company, group=RecipientGroupFactory(company=company))
+    occurrence = OccurrenceFactory(company=company, campaign=campaign, status="generated")
+    with connection.cursor() as cursor:
+        params = {"company": company.pk, "campaign": campaign.pk, "occurrence": occurrence.pk, "count": count}
+        cursor.execute(BULK_MESSAGES_SQL, params)
+    counters.move(campaign.pk, counters.NEW, "queued", count)
+
+    # when
+    export = messages_publish(company=company, campaign_id=campaign.pk, user=None, ip=IP)
+
+    # then: every page but the last is full, and together they are the rows COPY writes
+    export.refresh_from_db()
+    assert (export.status, export.pages, export.rows) == ("done", 22, count)
+    assert [len(csv_rows(page.decode())) for page in stored_pages(export)] == [7_001] * 21 + [
+        count - 21 * 7_001
+    ]
+    assert pages_without_headers(export) == copied_csv(campaign)
 
 
 def test_a_json_message_is_the_message_when_the_body_is_empty(company, django_capture_on_commit_callbacks):
@@ -461,12 +548,13 @@ def _interrupted_after_two_pages(export: MessageExport) -> MessageExport:
 
 def _write_pages(export: MessageExport, count: int) -> None:
     """Write and commit the export's next `count` pages, as its run does."""
-    reader = exporting.PageReader(export)
+    segments = exporting.read_segments(export, after=export.checkpoint_message_id)
     with exporting.PageWriter(export) as writer:
-        pages = reader.read_pages(after=export.checkpoint_message_id)
+        pages = next(segments)
         for _ in range(count):
             writer.put(*next(pages))
         pages.close()
+    segments.close()
 
 
 def test_a_resumed_export_rewrites_only_its_unfinished_page_and_ends_with_the_same_files(
@@ -502,8 +590,6 @@ def test_a_resumed_export_rewrites_only_its_unfinished_page_and_ends_with_the_sa
 
 
 def reference_ids(campaign) -> list[int]:
-    from messaging.models import Message
-
     return list(Message.unscoped.filter(campaign_id=campaign.pk).order_by("id").values_list("id", flat=True))
 
 
