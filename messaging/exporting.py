@@ -404,24 +404,23 @@ MESSAGE_SQL = _csv_field("(CASE WHEN m.body <> '' OR m.payload IS NULL THEN m.bo
 # The pages after a message id, one row each (its last message id, its rows, its CSV without the
 # header): the server quotes and gathers a page's rows, so the worker handles a row per page, not
 # per message. A page is one value: it must stay under PostgreSQL's 1 GB.
-PAGES_SQL = """
-COPY (
-    WITH RECURSIVE pages (n, last_id, rows, content) AS (
-        SELECT 0, %(after)s::bigint, 0::bigint, NULL::text
-        UNION ALL
-        SELECT pages.n + 1, page.last_id, page.rows, page.content FROM pages CROSS JOIN LATERAL (
-            SELECT max(r.id) AS last_id, count(*) AS rows, string_agg(r.line, '' ORDER BY r.id) AS content
-            FROM (
-                SELECT m.id, {customer_id} || ',' || {message} || E'\\n' AS line FROM {table} m
-                WHERE m.campaign_id = %(campaign)s AND m.company_id = %(company)s AND m.id > pages.last_id
-                ORDER BY m.id LIMIT %(page_rows)s
-            ) r
-        ) page
-        WHERE pages.n < %(pages)s AND page.rows > 0
-    )
-    SELECT last_id, rows, convert_to(content, 'UTF8') FROM pages WHERE n > 0
-) TO STDOUT (FORMAT binary)
+PAGES_QUERY = """
+WITH RECURSIVE pages (n, last_id, rows, content) AS (
+    SELECT 0, %(after)s::bigint, 0::bigint, NULL::text
+    UNION ALL
+    SELECT pages.n + 1, page.last_id, page.rows, page.content FROM pages CROSS JOIN LATERAL (
+        SELECT max(r.id) AS last_id, count(*) AS rows, string_agg(r.line, '' ORDER BY r.id) AS content
+        FROM (
+            SELECT m.id, {customer_id} || ',' || {message} || E'\\n' AS line FROM {table} m
+            WHERE m.campaign_id = %(campaign)s AND m.company_id = %(company)s AND m.id > pages.last_id
+            ORDER BY m.id LIMIT %(page_rows)s
+        ) r
+    ) page
+    WHERE pages.n < %(pages)s AND page.rows > 0
+)
+SELECT last_id, rows, convert_to(content, 'UTF8') FROM pages WHERE n > 0
 """
+PAGES_SQL = f"COPY ({PAGES_QUERY}) TO STDOUT (FORMAT binary)"
 # The last message of the `rows` messages after a message id: where the next segment starts. Read
 # from the campaign's id index alone (the export's campaign is its company's; the COPY of the
 # segment checks the company again).
@@ -483,20 +482,47 @@ def _copied_pages(export: MessageExport, *, after: int) -> Iterator[tuple[Page, 
     """The pages of the segment after message `after`, read by one COPY on this thread's
     connection (busy until the iteration ends)."""
     statement = PAGES_SQL.format(table=_messages_table(), customer_id=CUSTOMER_ID_SQL, message=MESSAGE_SQL)
-    params = {
-        "after": after,
-        "campaign": str(export.campaign_id),
-        "company": str(export.company_id),
-        "page_rows": export.page_rows,
-        "pages": segment_pages(export),
-    }
-    with connection.cursor() as cursor, cursor.copy(statement, params) as copy:
+    params = pages_params(export, after=after)
+    with walking_the_id_index(), connection.cursor() as cursor, cursor.copy(statement, params) as copy:
         copy.set_types(["int8", "int8", "bytea"])
         for last_id, rows, content in copy.rows():
             into = _new_page_file()
             into.write(content)
             del content  # a large page is on disk from here
             yield Page(rows=rows, last_id=last_id), into
+
+
+def pages_params(export: MessageExport, *, after: int) -> dict:
+    return {
+        "after": after,
+        "campaign": str(export.campaign_id),
+        "company": str(export.company_id),
+        "page_rows": export.page_rows,
+        "pages": segment_pages(export),
+    }
+
+
+# Planner methods turned off while the pages are read.
+UNWANTED_PLANS = ("enable_sort", "enable_bitmapscan")
+
+
+@contextlib.contextmanager
+def walking_the_id_index():
+    """Each page's keyset scan walks the campaign's id index. On a table not analysed since a
+    campaign's messages were written, the planner would rather sort, for every page, a bitmap
+    scan of all the messages after it."""
+    with connection.cursor() as cursor:
+        for setting in UNWANTED_PLANS:
+            cursor.execute(f"SET {setting} TO off")
+    try:
+        yield
+    finally:
+        with (
+            contextlib.suppress(DatabaseError),
+            connection.cursor() as cursor,
+        ):  # a lost connection resets them
+            for setting in UNWANTED_PLANS:
+                cursor.execute(f"RESET {setting}")
 
 
 def _messages_table() -> str:

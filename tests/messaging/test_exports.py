@@ -273,6 +273,37 @@ def test_segments_read_by_several_connections_at_once_make_the_pages_in_order(se
     assert pages_without_headers(export) == copied_csv(campaign)
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the page query is PostgreSQL's")
+def test_pages_walk_the_campaign_id_index_even_on_a_table_never_analysed(company):
+    # given: a fresh campaign's messages, never analysed (a bitmap scan sorted for every page
+    # would read all the messages after it, page after page)
+    campaign = message_campaign(company=company, group=RecipientGroupFactory(company=company))
+    occurrence = OccurrenceFactory(company=company, campaign=campaign, status="generated")
+    with connection.cursor() as cursor:
+        params = {
+            "company": company.pk,
+            "campaign": campaign.pk,
+            "occurrence": occurrence.pk,
+            "count": 50_000,
+        }
+        cursor.execute(BULK_MESSAGES_SQL, params)
+    export = MessageExport.unscoped.create(company=company, campaign=campaign, page_rows=10)
+    query = exporting.PAGES_QUERY.format(
+        table='"messaging_message"', customer_id=exporting.CUSTOMER_ID_SQL, message=exporting.MESSAGE_SQL
+    )
+
+    # when
+    with exporting.walking_the_id_index(), connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN {query}", exporting.pages_params(export, after=0))
+        plan = "\n".join(line for (line,) in cursor.fetchall())
+
+    # then: the index gives the order; afterwards the planner is as it was
+    assert "Index Scan using message_campaign_id" in plan and "Bitmap" not in plan, plan
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW enable_bitmapscan")
+        assert cursor.fetchone() == ("on",)
+
+
 def test_a_json_message_is_the_message_when_the_body_is_empty(company, django_capture_on_commit_callbacks):
     payload = {"to": "+447700900001", "text": 'Hi, "you"\n🎉', "n": [1, 2]}
     campaign = campaign_with_bulk_messages(company, ["", "text wins"], payloads=[payload, {"x": 1}])
