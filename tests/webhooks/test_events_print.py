@@ -16,6 +16,7 @@ from campaigns import printing, services
 from campaigns import status as machine
 from campaigns.models import Campaign, Status
 from campaigns.services.preview import campaign_render_preview
+from campaigns.tasks import render_campaign_preview
 from tests.campaigns.conftest import make_approved, monday_morning  # noqa: F401 (a fixture)
 from tests.campaigns.factories import CampaignFactory
 from tests.campaigns.test_create_api import MiB, flate_bomb_pdf
@@ -229,6 +230,25 @@ def test_a_refused_template_records_preview_failed(company, group, settings):
 
     preview = one_event(company, "preview.failed").data["preview"]
     assert preview["previewReady"] is False and preview["error"].startswith("pdf_stream_inflates_too_much")
+    assert events_of(company, "preview.ready") == []
+
+
+def test_a_preview_render_that_gives_up_records_preview_failed(authed_client, company, group):
+    # given: the template's file is gone from storage, so every render attempt fails
+    campaign = CampaignFactory(company=company, group=group)
+    template = campaign.print_options.template
+    template.pdf.storage.delete(template.pdf.name)
+
+    # when: the task runs out of retries (an eager run gives up at once)
+    with pytest.raises(FileNotFoundError):
+        render_campaign_preview.apply(args=[str(campaign.pk)])
+
+    # then: the reason is stored and reported as the refused template's is
+    event = one_event(company, "preview.failed")
+    assert event.data["campaign"] == details(authed_client, campaign)
+    preview = event.data["preview"]
+    assert preview["previewReady"] is False and preview["error"]
+    assert Campaign.objects.for_company(company).get(pk=campaign.pk).preview_error == preview["error"]
     assert events_of(company, "preview.ready") == []
 
 
