@@ -332,12 +332,6 @@ def test_test_event_and_replay_through_the_api(
     assert item["status"] == "succeeded" and [a["statusCode"] for a in item["attempts"]] == [500, 200]
 
 
-def test_a_disabled_endpoint_takes_no_test_or_replay(authed_client, company):
-    endpoint = EndpointFactory(company=company, enabled=False)
-    message = "This webhook endpoint is disabled. Enable it first."
-    assert_envelope(authed_client.post(f"/api/v1/webhooks/{endpoint.pk}/test"), 400, message)
-
-
 def test_the_deliveries_list_is_newest_first_and_paged(authed_client, company):
     endpoint = EndpointFactory(company=company)
     events = [_record(company, n) for n in range(3)]
