@@ -92,12 +92,18 @@ def campaign_render_preview(*, campaign_id) -> str | None:
     return stored
 
 
-def campaign_preview_fail(*, campaign_id, error: str) -> None:
+# What the company is told when rendering failed unexpectedly: the error itself (a storage path,
+# a library's words) stays in the worker's log.
+PREVIEW_FAILED = "The preview could not be rendered."
+
+
+def campaign_preview_fail(*, campaign_id) -> None:
     """Record that the preview could not be rendered (the render task gave up after its retries):
-    the reason in `preview_error` and `preview.failed`; nothing if the campaign no longer exists."""
+    PREVIEW_FAILED in `preview_error` and `preview.failed`; nothing if the campaign no longer
+    exists."""
     campaign = Campaign.unscoped.select_related("company").filter(pk=campaign_id).first()
     if campaign is not None:
-        _record_failure(campaign, error)
+        _record_failure(campaign, PREVIEW_FAILED)
 
 
 def _record_failure(campaign: Campaign, error: str) -> None:
