@@ -6,7 +6,6 @@ from celery import shared_task
 
 from campaigns import printing, services
 from campaigns.errors import CampaignNotFound, CampaignNotPrintable, PrintRunBusy
-from campaigns.models import Campaign
 
 logger = logging.getLogger(__name__)
 
@@ -18,9 +17,7 @@ def render_campaign_preview(self, campaign_id: str) -> str | None:
         return services.campaign_render_preview(campaign_id=campaign_id)
     except Exception as exc:
         if self.request.called_directly or self.request.is_eager or self.request.retries >= self.max_retries:
-            Campaign.unscoped.filter(pk=campaign_id).update(
-                preview_error=str(exc)[:500] or type(exc).__name__
-            )
+            services.campaign_preview_fail(campaign_id=campaign_id)
             logger.exception("Preview of campaign %s failed", campaign_id)
             raise
         raise self.retry(exc=exc) from exc

@@ -505,7 +505,8 @@ OUTBOUND_POST_MAX_RESPONSE_BYTES = env.int("OUTBOUND_POST_MAX_RESPONSE_BYTES", d
 # success is switched off and its company's users emailed. A worker takes an endpoint's due
 # deliveries WEBHOOKS_BATCH_SIZE at a time and holds them WEBHOOKS_LEASE_SECONDS (a dead worker's
 # are taken again after it); a task sends for at most WEBHOOKS_TASK_SECONDS, then queues itself
-# again; the beat sends every endpoint's due deliveries every WEBHOOKS_BEAT_SECONDS.
+# again; the beat sends every endpoint's due deliveries every WEBHOOKS_BEAT_SECONDS (and switches
+# off endpoints failing for too long with no attempt since).
 WEBHOOKS_REQUIRE_HTTPS = env.bool("WEBHOOKS_REQUIRE_HTTPS", default=not (DEBUG or EMBEDDED))
 WEBHOOKS_ALLOW_PRIVATE_URLS = env.bool("WEBHOOKS_ALLOW_PRIVATE_URLS", default=False)
 WEBHOOKS_TIMEOUT_SECONDS = env.float("WEBHOOKS_TIMEOUT_SECONDS", default=10.0)

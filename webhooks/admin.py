@@ -120,12 +120,15 @@ class EndpointAdmin(KeySearch, ServiceAdmin):
 
     @admin.action(permissions=["change"], description="Send a test event to selected endpoints")
     def send_test(self, request, queryset):
+        sent = 0
         for endpoint in queryset.select_related("company"):
-            if not endpoint.enabled:
+            try:
+                services.endpoint_send_test(company=endpoint.company, endpoint_id=endpoint.pk)
+            except WebhookEndpointDisabled:
                 self.message_user(request, f"{endpoint}: disabled, no test event sent.", messages.WARNING)
-                continue
-            services.endpoint_send_test(company=endpoint.company, endpoint_id=endpoint.pk)
-        self.message_user(request, "Test events queued.")
+            else:
+                sent += 1
+        self.message_user(request, f"{sent} test events queued.")
 
 
 @admin.register(Event)

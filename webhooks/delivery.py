@@ -12,7 +12,8 @@ A round for one endpoint:
    failed attempt, retried after RETRY_DELAYS (with jitter) until they run out, then failed;
 3. record: in one transaction, the batch's attempts in one INSERT, its deliveries in one UPDATE,
    and the endpoint's failure clock: an endpoint that has failed without a success for
-   WEBHOOKS_DISABLE_AFTER_DAYS is switched off and its company's users emailed.
+   WEBHOOKS_DISABLE_AFTER_DAYS is switched off and its company's users emailed. The beat checks
+   the clocks too (disable_failing_endpoints), as retries stop after about three days.
 Rounds go on until nothing is due or WEBHOOKS_TASK_SECONDS have passed (the rest of a batch is
 then handed back, due at once, and the task queues itself again).
 """
@@ -263,14 +264,35 @@ def _endpoint_health(endpoint: Endpoint, attempts: list[Attempt]) -> bool:
         return False
     first_failure = next(a.attempted_at for a in attempts if not succeeded(a))
     endpoints.filter(failing_since__isnull=True).update(failing_since=first_failure)
-    cutoff = attempts[-1].attempted_at - timedelta(days=settings.WEBHOOKS_DISABLE_AFTER_DAYS)
+    return bool(_switch_off_failing(endpoints, attempts[-1].attempted_at))
+
+
+def disable_failing_endpoints(now: datetime | None = None) -> list:
+    """The beat's check: switch off every endpoint that has failed for WEBHOOKS_DISABLE_AFTER_DAYS
+    even though no attempt came since (its retries ran out and no new event came); their ids."""
+    with transaction.atomic():
+        return _switch_off_failing(Endpoint.unscoped.all(), now or timezone.now())
+
+
+def _switch_off_failing(endpoints, now: datetime) -> list:
+    """Switch off those of `endpoints` failing without a success since WEBHOOKS_DISABLE_AFTER_DAYS
+    before `now`, and email their companies' users once the caller's transaction commits. Rows a
+    delivery round is recording are skipped: that round decides for them."""
+    cutoff = now - timedelta(days=settings.WEBHOOKS_DISABLE_AFTER_DAYS)
+    failing = endpoints.select_for_update(skip_locked=True).filter(enabled=True, failing_since__lte=cutoff)
+    ids = list(failing.values_list("pk", flat=True))
+    if not ids:
+        return []
     days = f"{settings.WEBHOOKS_DISABLE_AFTER_DAYS:g}"
-    switched_off = endpoints.filter(enabled=True, failing_since__lte=cutoff).update(
+    Endpoint.unscoped.filter(pk__in=ids).update(
         enabled=False, disabled_reason=f"Every delivery failed for {days} days."
     )
-    if switched_off:
-        from webhooks.tasks import endpoint_disabled_email_send
+    transaction.on_commit(lambda: _email_disabled(ids))
+    return ids
 
-        endpoint_id = str(endpoint.pk)
-        transaction.on_commit(lambda: endpoint_disabled_email_send.delay(endpoint_id))
-    return bool(switched_off)
+
+def _email_disabled(endpoint_ids: list) -> None:
+    from webhooks.tasks import endpoint_disabled_email_send
+
+    for endpoint_id in endpoint_ids:
+        endpoint_disabled_email_send.delay(str(endpoint_id))

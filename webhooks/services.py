@@ -150,9 +150,7 @@ def endpoint_rotate_secret(*, company: Company, endpoint_id) -> Endpoint:
 def endpoint_send_test(*, company: Company, endpoint_id) -> Delivery:
     """A webhook.test event to this endpoint only (whatever types it wants)."""
     with transaction.atomic():
-        endpoint = selectors.get_endpoint_for_company(company=company, endpoint_id=endpoint_id)
-        if not endpoint.enabled:
-            raise WebhookEndpointDisabled()
+        endpoint = _enabled_endpoint(company=company, endpoint_id=endpoint_id)
         event = Event.objects.for_company(company).create(
             company=company,
             workspace_id=endpoint.workspace_id,
@@ -168,9 +166,7 @@ def delivery_replay(*, company: Company, endpoint_id, delivery_id) -> Delivery:
     """Send a delivery again, now, with a new retry schedule (its earlier attempts stay in the log).
     It keeps its event's webhook-id: a receiver that already has it may ignore it."""
     with transaction.atomic():
-        endpoint = selectors.get_endpoint_for_company(company=company, endpoint_id=endpoint_id)
-        if not endpoint.enabled:
-            raise WebhookEndpointDisabled()
+        endpoint = _enabled_endpoint(company=company, endpoint_id=endpoint_id)
         delivery = selectors.get_delivery_for_company(
             company=company, endpoint=endpoint, delivery_id=delivery_id, for_update=True
         )
@@ -179,6 +175,14 @@ def delivery_replay(*, company: Company, endpoint_id, delivery_id) -> Delivery:
         delivery.save(update_fields=["status", "attempts", "next_attempt_at"])
         _deliver_soon(endpoint)
     return delivery
+
+
+def _enabled_endpoint(*, company: Company, endpoint_id) -> Endpoint:
+    """The endpoint, refused while it is switched off: nothing is sent to it on demand then."""
+    endpoint = selectors.get_endpoint_for_company(company=company, endpoint_id=endpoint_id)
+    if not endpoint.enabled:
+        raise WebhookEndpointDisabled()
+    return endpoint
 
 
 def _deliver_soon(endpoint: Endpoint) -> None:

@@ -18,8 +18,10 @@ def deliver_endpoint(endpoint_id: str) -> dict:
 
 @shared_task(acks_late=True)
 def deliver_due_webhooks() -> int:
-    """The beat: one deliver_endpoint per endpoint with a delivery due (retries, and deliveries
-    whose first send was lost with a worker or a broker)."""
+    """The beat: endpoints failing for too long switched off, then one deliver_endpoint per
+    endpoint with a delivery due (retries, and deliveries whose first send was lost with a worker
+    or a broker)."""
+    delivery.disable_failing_endpoints()
     endpoint_ids = delivery.due_endpoint_ids()
     for endpoint_id in endpoint_ids:
         deliver_endpoint.delay(str(endpoint_id))

@@ -14,7 +14,11 @@ from campaigns.services.dispatch import (
     campaigns_dispatch_due,
     campaigns_dispatch_request,
 )
-from campaigns.services.preview import campaign_preview_request, campaign_render_preview
+from campaigns.services.preview import (
+    campaign_preview_fail,
+    campaign_preview_request,
+    campaign_render_preview,
+)
 from campaigns.services.pricing import (
     CampaignCost,
     CostOptions,
@@ -49,6 +53,7 @@ __all__ = [
     "campaign_dispatch",
     "campaign_order_approve",
     "campaign_order_reject",
+    "campaign_preview_fail",
     "campaign_preview_request",
     "campaign_render_preview",
     "campaign_schedule",

@@ -72,10 +72,7 @@ def campaign_render_preview(*, campaign_id) -> str | None:
         try:
             render_preview(template=template_path, fmt=options.format, address=address, out=out_path)
         except InvalidPdf as exc:  # the template is refused now (a limit was lowered): for good
-            with transaction.atomic():
-                if Campaign.unscoped.filter(pk=campaign.pk).update(preview_error=str(exc)[:500]):
-                    campaign.preview_error = str(exc)[:500]
-                    _record_preview(campaign, EventType.PREVIEW_FAILED)
+            _record_failure(campaign, str(exc))
             return None
         if default_storage.exists(key):
             default_storage.delete(key)
@@ -93,6 +90,29 @@ def campaign_render_preview(*, campaign_id) -> str | None:
         default_storage.delete(stored)
         return None
     return stored
+
+
+# What the company is told when rendering failed unexpectedly: the error itself (a storage path,
+# a library's words) stays in the worker's log.
+PREVIEW_FAILED = "The preview could not be rendered."
+
+
+def campaign_preview_fail(*, campaign_id) -> None:
+    """Record that the preview could not be rendered (the render task gave up after its retries):
+    PREVIEW_FAILED in `preview_error` and `preview.failed`; nothing if the campaign no longer
+    exists."""
+    campaign = Campaign.unscoped.select_related("company").filter(pk=campaign_id).first()
+    if campaign is not None:
+        _record_failure(campaign, PREVIEW_FAILED)
+
+
+def _record_failure(campaign: Campaign, error: str) -> None:
+    """The reason in `preview_error` and `preview.failed`, in one transaction (unless deleted)."""
+    error = error[: Campaign._meta.get_field("preview_error").max_length]
+    with transaction.atomic():
+        if Campaign.unscoped.filter(pk=campaign.pk).update(preview_error=error):
+            campaign.preview_error = error
+            _record_preview(campaign, EventType.PREVIEW_FAILED)
 
 
 def _record_preview(campaign: Campaign, type: EventType) -> None:

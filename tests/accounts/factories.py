@@ -7,6 +7,17 @@ from accounts.models import ApiLogEntry, Company, OAuthApplication, User, Worksp
 from accounts.roles import INTEGRATOR
 
 
+class TenantModelFactory(DjangoModelFactory):
+    """Rows are made through the model's `unscoped` manager (each is given its company)."""
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def _get_manager(cls, model_class):
+        return model_class.unscoped
+
+
 class CompanyFactory(DjangoModelFactory):
     """Companies are made by the service, so each comes with its balance like a real one."""
 

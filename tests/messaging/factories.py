@@ -7,17 +7,7 @@ from accounts.selectors import default_workspace
 from campaigns.models import Campaign, MessageStatus
 from messaging.models import Message, Occurrence
 from messaging.services import CampaignFields, message_campaign_create
-
-
-class TenantModelFactory(factory.django.DjangoModelFactory):
-    """Rows are made through the model's `unscoped` manager (each is given its company)."""
-
-    class Meta:
-        abstract = True
-
-    @classmethod
-    def _get_manager(cls, model_class):
-        return model_class.unscoped
+from tests.accounts.factories import TenantModelFactory
 
 
 class MessageCampaignFactory(TenantModelFactory):

@@ -1,11 +1,11 @@
 import factory
-from factory.django import DjangoModelFactory
+from django.utils import timezone
 
-from tests.accounts.factories import CompanyFactory
-from webhooks.models import Endpoint, new_secret
+from tests.accounts.factories import CompanyFactory, TenantModelFactory
+from webhooks.models import Delivery, Endpoint, Event, new_secret
 
 
-class EndpointFactory(DjangoModelFactory):
+class EndpointFactory(TenantModelFactory):
     class Meta:
         model = Endpoint
 
@@ -14,6 +14,24 @@ class EndpointFactory(DjangoModelFactory):
     events = factory.LazyFunction(lambda: ["*"])
     secret = factory.LazyFunction(new_secret)
 
-    @classmethod
-    def _create(cls, model_class, *args, **kwargs):
-        return model_class.unscoped.create(*args, **kwargs)
+
+class EventFactory(TenantModelFactory):
+    class Meta:
+        model = Event
+
+    company = factory.SubFactory(CompanyFactory)
+    type = "order.paid"
+    occurred_at = factory.LazyFunction(timezone.now)
+    data = factory.LazyFunction(dict)
+
+
+class DeliveryFactory(TenantModelFactory):
+    """A delivery of a new event of the endpoint's company to `endpoint`."""
+
+    class Meta:
+        model = Delivery
+
+    endpoint = factory.SubFactory(EndpointFactory)
+    company = factory.SelfAttribute("endpoint.company")
+    event = factory.SubFactory(EventFactory, company=factory.SelfAttribute("..company"))
+    occurred_at = factory.SelfAttribute("event.occurred_at")

@@ -1,13 +1,14 @@
-"""The back office for webhooks: endpoints made, changed, deleted and given new secrets through the
-services (a secret shown once, on the page that follows); events read-only; deliveries with their
-attempts, and a replay action."""
+"""The back office for webhooks: endpoints made, changed, deleted, given new secrets and sent a test
+event through the services (a secret shown once, on the page that follows); events read-only;
+deliveries with their attempts, and a replay action."""
 
 import pytest
 from django.utils import timezone
+from standardwebhooks import Webhook
 
 from tests.admin_support import delete_in_admin, messages_of
-from tests.webhooks.factories import EndpointFactory
-from webhooks.models import Attempt, Delivery, Endpoint, Event
+from tests.webhooks.factories import DeliveryFactory, EndpointFactory
+from webhooks.models import Attempt, Delivery, Endpoint
 
 pytestmark = pytest.mark.django_db
 
@@ -16,17 +17,7 @@ DELIVERIES = "/admin/webhooks/delivery/"
 
 
 def _delivery(endpoint, *, status="failed"):
-    event = Event.unscoped.create(
-        company=endpoint.company, type="order.paid", occurred_at=timezone.now(), data={}
-    )
-    delivery = Delivery.unscoped.create(
-        company=endpoint.company,
-        endpoint=endpoint,
-        event=event,
-        occurred_at=event.occurred_at,
-        status=status,
-        attempts=10,
-    )
+    delivery = DeliveryFactory(endpoint=endpoint, status=status, attempts=10)
     Attempt.objects.create(
         delivery=delivery,
         attempted_at=timezone.now(),
@@ -84,6 +75,29 @@ def test_rotate_action_shows_the_new_secrets(admin_client, company):
     response = admin_client.post(ENDPOINTS, {"action": "rotate_secret", "_selected_action": [endpoint.pk]})
     endpoint.refresh_from_db()
     assert endpoint.secret != old and endpoint.secret in response.text
+
+
+def test_send_test_action_posts_a_signed_test_event_to_enabled_endpoints(
+    admin_client, company, receiver, django_capture_on_commit_callbacks
+):
+    # given: an endpoint at a local receiver, and one switched off
+    hooks = receiver()
+    endpoint = EndpointFactory(company=company, url=hooks.url, events=["order.paid"])
+    disabled = EndpointFactory(company=company, url=hooks.url, enabled=False)
+
+    # when
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(
+            ENDPOINTS, {"action": "send_test", "_selected_action": [endpoint.pk, disabled.pk]}
+        )
+
+    # then: one test event, to the enabled endpoint only (whatever types it wants)
+    assert response.status_code == 302
+    assert messages_of(response) == [f"{disabled}: disabled, no test event sent.", "1 test events queued."]
+    [received] = hooks.received
+    body = Webhook(endpoint.secret).verify(received.body, received.headers)
+    assert body["type"] == "webhook.test" and body["data"]["webhook"]["id"] == str(endpoint.pk)
+    assert not Delivery.unscoped.filter(endpoint=disabled).exists()
 
 
 def test_deliveries_show_their_attempts_and_replay(admin_client, company, django_capture_on_commit_callbacks):

@@ -184,26 +184,46 @@ def test_retries_run_out_after_about_three_days(receiver, company, django_captur
     with django_capture_on_commit_callbacks(execute=True):
         _record(company)
     with time_machine.travel(start, tick=False) as traveller:
-        for _ in range(engine.MAX_ATTEMPTS - 1):
-            [delivery] = _deliveries(endpoint)
-            traveller.move_to(delivery.next_attempt_at + timedelta(seconds=1))
-            engine.deliver_endpoint(endpoint.pk)
+        _retry_until_failed(endpoint, traveller)
     [delivery] = _deliveries(endpoint)
     assert (delivery.status, delivery.attempts, delivery.next_attempt_at) == ("failed", 10, None)
     assert timedelta(days=2.7) < delivery.last_attempt_at - start < timedelta(days=3.3)
     assert len(hooks.received) == 10
 
 
-def test_an_endpoint_failing_for_five_days_is_disabled_and_its_users_emailed(
-    receiver, company, django_capture_on_commit_callbacks
-):
-    # given: users of the company, and a receiver that always fails
+def _retry_until_failed(endpoint, traveller) -> None:
+    """Each retry of the endpoint's one delivery made when due, until they run out."""
+    for _ in range(engine.MAX_ATTEMPTS - 1):
+        [delivery] = _deliveries(endpoint)
+        traveller.move_to(delivery.next_attempt_at + timedelta(seconds=1))
+        engine.deliver_endpoint(endpoint.pk)
+
+
+@pytest.fixture
+def failing(receiver, company, django_capture_on_commit_callbacks):
+    """A user of the company, and an endpoint at a receiver that always fails, whose first event
+    has just failed: (receiver, endpoint, the time before that event)."""
     UserFactory(company=company, email="ops@example.com")
     hooks = receiver([(500, 0.0)])
     endpoint = EndpointFactory(company=company, url=hooks.url)
     start = timezone.now()
     with django_capture_on_commit_callbacks(execute=True):
         _record(company, 1)
+    return hooks, endpoint, start
+
+
+def _assert_disabled_and_emailed(endpoint) -> None:
+    endpoint.refresh_from_db()
+    assert not endpoint.enabled and endpoint.disabled_reason == "Every delivery failed for 5 days."
+    [message] = mail.outbox
+    assert "ops@example.com" in message.to and endpoint.url in message.body
+
+
+def test_an_endpoint_failing_for_five_days_is_disabled_and_its_users_emailed(
+    failing, company, django_capture_on_commit_callbacks
+):
+    # given: users of the company, and a receiver that always fails
+    hooks, endpoint, start = failing
     endpoint.refresh_from_db()
     assert endpoint.enabled and endpoint.failing_since is not None
 
@@ -224,10 +244,7 @@ def test_an_endpoint_failing_for_five_days_is_disabled_and_its_users_emailed(
         _record(company, 3)
 
     # then: disabled, with the reason, and the company's users told
-    endpoint.refresh_from_db()
-    assert not endpoint.enabled and endpoint.disabled_reason == "Every delivery failed for 5 days."
-    [message] = mail.outbox
-    assert "ops@example.com" in message.to and endpoint.url in message.body
+    _assert_disabled_and_emailed(endpoint)
     # nothing more goes to it (earlier events' retries included)
     posted = len(hooks.received)
     with time_machine.travel(start + timedelta(days=6), tick=False):
@@ -235,6 +252,30 @@ def test_an_endpoint_failing_for_five_days_is_disabled_and_its_users_emailed(
             _record(company, 4)
         deliver_due_webhooks.delay()
     assert len(hooks.received) == posted
+
+
+def test_the_beat_disables_an_endpoint_failing_for_five_days_with_no_attempt_since(
+    failing, django_capture_on_commit_callbacks
+):
+    # given: one event whose retries all failed (the last about three days after the first)
+    hooks, endpoint, start = failing
+    with time_machine.travel(start, tick=False) as traveller:
+        _retry_until_failed(endpoint, traveller)
+
+        # when: the beat runs just before five days of failure, then just after, with no new event
+        traveller.move_to(start + timedelta(days=5) - timedelta(minutes=1))
+        with django_capture_on_commit_callbacks(execute=True):
+            deliver_due_webhooks.delay()
+        endpoint.refresh_from_db()
+        assert endpoint.enabled and mail.outbox == []
+        traveller.move_to(start + timedelta(days=5, minutes=1))
+        with django_capture_on_commit_callbacks(execute=True):
+            deliver_due_webhooks.delay()
+            deliver_due_webhooks.delay()  # twice: switched off and emailed once
+
+    # then: disabled as after a failed attempt, the company's users told, nothing more posted
+    _assert_disabled_and_emailed(endpoint)
+    assert len(hooks.received) == engine.MAX_ATTEMPTS
 
 
 def test_a_success_stops_the_failure_clock(receiver, company, django_capture_on_commit_callbacks):
@@ -330,12 +371,6 @@ def test_test_event_and_replay_through_the_api(
         "data"
     ]
     assert item["status"] == "succeeded" and [a["statusCode"] for a in item["attempts"]] == [500, 200]
-
-
-def test_a_disabled_endpoint_takes_no_test_or_replay(authed_client, company):
-    endpoint = EndpointFactory(company=company, enabled=False)
-    message = "This webhook endpoint is disabled. Enable it first."
-    assert_envelope(authed_client.post(f"/api/v1/webhooks/{endpoint.pk}/test"), 400, message)
 
 
 def test_the_deliveries_list_is_newest_first_and_paged(authed_client, company):

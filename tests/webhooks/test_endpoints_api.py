@@ -7,9 +7,9 @@ from rest_framework.test import APIClient
 
 from tests.accounts.factories import UserFactory
 from tests.platform_api import assert_envelope, bearer, login
-from tests.webhooks.factories import EndpointFactory
+from tests.webhooks.factories import DeliveryFactory, EndpointFactory
 from webhooks.events import SUBSCRIBABLE
-from webhooks.models import Endpoint
+from webhooks.models import Delivery, Endpoint
 
 pytestmark = pytest.mark.django_db
 
@@ -167,6 +167,24 @@ def test_enabling_again_clears_why_it_was_disabled(authed_client, company):
     authed_client.patch(f"/api/v1/webhooks/{endpoint.pk}", {"enabled": True}, format="json")
     endpoint.refresh_from_db()
     assert (endpoint.enabled, endpoint.failing_since, endpoint.disabled_reason) == (True, None, "")
+
+
+def test_a_disabled_endpoint_takes_no_test_event_and_no_replay(authed_client, company):
+    # given: a failed delivery of an endpoint that was switched off since
+    endpoint = EndpointFactory(company=company, enabled=False)
+    delivery = DeliveryFactory(endpoint=endpoint, status=Delivery.Status.FAILED, attempts=10)
+    base = f"/api/v1/webhooks/{endpoint.pk}"
+
+    # when
+    tested = authed_client.post(f"{base}/test")
+    replayed = authed_client.post(f"{base}/deliveries/{delivery.pk}/replay")
+
+    # then: both refused alike, and nothing queued
+    message = "This webhook endpoint is disabled. Enable it first."
+    assert assert_envelope(tested, 400, message) == assert_envelope(replayed, 400, message)
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts) == (Delivery.Status.FAILED, 10)
+    assert list(Delivery.unscoped.filter(endpoint=endpoint)) == [delivery]
 
 
 def test_delete(authed_client, company):

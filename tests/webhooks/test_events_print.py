@@ -4,22 +4,23 @@ preview's `preview.ready` / `preview.failed`, the order's `order.created` / `ord
 shows it (its other objects in the platform API's casing) and is absent when its change rolls back.
 """
 
-from datetime import date
+from datetime import date, datetime
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from accounts.models import Company
+from billing import services as billing
 from billing.models import Order
-from campaigns import printing, services
+from campaigns import printing, services, tasks
 from campaigns import status as machine
 from campaigns.models import Campaign, Status
 from campaigns.services.preview import campaign_render_preview
-from tests.campaigns.conftest import make_approved, monday_morning  # noqa: F401 (a fixture)
+from tests.campaigns.conftest import LONDON, make_approved, monday_morning  # noqa: F401 (a fixture)
 from tests.campaigns.factories import CampaignFactory
 from tests.campaigns.test_create_api import MiB, flate_bomb_pdf
-from tests.platform_api import assert_envelope
+from tests.platform_api import assert_envelope, bearer, login
 from tests.recipients.factories import RecipientFactory, RecipientGroupFactory
 from tests.templates.factories import PrintTemplateFactory
 from tests.webhooks.events_support import delivered_types, events_of, one_event, rolled_back
@@ -28,6 +29,7 @@ from tests.webhooks.factories import EndpointFactory
 pytestmark = pytest.mark.django_db
 
 SCHEDULE = "/api/v1/campaigns/schedule"
+TUESDAY_EARLY = datetime(2026, 4, 14, 0, 30, tzinfo=LONDON)  # the dispatch beat's day
 
 
 def details(client, campaign) -> dict:
@@ -121,6 +123,49 @@ def test_a_move_costs_the_same_with_no_endpoint_but_the_deliveries(company):
         machine.transition(campaign, Status.SCHEDULED)
 
     assert len(queries) == 4, [q["sql"] for q in queries]
+
+
+def test_the_dispatch_beat_records_printing_then_dispatched(
+    company,
+    monday_morning,  # noqa: F811 (the fixture)
+    api_client,
+    api_key,
+):
+    # given: a campaign paid from the balance and scheduled for Tuesday
+    billing.balance_top_up(company=company, amount="500.00")
+    campaign = make_approved(company, recipients=2)  # the snapshot's real size
+    services.campaign_schedule(company=company, campaign_id=campaign.pk, send_date=date(2026, 4, 14))
+    endpoint = EndpointFactory(company=company, events=["campaign.status_changed"])
+
+    # when: the beat runs on the day (the real print stage writes the files)
+    monday_morning.move_to(TUESDAY_EARLY)
+    tasks.dispatch_due_campaigns.delay().get()
+
+    # then: one event per move, each showing the campaign as it was then
+    assert changes(company)[-2:] == [("Scheduled", "Printing"), ("Printing", "Dispatched")]
+    printing_, dispatched = events_of(company, "campaign.status_changed")[-2:]
+    assert printing_.data["campaign"]["status"] == "Printing"
+    assert dispatched.data["change"]["note"].startswith("Dispatched 2026-04-14; estimated delivery")
+    client = bearer(api_client, login(api_client, api_key)["token"])  # logged in on the day
+    assert dispatched.data["campaign"] == details(client, campaign)
+    assert delivered_types(endpoint) == ["campaign.status_changed"] * 2
+
+
+def test_a_staff_cancel_in_the_admin_records_the_move(authed_client, admin_client, company, group):
+    # given: a campaign just made (Draft -> Preview)
+    campaign = CampaignFactory(company=company, group=group)
+
+    # when
+    response = admin_client.post(
+        "/admin/campaigns/campaign/", {"action": "cancel_campaigns", "_selected_action": [campaign.pk]}
+    )
+
+    # then
+    assert response.status_code == 302
+    assert changes(company) == [("Draft", "Preview"), ("Preview", "Cancelled")]
+    event = events_of(company, "campaign.status_changed")[-1]
+    assert event.data["change"]["note"] == "Cancelled by staff."
+    assert event.data["campaign"] == details(authed_client, campaign)
 
 
 # ---- orders ---------------------------------------------------------------------------------------
@@ -229,6 +274,26 @@ def test_a_refused_template_records_preview_failed(company, group, settings):
 
     preview = one_event(company, "preview.failed").data["preview"]
     assert preview["previewReady"] is False and preview["error"].startswith("pdf_stream_inflates_too_much")
+    assert events_of(company, "preview.ready") == []
+
+
+def test_a_preview_render_that_gives_up_records_preview_failed(authed_client, company, group):
+    # given: the template's file is gone from storage, so every render attempt fails
+    campaign = CampaignFactory(company=company, group=group)
+    template = campaign.print_options.template
+    template.pdf.storage.delete(template.pdf.name)
+
+    # when: the task runs out of retries (an eager run gives up at once)
+    with pytest.raises(FileNotFoundError):
+        tasks.render_campaign_preview.apply(args=[str(campaign.pk)])
+
+    # then: it is reported as the refused template's is, without the server's file paths
+    event = one_event(company, "preview.failed")
+    assert event.data["campaign"] == details(authed_client, campaign)
+    preview = event.data["preview"]
+    assert preview["previewReady"] is False
+    assert preview["error"] == "The preview could not be rendered."
+    assert Campaign.objects.for_company(company).get(pk=campaign.pk).preview_error == preview["error"]
     assert events_of(company, "preview.ready") == []
 
 
