@@ -267,11 +267,11 @@ def _endpoint_health(endpoint: Endpoint, attempts: list[Attempt]) -> bool:
     return bool(_switch_off_failing(endpoints, attempts[-1].attempted_at))
 
 
-def disable_failing_endpoints(now: datetime | None = None) -> list:
+def disable_failing_endpoints() -> list:
     """The beat's check: switch off every endpoint that has failed for WEBHOOKS_DISABLE_AFTER_DAYS
     even though no attempt came since (its retries ran out and no new event came); their ids."""
     with transaction.atomic():
-        return _switch_off_failing(Endpoint.unscoped.all(), now or timezone.now())
+        return _switch_off_failing(Endpoint.unscoped.all(), timezone.now())
 
 
 def _switch_off_failing(endpoints, now: datetime) -> list:
