@@ -457,15 +457,21 @@ MESSAGES_EXPORT_PAGE_ROWS = env.int("MESSAGES_EXPORT_PAGE_ROWS", default=1000)
 MESSAGES_EXPORT_URL_SECONDS = env.int("MESSAGES_EXPORT_URL_SECONDS", default=3600)
 # Segments of an export read at once on PostgreSQL, each on a database connection of its own.
 MESSAGES_EXPORT_READERS = env.int("MESSAGES_EXPORT_READERS", default=2)
+# About how many rows one COPY of an export reads on PostgreSQL; its pages are committed together
+# (a killed worker's export resumes after the last committed segment).
+MESSAGES_EXPORT_SEGMENT_ROWS = env.int("MESSAGES_EXPORT_SEGMENT_ROWS", default=50_000)
 MESSAGES_EXPORT_LEASE_SECONDS = env.float("MESSAGES_EXPORT_LEASE_SECONDS", default=300)
 MESSAGES_EXPORT_MAX_ATTEMPTS = env.int("MESSAGES_EXPORT_MAX_ATTEMPTS", default=5)
 MESSAGES_EXPORT_WAIT_SECONDS = env.float("MESSAGES_EXPORT_WAIT_SECONDS", default=15)
 MESSAGES_EXPORT_PURGE_DELAY_SECONDS = env.int(
     "MESSAGES_EXPORT_PURGE_DELAY_SECONDS", default=MESSAGES_EXPORT_URL_SECONDS + 3600
 )
-if MESSAGES_EXPORT_PAGE_ROWS < 1 or MESSAGES_EXPORT_URL_SECONDS < 1 or MESSAGES_EXPORT_READERS < 1:
+if min(
+    MESSAGES_EXPORT_PAGE_ROWS, MESSAGES_EXPORT_URL_SECONDS, MESSAGES_EXPORT_READERS, MESSAGES_EXPORT_SEGMENT_ROWS
+) < 1:
     raise ImproperlyConfigured(
-        "MESSAGES_EXPORT_PAGE_ROWS, MESSAGES_EXPORT_URL_SECONDS and MESSAGES_EXPORT_READERS are 1 or more."
+        "MESSAGES_EXPORT_PAGE_ROWS, MESSAGES_EXPORT_URL_SECONDS, MESSAGES_EXPORT_READERS and "
+        "MESSAGES_EXPORT_SEGMENT_ROWS are 1 or more."
     )
 
 # File library: the largest file an upload may carry (413 beyond), and the most search results.

@@ -9,9 +9,9 @@ them) at `MessageExport.page_key(n)`:
   (its message's address);
 - message: the body, or the JSON message as text when the body is empty.
 
-On PostgreSQL the pages are read in segments of about SEGMENT_ROWS messages, one COPY each,
-MESSAGES_EXPORT_READERS segments at once on connections of their own (the boundaries found ahead
-through the campaign's id index). The server quotes each row as COPY (FORMAT csv) would and
+On PostgreSQL the pages are read in segments of about MESSAGES_EXPORT_SEGMENT_ROWS messages, one
+COPY each, MESSAGES_EXPORT_READERS segments at once on connections of their own (the boundaries
+found ahead through the campaign's id index). The server quotes each row as COPY (FORMAT csv) would and
 gathers a page's rows into one value (PAGES_SQL), so the worker handles a row per page rather than
 per message; a page must stay under PostgreSQL's 1 GB value limit. Elsewhere a server-side cursor
 feeds the csv module. Each page goes into a spooled temporary file (memory stays flat, whatever
@@ -433,11 +433,6 @@ PAGES_SQL = f"COPY ({PAGES_QUERY}) TO STDOUT (FORMAT binary)"
 SEGMENT_END_SQL = """
 SELECT m.id FROM {table} m WHERE m.campaign_id = %s AND m.id > %s ORDER BY m.id OFFSET %s LIMIT 2
 """
-# The pages are read in segments of about this many rows, one COPY each; the stored pages are
-# committed after each segment.
-SEGMENT_ROWS = 50_000
-
-
 def read_segments(export: MessageExport, *, after: int | None) -> Iterator[Iterator[tuple[Page, object]]]:
     """The export's pages after message `after`, in order, by segment: for each, an iterator of
     (page, its open file), for whoever takes a page to close. A segment has `segment_pages()`
@@ -468,7 +463,7 @@ def read_segments(export: MessageExport, *, after: int | None) -> Iterator[Itera
 
 
 def segment_pages(export: MessageExport) -> int:
-    return max(1, SEGMENT_ROWS // export.page_rows)
+    return max(1, settings.MESSAGES_EXPORT_SEGMENT_ROWS // export.page_rows)
 
 
 def _segment_starts(export: MessageExport, *, after: int) -> Iterator[int]:

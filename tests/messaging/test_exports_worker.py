@@ -16,17 +16,21 @@ from tests.recipients.factories import RecipientGroupFactory
 pytestmark = [pytest.mark.worker, needs_real_worker, pytest.mark.django_db(transaction=True)]
 
 MESSAGES = 200_000
-PAGE_ROWS = 100  # many pages (many commits to kill between)
+PAGE_ROWS = 100
+# Segments of 5 pages: many commits to kill between, and an export that lasts long enough to be
+# seen running.
+SEGMENT_ENV = {"MESSAGES_EXPORT_SEGMENT_ROWS": "500"}
 # A short lease, so the redelivered task may take the export over from the dead worker, and a
 # short visibility timeout (quick redelivery).
 WORKER_ENV = {
+    **SEGMENT_ENV,
     "MESSAGES_EXPORT_LEASE_SECONDS": "2",
     "CELERY_VISIBILITY_TIMEOUT": "4",
     "CELERY_UNACKED_RESTORE_INTERVAL": "1",
     "CELERY_UNACKED_RESTORE_THROTTLE": "1",
 }
 # No redelivery within the test; beat's sweep every second.
-SWEPT_WORKER_ENV = {"MESSAGES_EXPORT_LEASE_SECONDS": "3"}
+SWEPT_WORKER_ENV = {**SEGMENT_ENV, "MESSAGES_EXPORT_LEASE_SECONDS": "3"}
 BEAT_ENV = {"MESSAGES_EXPORT_SWEEP_SECONDS": "1"}
 
 # Bodies with what CSV must quote: commas, quotes, line breaks, non-ASCII; and a JSON message.
@@ -62,7 +66,7 @@ def _publish(company, campaign) -> MessageExport:
 
 
 def _kill_mid_export(worker, export: MessageExport) -> None:
-    wait_until(lambda: _export(export).pages >= 100, timeout=120, describe=worker.log)
+    wait_until(lambda: _export(export).pages >= 100, timeout=120, interval=0.02, describe=worker.log)
     worker.kill()
     interrupted = _export(export)
     assert interrupted.status == "running" and interrupted.pages < MESSAGES // PAGE_ROWS
