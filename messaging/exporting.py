@@ -433,6 +433,8 @@ PAGES_SQL = f"COPY ({PAGES_QUERY}) TO STDOUT (FORMAT binary)"
 SEGMENT_END_SQL = """
 SELECT m.id FROM {table} m WHERE m.campaign_id = %s AND m.id > %s ORDER BY m.id OFFSET %s LIMIT 2
 """
+
+
 def read_segments(export: MessageExport, *, after: int | None) -> Iterator[Iterator[tuple[Page, object]]]:
     """The export's pages after message `after`, in order, by segment: for each, an iterator of
     (page, its open file), for whoever takes a page to close. A segment has `segment_pages()`
