@@ -67,7 +67,10 @@ def test_worker_killed_mid_import_is_finished_by_the_redelivered_task(celery_wor
     job = _start_import(company)
     first = celery_worker_process(**WORKER_ENV)
     wait_until(
-        lambda: ImportJob.unscoped.get(pk=job.pk).processed_rows >= 3000, timeout=90, describe=first.log
+        lambda: ImportJob.unscoped.get(pk=job.pk).processed_rows >= 3000,
+        timeout=90,
+        interval=0.02,
+        describe=first.log,
     )
 
     # when: the worker dies without acknowledging, and another one takes over
@@ -95,7 +98,10 @@ def test_worker_killed_mid_import_is_noticed_by_the_lease_sweep_and_resumed(
     first = celery_worker_process(**SWEPT_WORKER_ENV)
     beat = celery_beat_process(**BEAT_ENV)
     wait_until(
-        lambda: ImportJob.unscoped.get(pk=job.pk).processed_rows >= 3000, timeout=90, describe=first.log
+        lambda: ImportJob.unscoped.get(pk=job.pk).processed_rows >= 3000,
+        timeout=90,
+        interval=0.02,
+        describe=first.log,
     )
 
     # when: the worker dies mid-import, its message with it, and another worker is there

@@ -74,7 +74,9 @@ def _generated_once_with_exact_counts(occurrence: Occurrence) -> None:
 
 
 def _kill_mid_generation(worker, occurrence: Occurrence) -> None:
-    wait_until(lambda: _progress(occurrence).generated >= 20_000, timeout=120, describe=worker.log)
+    wait_until(
+        lambda: _progress(occurrence).generated >= 20_000, timeout=120, interval=0.02, describe=worker.log
+    )
     worker.kill()
     interrupted = _progress(occurrence)
     assert interrupted.status == "generating" and interrupted.generated < RECIPIENTS
