@@ -98,6 +98,17 @@ class BeatProcess(CeleryProcess):
         return ["beat", "--schedule", str(self.log_path.with_suffix(".schedule"))]
 
 
+@pytest.fixture(scope="package")  # stopped after the last test of tests/integration
+def served(tmp_path_factory):
+    """`make run` on a fresh var/ directory, ready, with the demo made: (Honcho, the demo's JSON).
+    One for the walkthroughs of the message surfaces, as a user runs the README's scripts against
+    one `make run`."""
+    from tests.integration.embedded import served_with_demo  # (embedded imports this module)
+
+    with served_with_demo(tmp_path_factory.mktemp("walkthroughs")) as running:
+        yield running
+
+
 @pytest.fixture
 def celery_worker_process(tmp_path, settings):
     """Starts real worker processes on queues of their own (every queue of the project, or those

@@ -8,20 +8,11 @@ import json
 import re
 import subprocess
 
-import pytest
-
 from tests.integration.conftest import ROOT
-from tests.integration.embedded import Honcho, run_script, served_with_demo
+from tests.integration.embedded import Honcho, run_script
 
 SCRIPT = ROOT / "examples" / "campaign-v2.sh"
 STEPS = ["create", "watch", "schedule", "delete"]
-
-
-@pytest.fixture(scope="module")
-def served(tmp_path_factory):
-    """`make run` on a fresh var/ directory, shared by this module's tests; its demo's JSON."""
-    with served_with_demo(tmp_path_factory.mktemp("campaign-v2")) as running:
-        yield running
 
 
 def _walk(honcho: Honcho, demo: dict, **env: str) -> subprocess.CompletedProcess:

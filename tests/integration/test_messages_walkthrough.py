@@ -7,20 +7,11 @@ console backend, whose lines in the worker's log carry each message."""
 import re
 import subprocess
 
-import pytest
-
 from tests.integration.conftest import ROOT
-from tests.integration.embedded import Honcho, run_script, served_with_demo
+from tests.integration.embedded import Honcho, run_script
 
 SCRIPT = ROOT / "examples" / "messages.sh"
 STEPS = ["token", "campaign", "watch"]
-
-
-@pytest.fixture(scope="module")
-def served(tmp_path_factory):
-    """`make run` on a fresh var/ directory, shared by this module's tests; its demo's JSON."""
-    with served_with_demo(tmp_path_factory.mktemp("messages")) as running:
-        yield running
 
 
 def _walk(honcho: Honcho, demo: dict, **env: str) -> subprocess.CompletedProcess:

@@ -21,7 +21,9 @@ STEPS = [
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory):
-    """`make run` on a fresh var/ directory, shared by this module's tests; its demo's JSON."""
+    """`make run` on a fresh var/ directory, shared by this module's tests; its demo's JSON. Not the
+    message walkthroughs' one: this walkthrough adds recipients to the demo's default group, which
+    the messages walkthrough counts."""
     with served_with_demo(tmp_path_factory.mktemp("walkthrough")) as running:
         yield running
 
