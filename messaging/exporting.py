@@ -11,16 +11,16 @@ them) at `MessageExport.page_key(n)`:
 
 On PostgreSQL the pages are read in segments of about MESSAGES_EXPORT_SEGMENT_ROWS messages, one
 COPY each, MESSAGES_EXPORT_READERS segments at once on connections of their own (the boundaries
-found ahead through the campaign's id index). The server quotes each row as COPY (FORMAT csv) would and
-gathers a page's rows into one value (PAGES_SQL), so the worker handles a row per page rather than
-per message; a page must stay under PostgreSQL's 1 GB value limit. Elsewhere a server-side cursor
-feeds the csv module. Each page goes into a spooled temporary file (memory stays flat, whatever
-the page size) and is stored from there by a few threads while the next pages are read. After
-each segment the pages stored so far are committed to the job row (pages, rows, last message id)
-with a fresh heartbeat, in one compare-and-set on the page number and the run's attempt: a run
-killed mid-way leaves a job that a rerun resumes after its last committed page, replacing
-whatever it finds of the pages after it, and ends with the same files. Only the run that took
-the job (its `attempts`) commits pages.
+found ahead through the campaign's id index). The server quotes each row as COPY (FORMAT csv) would
+and gathers a page's rows into one value (PAGES_SQL), so the worker handles a row per page rather
+than per message; a page must stay under PostgreSQL's 1 GB value limit. Elsewhere a server-side
+cursor feeds the csv module. Each page goes into a spooled temporary file (memory stays flat,
+whatever the page size) and is stored from there by a few threads while the next pages are read.
+After each segment the pages stored so far are committed to the job row (pages, rows, last message
+id) with a fresh heartbeat, in one compare-and-set on the page number and the run's attempt: a run
+killed mid-way leaves a job that a rerun resumes after its last committed page, replacing whatever
+it finds of the pages after it, and ends with the same files. Only the run that took the job (its
+`attempts`) commits pages.
 
 When the last page is written, the export becomes the campaign's current one in one transaction
 (the previous current export is then replaced: its files stay MESSAGES_EXPORT_PURGE_DELAY_SECONDS
